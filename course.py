@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""One command to set up and run the course.
+
+    python3 course.py grade [grader options]   set up .venv, then grade exercises/
+    python3 course.py test  [pytest options]   set up .venv with dev tools, then run tests/
+    python3 course.py setup [--dev]            only set up .venv
+
+Set-up creates .venv/ in the repository root and installs the exact versions in
+constraints.txt. It refuses to install torch's CUDA packages: this course runs on the CPU.
+Set TORCH_INDEX_URL (see README) where the default index only has CUDA builds of torch.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+CONSTRAINTS = ROOT / "constraints.txt"
+# Packages that only a CUDA build of torch pulls in.
+CUDA_PREFIXES = ("nvidia-", "triton", "cuda-")
+
+
+def venv_python() -> Path:
+    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def requirements(dev: bool) -> list[str]:
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = [r.split("#")[0].strip() for r in project["dependencies"]]
+    if dev:
+        reqs += project["optional-dependencies"]["dev"]
+    return reqs
+
+
+def pip(*args: str) -> None:
+    cmd = [str(venv_python()), "-m", "pip", "--disable-pip-version-check", *args]
+    subprocess.run(cmd, check=True)
+
+
+def torch_index_args() -> list[str]:
+    url = os.environ.get("TORCH_INDEX_URL")
+    return ["--extra-index-url", url] if url else []
+
+
+def refuse_cuda(reqs: list[str]) -> None:
+    """Resolve without installing and stop if a CUDA build of torch would come in."""
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        pip("install", "--quiet", "--dry-run", "--ignore-installed", "--report", str(report),
+            "-c", str(CONSTRAINTS), *torch_index_args(), *reqs)
+        names = [item["metadata"]["name"].lower() for item in json.loads(report.read_text())["install"]]
+    cuda = sorted(n for n in names if n.startswith(CUDA_PREFIXES))
+    if cuda:
+        sys.exit(
+            "course.py: this index offers only a CUDA build of torch (it would install "
+            + ", ".join(cuda[:4]) + ", ...).\nThe course needs the CPU build. Run again with\n"
+            "    TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu python3 course.py ...")
+
+
+def setup(dev: bool) -> None:
+    if sys.version_info < (3, 11):
+        sys.exit("course.py: Python 3.11 or newer is needed")
+    reqs = requirements(dev)
+    digest = hashlib.sha256(json.dumps([requirements(True), CONSTRAINTS.read_text(),
+                                        sys.version_info[:2]]).encode()).hexdigest()[:16]
+    # The dev set includes the core set, so its stamp serves both.
+    stamps = [VENV / f".installed-dev-{digest}"] + ([] if dev else [VENV / f".installed-core-{digest}"])
+    if any(s.exists() for s in stamps):
+        return
+    if not venv_python().exists():
+        print("course.py: creating .venv", flush=True)
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    print("course.py: installing pinned dependencies into .venv", flush=True)
+    refuse_cuda(reqs)
+    pip("install", "--quiet", "-c", str(CONSTRAINTS), *torch_index_args(), *reqs)
+    for old in VENV.glob(".installed-*"):
+        if digest not in old.name:
+            old.unlink()
+    stamps[-1].write_text(" ".join(reqs))
+
+
+def main(argv: list[str]) -> int:
+    command, rest = (argv[0], argv[1:]) if argv else ("help", [])
+    if command == "grade":
+        setup(dev=False)
+        return subprocess.call([str(venv_python()), "-m", "grader", *rest], cwd=ROOT)
+    if command == "test":
+        setup(dev=True)
+        return subprocess.call([str(venv_python()), "-m", "pytest", *rest], cwd=ROOT)
+    if command == "setup":
+        setup(dev="--dev" in rest)
+        return 0
+    print(__doc__)
+    return 0 if command in ("help", "-h", "--help") else 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,85 @@
+"""Run checks against a target directory and collect a Report. Nothing a check or the
+student's code does can stop the run: every check ends with a recorded result."""
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import messages
+from .cases import Cases
+from .feedback import CheckFailed
+from .gateway import Gateway, ProbeResult
+from .registry import Check, all_checks
+
+
+class Context:
+    """What a check gets: the cases to use and a way to run probes."""
+
+    def __init__(self, gateway: Gateway, cases: Cases):
+        self.gateway, self.cases = gateway, cases
+
+    def run(self, probe: str, **params) -> ProbeResult:
+        return self.gateway.run(probe, **params)
+
+
+@dataclass(frozen=True)
+class Result:
+    check: Check
+    passed: bool
+    feedback: str
+
+    @property
+    def points(self) -> int:
+        return self.check.points if self.passed else 0
+
+
+def run_check(check: Check, ctx: Context) -> Result:
+    try:
+        check.run(ctx)
+    except CheckFailed as failure:
+        return Result(check, False, failure.render())
+    except Exception as exc:      # a bug in the grader: recorded, never fatal
+        where = traceback.extract_tb(exc.__traceback__)[-1]
+        error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
+        return Result(check, False, messages.GRADER_ERROR.format(error=error))
+    return Result(check, True, "")
+
+
+@dataclass
+class Report:
+    target: str
+    results: list[Result]
+
+    @property
+    def score(self) -> int:
+        return sum(r.points for r in self.results)
+
+    @property
+    def max_score(self) -> int:
+        return sum(r.check.points for r in self.results)
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+    def by_exercise(self) -> dict[str, list[Result]]:
+        groups: dict[str, list[Result]] = {}
+        for r in self.results:
+            groups.setdefault(r.check.exercise, []).append(r)
+        return groups
+
+
+class Session:
+    """One grading run over one target: shares probe results between checks."""
+
+    def __init__(self, target: Path | str, cases: Cases | None = None):
+        self.target = Path(target)
+        self.ctx = Context(Gateway(self.target), cases or Cases())
+
+    def run(self, checks: list[Check]) -> Report:
+        return Report(str(self.target), [run_check(c, self.ctx) for c in checks])
+
+
+def grade(target: Path | str, only: str | None = None, cases: Cases | None = None) -> Report:
+    return Session(target, cases).run(all_checks(only))

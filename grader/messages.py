@@ -65,8 +65,6 @@ NO_ZERO_GRAD = ("the second step used the sum of both steps' gradients: gradient
 NO_UPDATE = ("the parameters did not change: the update never happened. Likely "
              "optimizer.zero_grad() sits between loss.backward() and optimizer.step(), or "
              "step() comes before backward(), or one is missing. Order: zero_grad, backward, step")
-STEP_BEFORE_BACKWARD = ("each step applied the previous step's gradients: optimizer.step() "
-                        "runs before loss.backward()")
 WRONG_UPDATE = ("the parameters moved differently from SGD on CrossEntropyLoss of the logits: "
                 "check the loss (loss_fn(logits, y)), the optimizer and the order "
                 "zero_grad, backward, step")

@@ -53,7 +53,7 @@ def percent_correct(z: torch.Tensor, y: torch.Tensor) -> float:
 
 
 # Ways one train_step can go; the first is right, the others are the usual mistakes.
-RIGHT, SOFTMAX_FIRST, NO_ZERO_GRAD, LAGGED = "right", "softmax_first", "no_zero_grad", "lagged"
+RIGHT, SOFTMAX_FIRST, NO_ZERO_GRAD = "right", "softmax_first", "no_zero_grad"
 
 
 def sgd_steps(state: State, X, y, lr: float, steps: int, variant: str = RIGHT):
@@ -61,7 +61,6 @@ def sgd_steps(state: State, X, y, lr: float, steps: int, variant: str = RIGHT):
     states after each update)."""
     params = {k: v.clone().requires_grad_(True) for k, v in state.items()}
     accumulated = {k: torch.zeros_like(v) for k, v in state.items()}
-    previous = None
     losses, states = [], []
     for _ in range(steps):
         z = logits(params, X)
@@ -73,13 +72,10 @@ def sgd_steps(state: State, X, y, lr: float, steps: int, variant: str = RIGHT):
             for k in grads:
                 accumulated[k] += grads[k]
             used = accumulated
-        elif variant == LAGGED:
-            used, previous = previous, grads
         else:
             used = grads
         with torch.no_grad():
-            if used is not None:
-                params = {k: (p - lr * used[k]).requires_grad_(True) for k, p in params.items()}
+            params = {k: (p - lr * used[k]).requires_grad_(True) for k, p in params.items()}
         losses.append(loss.item())
         states.append({k: p.detach().clone() for k, p in params.items()})
     return losses, states

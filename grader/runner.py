@@ -77,9 +77,12 @@ class Session:
         self.target = Path(target)
         self.ctx = Context(Gateway(self.target), cases or Cases())
 
-    def run(self, checks: list[Check]) -> Report:
-        return Report(str(self.target), [run_check(c, self.ctx) for c in checks])
+    def run(self, check: Check) -> Result:
+        return run_check(check, self.ctx)
+
+    def run_all(self, checks: list[Check]) -> Report:
+        return Report(str(self.target), [self.run(c) for c in checks])
 
 
 def grade(target: Path | str, only: str | None = None, cases: Cases | None = None) -> Report:
-    return Session(target, cases).run(all_checks(only))
+    return Session(target, cases).run_all(all_checks(only))

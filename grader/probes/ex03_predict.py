@@ -3,7 +3,7 @@ is graded even when build_model is not done yet."""
 import torch
 
 from ..plain import describe
-from . import probe
+from . import MissingFunction, NotImplementedYet, probe
 from .models import ForwardRecorder, build
 
 
@@ -29,3 +29,32 @@ def predict(student, spec: dict, X) -> dict:
 @probe("ex03")
 def accuracy(student, y_true, y_pred) -> dict:
     return {"result": describe(student.call("accuracy", y_true, y_pred))}
+
+
+class _ForwardReached(BaseException):
+    """Stops predict_proba once the input's device is known (computing on the 'meta'
+    device would only cost time)."""
+
+
+def _stop(module, args):
+    raise _ForwardReached()
+
+
+@probe("ex03")
+def predict_proba_on_device(student, spec: dict, X) -> dict:
+    """predict_proba on a model that lives on another device than X. Errors are reported
+    as data, because where they happened (before or after the forward pass) matters."""
+    model = build(spec)
+    recorder = ForwardRecorder(model)
+    model.register_forward_pre_hook(_stop)
+    report = {"result": None, "error": None}
+    try:
+        report["result"] = describe(student.call("predict_proba", model, X))
+    except _ForwardReached:
+        pass
+    except (NotImplementedYet, MissingFunction):
+        raise
+    except Exception as exc:
+        report["error"] = f"{type(exc).__name__}: {exc}"[:300]
+    report["passes"] = recorder.passes
+    return report

@@ -106,6 +106,13 @@ class ProbeResult:
         return "; ".join(self.calls)
 
 
+def shorten(text: str) -> str:
+    """Printed output as shown under a failed check: its start, and how much more."""
+    if len(text) <= SHOWN_OUTPUT:
+        return text
+    return text[:SHOWN_OUTPUT] + f"\n... ({len(text) - SHOWN_OUTPUT:,} more characters)"
+
+
 def _freeze(value):
     """A hashable key for plain-data params."""
     if isinstance(value, dict):
@@ -153,9 +160,7 @@ class Gateway:
         def fail(kind: str, summary: str):
             if kind == "not_implemented":      # a stub: one line, nothing more
                 return StudentCodeError(kind, summary)
-            shown = out.text()
-            if len(shown) > SHOWN_OUTPUT:
-                shown = shown[:SHOWN_OUTPUT] + f"\n... ({out.size - SHOWN_OUTPUT:,} more characters)"
+            shown = shorten(out.text())
             called = "; ".join(student.calls) if student and student.calls else None
             return StudentCodeError(kind, summary, called=called, output=shown or None)
 

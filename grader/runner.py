@@ -9,7 +9,7 @@ from pathlib import Path
 from . import messages
 from .cases import Cases
 from .feedback import CheckFailed
-from .gateway import Gateway, ProbeResult
+from .gateway import Gateway, ProbeResult, shorten
 from .registry import Check, all_checks
 
 
@@ -18,9 +18,13 @@ class Context:
 
     def __init__(self, gateway: Gateway, cases: Cases):
         self.gateway, self.cases = gateway, cases
+        self.printed: list[str] = []     # what the current check's calls printed
 
     def run(self, probe: str, **params) -> ProbeResult:
-        return self.gateway.run(probe, **params)
+        result = self.gateway.run(probe, **params)
+        if result.output and result.output not in self.printed:
+            self.printed.append(result.output)
+        return result
 
 
 @dataclass(frozen=True)
@@ -35,9 +39,12 @@ class Result:
 
 
 def run_check(check: Check, ctx: Context) -> Result:
+    ctx.printed = []
     try:
         check.run(ctx)
     except CheckFailed as failure:
+        if failure.output is None and ctx.printed:
+            failure.output = shorten("".join(ctx.printed))
         return Result(check, False, failure.render())
     except Exception as exc:      # a bug in the grader: recorded, never fatal
         where = traceback.extract_tb(exc.__traceback__)[-1]

@@ -1,0 +1,151 @@
+"""Realistic wrong answers to exercise 3 (predict_proba, predict and accuracy), each with
+the checks it must fail and the words that must name the mistake."""
+from __future__ import annotations
+
+from . import Variant
+
+EX = "ex03"
+
+# Text of the messages the checks give (from grader/messages.py or the checks' summaries).
+NOT_SOFTMAX = "the probabilities differ from softmax of the model's logits"
+ROWS_NOT_ONE = "the rows do not sum to 1"
+DEVICE_MISMATCH = "tensors on different devices"
+
+MISTAKES: list[Variant] = [
+    # --- predict_proba ---------------------------------------------------------------------
+    Variant("softmax_over_dim_0", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        return torch.softmax(model(X.to(device)), dim=0)
+''', {"ex03.proba_rows_sum_to_one": "softmax ran over dim=0",
+      "ex03.proba_matches_softmax": NOT_SOFTMAX}),
+
+    Variant("sigmoid_instead_of_softmax", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        return torch.sigmoid(model(X.to(device)))
+''', {"ex03.proba_rows_sum_to_one": "this looks like sigmoid",
+      "ex03.proba_matches_softmax": NOT_SOFTMAX}),
+
+    Variant("returns_logits", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        return model(X.to(device))
+''', {"ex03.proba_shape_range": "these look like raw logits",
+      "ex03.proba_rows_sum_to_one": ROWS_NOT_ONE,
+      "ex03.proba_matches_softmax": NOT_SOFTMAX}),
+
+    Variant("log_softmax", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        return torch.log_softmax(model(X.to(device)), dim=1)
+''', {"ex03.proba_shape_range": "this looks like log_softmax",
+      "ex03.proba_rows_sum_to_one": ROWS_NOT_ONE,
+      "ex03.proba_matches_softmax": NOT_SOFTMAX}),
+
+    Variant("no_inference_mode", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.softmax(model(X.to(device)), dim=1)
+''', {"ex03.proba_no_grad": "carries an autograd graph"}),
+
+    Variant("detach_instead_of_inference_mode", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    return torch.softmax(model(X.to(device)), dim=1).detach()
+''', {"ex03.proba_no_grad": "the forward pass ran with autograd on"}),
+
+    Variant("no_eval_mode", EX, '''
+def predict_proba(model, X):
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        return torch.softmax(model(X.to(device)), dim=1)
+''', {"ex03.proba_eval_mode": "the model was in training mode"}),
+
+    Variant("X_not_moved", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    with torch.inference_mode():
+        return torch.softmax(model(X), dim=1)
+''', {"ex03.proba_device": DEVICE_MISMATCH}),
+
+    Variant("X_moved_to_cpu", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    with torch.inference_mode():
+        return torch.softmax(model(X.to(torch.device("cpu"))), dim=1)
+''', {"ex03.proba_device": DEVICE_MISMATCH}),
+
+    Variant("X_moved_to_the_best_device_not_the_models", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    with torch.inference_mode():
+        return torch.softmax(model(X.to(device)), dim=1)
+''', {"ex03.proba_device": DEVICE_MISMATCH}),
+
+    # --- predict ---------------------------------------------------------------------------
+    Variant("predict_rounds_sigmoid", EX, '''
+def predict(model, X):
+    model.eval()
+    with torch.inference_mode():
+        return torch.round(torch.sigmoid(model(X)))
+''', {"ex03.predict_shape_dtype": "torch.round(torch.sigmoid(logits))",
+      "ex03.predict_matches_argmax": "torch.round(torch.sigmoid(logits))"}),
+
+    Variant("predict_argmax_dim_0", EX, '''
+def predict(model, X):
+    return predict_proba(model, X).argmax(dim=0)
+''', {"ex03.predict_shape_dtype": "argmax ran over dim=0",
+      "ex03.predict_matches_argmax": "argmax ran over dim=0"}),
+
+    Variant("predict_keepdim", EX, '''
+def predict(model, X):
+    return predict_proba(model, X).argmax(dim=1, keepdim=True)
+''', {"ex03.predict_shape_dtype": "drop keepdim",
+      "ex03.predict_matches_argmax": "drop keepdim"}),
+
+    Variant("predict_returns_float", EX, '''
+def predict(model, X):
+    return predict_proba(model, X).argmax(dim=1).float()
+''', {"ex03.predict_shape_dtype": "an int64 tensor of shape"}),
+
+    Variant("predict_forgets_return", EX, '''
+def predict(model, X):
+    predictions = predict_proba(model, X).argmax(dim=1)
+''', {"ex03.predict_shape_dtype": "predict returned None",
+      "ex03.predict_matches_argmax": "predict returned None"}),
+
+    # --- accuracy --------------------------------------------------------------------------
+    Variant("accuracy_as_fraction", EX, '''
+def accuracy(y_true, y_pred):
+    return torch.eq(y_true, y_pred).float().mean().item()
+''', {"ex03.accuracy_percent": "is a fraction"}),
+
+    Variant("accuracy_returns_tensor", EX, '''
+def accuracy(y_true, y_pred):
+    return (y_true == y_pred).float().mean() * 100
+''', {"ex03.accuracy_float": "return a plain Python float"}),
+
+    Variant("accuracy_integer_division", EX, '''
+def accuracy(y_true, y_pred):
+    correct = torch.eq(y_true, y_pred).sum().item()
+    return correct // len(y_pred) * 100
+''', {"ex03.accuracy_percent": "accuracy returned 0"}),
+
+    Variant("accuracy_counts_the_wrong_ones", EX, '''
+def accuracy(y_true, y_pred):
+    wrong = (y_true != y_pred).sum().item()
+    return wrong / len(y_pred) * 100
+''', {"ex03.accuracy_percent": "accuracy returned"}),
+]

@@ -1,0 +1,244 @@
+"""Realistic wrong implementations of exercise 4 (train_step, evaluate, train), each with
+the checks it must fail and the words their feedback must use to name the mistake.
+
+The reference train() does not call train_step(), so a wrong train_step only shows in the
+train_step checks, and a wrong train() is written out in full."""
+from __future__ import annotations
+
+from grader import messages as M
+
+from . import Variant
+
+
+def _words(message: str, length: int = 45) -> str:
+    """A fixed stretch of a message constant (before any {field}), to look for in feedback."""
+    return message.split("{")[0][:length]
+
+
+# A train() like the reference, with one marked spot changed in each variant below.
+def _train(*, loss_fn="nn.CrossEntropyLoss()",
+           optimizer="torch.optim.SGD(model.parameters(), lr=lr)",
+           loop="for epoch in range(epochs):",
+           forward="logits = model(X_train)\n        loss = loss_fn(logits, y_train)",
+           train_acc="train_acc = (logits.argmax(dim=1) == y_train).float().mean().item() * 100",
+           update="optimizer.zero_grad()\n        loss.backward()\n        optimizer.step()",
+           test="test_loss, test_acc = evaluate(model, X_test, y_test, loss_fn)",
+           record="history[\"train_loss\"].append(loss.item())\n"
+                  "        history[\"train_acc\"].append(train_acc)\n"
+                  "        history[\"test_loss\"].append(test_loss)\n"
+                  "        history[\"test_acc\"].append(test_acc)",
+           report="if epoch % 10 == 0:\n"
+                  "            print(f\"Epoch: {epoch} | Loss: {loss.item():.5f}, Acc: {train_acc:.2f}% | \"\n"
+                  "                  f\"Test loss: {test_loss:.5f}, Test acc: {test_acc:.2f}%\")",
+           end="return history") -> str:
+    return f"""
+def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
+    loss_fn = {loss_fn}
+    optimizer = {optimizer}
+    history = {{"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}}
+    {loop}
+        model.train()
+        {forward}
+        {train_acc}
+        {update}
+        {test}
+        {record}
+        {report}
+    {end}
+"""
+
+
+MISTAKES: list[Variant] = [
+    # --- train_step ---------------------------------------------------------------------
+    Variant("step_without_zero_grad", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""", {"ex04.step_zero_grad": _words(M.NO_ZERO_GRAD)}),
+
+    Variant("step_zero_grad_between_backward_and_step", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    optimizer.zero_grad()
+    optimizer.step()
+    return loss.item()
+""", {"ex04.step_first_update": _words(M.NO_UPDATE),
+      "ex04.step_zero_grad": _words(M.NO_UPDATE)}),
+
+    Variant("step_softmax_before_loss", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    probs = torch.softmax(model(X), dim=1)
+    loss = loss_fn(probs, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""", {"ex04.step_first_update": _words(M.SOFTMAX_BEFORE_LOSS)}),
+
+    Variant("step_returns_loss_tensor", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss
+""", {"ex04.step_returns_loss": "use .item()"}),
+
+    Variant("step_returns_loss_after_update", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss_fn(model(X), y).item()
+""", {"ex04.step_returns_loss": _words(M.LOSS_AFTER_UPDATE)}),
+
+    Variant("step_steps_before_backward", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    optimizer.step()
+    loss.backward()
+    return loss.item()
+""", {"ex04.step_first_update": _words(M.NO_UPDATE)}),
+
+    # --- evaluate -----------------------------------------------------------------------
+    Variant("evaluate_with_autograd_on", "ex04", """
+def evaluate(model, X, y, loss_fn):
+    model.eval()
+    logits = model(X)
+    loss = loss_fn(logits, y).item()
+    correct = (logits.argmax(dim=1) == y).sum().item()
+    return loss, correct / len(y) * 100
+""", {"ex04.evaluate_no_grad": _words(M.GRAD_ENABLED)}),
+
+    Variant("evaluate_takes_an_optimizer_step", "ex04", """
+def evaluate(model, X, y, loss_fn):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    logits = model(X)
+    loss = loss_fn(logits, y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    correct = (logits.argmax(dim=1) == y).sum().item()
+    return loss.item(), correct / len(y) * 100
+""", {"ex04.evaluate_no_grad": _words(M.GRAD_ENABLED)}),
+
+    Variant("evaluate_accuracy_as_fraction", "ex04", """
+def evaluate(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        logits = model(X)
+        loss = loss_fn(logits, y).item()
+        acc = (logits.argmax(dim=1) == y).float().mean().item()
+    return loss, acc
+""", {"ex04.evaluate_values": "is a fraction",
+      # the reference train() records evaluate's accuracy as test_acc
+      "ex04.train_history_meaning": "is a fraction",
+      "ex04.train_accuracy": "the final test accuracy is"}),
+
+    Variant("evaluate_returns_tensors", "ex04", """
+def evaluate(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        logits = model(X)
+        loss = loss_fn(logits, y)
+        acc = (logits.argmax(dim=1) == y).float().mean() * 100
+    return loss, acc
+""", {"ex04.evaluate_values": "use .item()",
+      "ex04.train_history": "holds tensor items"}),
+
+    # --- train --------------------------------------------------------------------------
+    Variant("train_with_adam", "ex04",
+            _train(optimizer="torch.optim.Adam(model.parameters(), lr=lr)"),
+            {"ex04.train_sgd_lr": _words(M.WRONG_UPDATE),
+             "ex04.train_history_meaning": "cannot be judged"}),
+
+    Variant("train_hard_coded_lr", "ex04",
+            _train(optimizer="torch.optim.SGD(model.parameters(), lr=0.1)"),
+            {"ex04.train_sgd_lr": "moved as with lr=0.1"}),
+
+    Variant("train_softmax_before_loss", "ex04",
+            _train(forward="logits = model(X_train)\n"
+                           "        loss = loss_fn(torch.softmax(logits, dim=1), y_train)"),
+            {"ex04.train_sgd_lr": _words(M.WRONG_UPDATE)}),
+
+    Variant("train_zero_grad_after_backward", "ex04",
+            _train(update="loss.backward()\n        optimizer.zero_grad()\n        optimizer.step()"),
+            {"ex04.train_sgd_lr": _words(M.NO_UPDATE),
+             "ex04.train_accuracy": "the final test accuracy is"}),
+
+    Variant("train_also_steps_on_test_data", "ex04",
+            _train(test="train_step(model, X_test, y_test, loss_fn, optimizer)\n"
+                        "        test_loss, test_acc = evaluate(model, X_test, y_test, loss_fn)"),
+            {"ex04.train_only_train_data": _words(M.TRAINED_ON_TEST),
+             "ex04.train_sgd_lr": _words(M.WRONG_UPDATE)}),
+
+    Variant("train_on_train_and_test_concatenated", "ex04",
+            _train(loop="X_all, y_all = torch.cat([X_train, X_test]), torch.cat([y_train, y_test])\n"
+                        "    for epoch in range(epochs):",
+                   forward="logits = model(X_all)\n        loss = loss_fn(logits, y_all)",
+                   train_acc="train_acc = (logits.argmax(dim=1) == y_all).float().mean().item() * 100"),
+            {"ex04.train_only_train_data": _words(M.TRAINED_ON_TEST)}),
+
+    Variant("train_history_holds_loss_tensors", "ex04",
+            _train(record="history[\"train_loss\"].append(loss)\n"
+                          "        history[\"train_acc\"].append(train_acc)\n"
+                          "        history[\"test_loss\"].append(test_loss)\n"
+                          "        history[\"test_acc\"].append(test_acc)"),
+            {"ex04.train_history": "return a plain Python float"}),
+
+    Variant("train_accuracy_as_fraction", "ex04",
+            _train(train_acc="train_acc = (logits.argmax(dim=1) == y_train).float().mean().item()"),
+            {"ex04.train_history_meaning": "is a fraction"}),
+
+    Variant("train_test_metrics_before_update", "ex04",
+            _train(forward="test_loss, test_acc = evaluate(model, X_test, y_test, loss_fn)\n"
+                           "        logits = model(X_train)\n"
+                           "        loss = loss_fn(logits, y_train)",
+                   test="pass"),
+            {"ex04.train_history_meaning": _words(M.TEST_BEFORE_UPDATE)}),
+
+    Variant("train_loss_recorded_after_update", "ex04",
+            _train(record="history[\"train_loss\"].append(loss_fn(model(X_train), y_train).item())\n"
+                          "        history[\"train_acc\"].append(train_acc)\n"
+                          "        history[\"test_loss\"].append(test_loss)\n"
+                          "        history[\"test_acc\"].append(test_acc)"),
+            {"ex04.train_history_meaning": _words(M.LOSS_AFTER_UPDATE)}),
+
+    Variant("train_accuracy_from_a_second_pass_after_update", "ex04",
+            _train(train_acc="# train accuracy measured below, after the step",
+                   test="test_loss, test_acc = evaluate(model, X_test, y_test, loss_fn)\n"
+                        "        _, train_acc = evaluate(model, X_train, y_train, loss_fn)"),
+            {"ex04.train_history_meaning": "history['train_acc'] does not match"}),
+
+    Variant("train_prints_every_epoch", "ex04",
+            _train(report="print(f\"Epoch: {epoch} | Loss: {loss.item():.5f}, Acc: {train_acc:.2f}% | \"\n"
+                          "              f\"Test loss: {test_loss:.5f}, Test acc: {test_acc:.2f}%\")"),
+            {"ex04.train_progress": "if epoch % 10 == 0"}),
+
+    Variant("train_prints_nothing", "ex04", _train(report="pass"),
+            {"ex04.train_progress": "printed 0 progress lines"}),
+
+    Variant("train_returns_nothing", "ex04", _train(end="pass"),
+            {"ex04.train_history": "return the history dict",
+             "ex04.train_history_meaning": "return the history dict",
+             "ex04.train_accuracy": "return the history dict"}),
+
+    Variant("train_ignores_epochs", "ex04", _train(loop="for epoch in range(100):"),
+            {"ex04.train_history": "entries",
+             "ex04.train_sgd_lr": _words(M.WRONG_UPDATE)}),
+
+    Variant("train_one_epoch_short", "ex04", _train(loop="for epoch in range(1, epochs):"),
+            {"ex04.train_history": "entries",
+             "ex04.train_sgd_lr": _words(M.WRONG_UPDATE)}),
+]

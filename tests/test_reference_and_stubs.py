@@ -1,0 +1,48 @@
+"""The reference solutions earn every point; the generated stubs earn none, and every
+check says why in one line."""
+from __future__ import annotations
+
+import json
+
+from grader.course import exercise_ids
+from grader.registry import all_checks
+from grader.report import to_dict
+from grader.runner import grade
+
+from .conftest import SOLUTIONS
+
+
+def test_points_add_up_to_100_and_ids_are_unique():
+    checks = all_checks()
+    assert sum(c.points for c in checks) == 100
+    assert len({c.id for c in checks}) == len(checks)
+    assert all(c.points > 0 for c in checks)
+    assert {c.exercise for c in checks} == set(exercise_ids())
+
+
+def test_solutions_earn_100(reference_report):
+    failed = {r.check.id: r.feedback for r in reference_report.results if not r.passed}
+    assert not failed
+    assert reference_report.score == reference_report.max_score == 100
+
+
+def test_stubs_earn_0_and_every_check_says_not_implemented(stub_report):
+    assert stub_report.score == 0
+    for r in stub_report.results:
+        assert r.feedback.endswith("is not implemented yet"), r.feedback
+        assert "\n" not in r.feedback     # one line, not a wall of traceback
+
+
+def test_grading_is_deterministic(reference_report, submission):
+    # A submission with mistakes, graded twice in fresh sessions, gets the same report.
+    broken = submission(ex03="def accuracy(y_true, y_pred):\n    return (y_true == y_pred).float().mean().item()\n")
+    first, second = to_dict(grade(broken)), to_dict(grade(broken))
+    assert json.dumps(first) == json.dumps(second)
+    assert first["score"] == 98
+
+
+def test_a_seed_changes_the_cases_but_not_the_verdict_on_correct_code():
+    from grader.cases import Cases
+
+    assert Cases(1).blobs != Cases(2).blobs
+    assert grade(SOLUTIONS, cases=Cases(7)).score == 100

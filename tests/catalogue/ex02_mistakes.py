@@ -92,6 +92,19 @@ def build_model(in_features=2, out_features=4, hidden_units=8):
 ''', {"ex02.layer_order": ENDS_WITH_SOFTMAX,
       "ex02.outputs_logits": ENDS_WITH_SOFTMAX}),
 
+    Variant("log_softmax_at_the_end", EX, '''
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    return nn.Sequential(
+        nn.Linear(in_features, hidden_units),
+        nn.ReLU(),
+        nn.Linear(hidden_units, hidden_units),
+        nn.ReLU(),
+        nn.Linear(hidden_units, out_features),
+        nn.LogSoftmax(dim=1),
+    )
+''', {"ex02.layer_order": "the model ends with LogSoftmax",
+      "ex02.outputs_logits": "the model ends with LogSoftmax"}),
+
     Variant("softmax_in_a_custom_forward", EX, '''
 class BlobModel(nn.Module):
     def __init__(self, in_features, out_features, hidden_units):
@@ -147,6 +160,17 @@ def build_model(in_features=2, out_features=4, hidden_units=8):
         nn.Linear(8, out_features),
     )
 ''', {"ex02.sizes_honoured": "hidden_units="}),
+
+    Variant("one_hidden_layer_only", EX, '''
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    return nn.Sequential(
+        nn.Linear(in_features, hidden_units),
+        nn.ReLU(),
+        nn.Linear(hidden_units, out_features),
+    )
+''', {"ex02.layer_order": WRONG_ORDER,
+      "ex02.default_sizes": "the Linear layers have the wrong sizes",
+      "ex02.sizes_honoured": "the Linear layers have the wrong sizes"}),
 
     Variant("sigmoid_instead_of_relu", EX, '''
 def build_model(in_features=2, out_features=4, hidden_units=8):

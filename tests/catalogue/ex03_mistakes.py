@@ -94,6 +94,34 @@ def predict_proba(model, X):
         return torch.softmax(model(X.to(device)), dim=1)
 ''', {"ex03.proba_device": DEVICE_MISMATCH}),
 
+    Variant("model_moved_to_X_device", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    model.to(X.device)
+    with torch.inference_mode():
+        return torch.softmax(model(X), dim=1)
+''', {"ex03.proba_device": DEVICE_MISMATCH}),
+
+    Variant("predict_proba_forgets_return", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        probabilities = torch.softmax(model(X.to(device)), dim=1)
+''', {check: "predict_proba returned None" for check in (
+        "ex03.proba_shape_range", "ex03.proba_rows_sum_to_one", "ex03.proba_matches_softmax",
+        "ex03.proba_no_grad", "ex03.proba_eval_mode")}),
+
+    # Grader gap: array_values accepts numpy arrays, so this passes every predict_proba
+    # check although the docstring asks for a tensor (see the report).
+    Variant("predict_proba_returns_numpy", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        return torch.softmax(model(X.to(device)), dim=1).cpu().numpy()
+''', {"ex03.proba_shape_range": "numpy array"}),
+
     # --- predict ---------------------------------------------------------------------------
     Variant("predict_rounds_sigmoid", EX, '''
 def predict(model, X):
@@ -109,6 +137,12 @@ def predict(model, X):
 ''', {"ex03.predict_shape_dtype": "argmax ran over dim=0",
       "ex03.predict_matches_argmax": "argmax ran over dim=0"}),
 
+    Variant("predict_argmax_without_dim", EX, '''
+def predict(model, X):
+    return torch.argmax(predict_proba(model, X))
+''', {"ex03.predict_shape_dtype": "tensor of shape []",
+      "ex03.predict_matches_argmax": "argmax(dim=1)"}),
+
     Variant("predict_keepdim", EX, '''
 def predict(model, X):
     return predict_proba(model, X).argmax(dim=1, keepdim=True)
@@ -119,6 +153,12 @@ def predict(model, X):
 def predict(model, X):
     return predict_proba(model, X).argmax(dim=1).float()
 ''', {"ex03.predict_shape_dtype": "an int64 tensor of shape"}),
+
+    # Grader gap: the same; an int64 numpy array passes predict_shape_dtype.
+    Variant("predict_returns_numpy", EX, '''
+def predict(model, X):
+    return predict_proba(model, X).argmax(dim=1).cpu().numpy()
+''', {"ex03.predict_shape_dtype": "numpy array"}),
 
     Variant("predict_forgets_return", EX, '''
 def predict(model, X):

@@ -100,6 +100,18 @@ class Cases:
         return [b["n_features"], self.train_hidden, self.train_hidden, b["n_classes"]]
 
     @cached_property
+    def default_train_spec(self) -> dict:
+        """The lesson's model, from the first seeded start (salt 9, 10, ...) from which the
+        reference reaches 90% test accuracy: some starts leave ReLUs dead and learn
+        little, and a threshold measured from such a start would pass weak training."""
+        for salt in range(9, 60):
+            spec = self.spec([2, 8, 8, 4], salt=salt)
+            history, _ = oracle.train_history(spec["state"], *self.default_train_data, 100, 0.1)
+            if history["test_acc"][-1] >= 90:
+                return spec
+        return spec
+
+    @cached_property
     def default_train_data(self):
         X, y = self.default_blobs
         tr, te = oracle.split_indices(len(X), **SPLIT_DEFAULTS)

@@ -34,6 +34,8 @@ SPLIT_PAIRS_BROKEN = ("rows of X and labels of y no longer match: X and y must b
                       "together, in one train_test_split(X, y, ...) call")
 MISSING_RELU = ("there is no ReLU: without a non-linearity, stacked Linear layers collapse "
                 "into one Linear layer and can only draw straight decision boundaries")
+OTHER_ACTIVATION = ("the model uses {activation} where this lesson asks for ReLU between the "
+                    "Linear layers")
 SOFTMAX_IN_MODEL = ("the model ends with {layer}: CrossEntropyLoss applies log-softmax "
                     "itself, so the model must return raw logits")
 BINARY_OUTPUT = ("the output layer has {units} unit(s), a binary-classification size: "
@@ -49,6 +51,8 @@ SIGMOID_ROUND = ("this looks like torch.round(torch.sigmoid(logits)): that works
                  "binary output, but with several classes use argmax(dim=1)")
 ARGMAX_WRONG_DIM = ("argmax ran over dim=0 (the samples); use argmax(dim=1) to get one class "
                     "per sample")
+ARGMAX_NO_DIM = ("argmax without dim looks at all the numbers at once and returns a single "
+                 "index; use argmax(dim=1) for one class per sample")
 GRAPH_BUILT = ("the result carries an autograd graph (grad_fn={grad_fn}): run the forward pass "
                "inside torch.inference_mode() (or torch.no_grad())")
 GRAD_ENABLED = ("the forward pass ran with autograd on: wrap it in torch.inference_mode() "

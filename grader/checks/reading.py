@@ -10,11 +10,15 @@ from ..feedback import fail
 NONE_RETURNED = "{function} returned None: is the return statement missing?"
 
 
+def article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" or word.startswith(("int", "uint")) else "a"
+
+
 def phrase(d: dict) -> str:
     """A short description of a returned value: 'a float32 tensor of shape [800, 2]'."""
     kind = d.get("kind")
     if kind == "tensor":
-        return f"a {d['dtype']} tensor of shape {d['shape']}" + (
+        return f"{article(d['dtype'])} {d['dtype']} tensor of shape {d['shape']}" + (
             f" on {d['device']}" if d["device"] != "cpu" else "")
     if kind == "ndarray":
         return f"a numpy array ({d['dtype']}, shape {d['shape']})"

@@ -45,7 +45,8 @@ def _layers(model: nn.Module) -> list[dict]:
     for m in leaves:
         d = {"type": type(m).__name__}
         if isinstance(m, nn.Linear):
-            d.update(in_features=m.in_features, out_features=m.out_features)
+            d.update(in_features=m.in_features, out_features=m.out_features,
+                     bias=m.bias is not None)
         out.append(d)
     return out
 

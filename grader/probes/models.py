@@ -33,7 +33,8 @@ def linear_state(model: nn.Module) -> dict[str, torch.Tensor]:
     state = {}
     for i, layer in enumerate(linears):
         state[f"{i}.weight"] = layer.weight.detach().to("cpu", copy=True)
-        state[f"{i}.bias"] = layer.bias.detach().to("cpu", copy=True)
+        if layer.bias is not None:          # Linear(..., bias=False) has none
+            state[f"{i}.bias"] = layer.bias.detach().to("cpu", copy=True)
     return state
 
 

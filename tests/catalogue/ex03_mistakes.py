@@ -110,7 +110,7 @@ def predict_proba(model, X):
         probabilities = torch.softmax(model(X.to(device)), dim=1)
 ''', {check: "predict_proba returned None" for check in (
         "ex03.proba_shape_range", "ex03.proba_rows_sum_to_one", "ex03.proba_matches_softmax",
-        "ex03.proba_no_grad", "ex03.proba_eval_mode")}),
+        "ex03.proba_no_grad")}),
 
     # Grader gap: array_values accepts numpy arrays, so this passes every predict_proba
     # check although the docstring asks for a tensor (see the report).

@@ -225,10 +225,10 @@ def train_history_meaning(ctx):
         likely = None
         if key.endswith("acc") and torch.allclose(g * 100, w, atol=1e-3):
             likely = M.ACCURACY_FRACTION.format(value=round(g[-1].item(), 4))
-        elif key.startswith("test"):
-            shifted = torch.tensor([oracle.cross_entropy(spec["state"], data[2], data[3])] + want["test_loss"][:-1]
-                                   if key == "test_loss" else [], dtype=torch.float64)
-            if key == "test_loss" and torch.allclose(g, shifted, rtol=1e-4, atol=1e-4):
+        elif key == "test_loss":
+            # measured before each update: the previous epoch's values, shifted by one
+            before = [oracle.cross_entropy(spec["state"], data[2], data[3])] + want["test_loss"][:-1]
+            if torch.allclose(g, torch.tensor(before, dtype=torch.float64), rtol=1e-4, atol=1e-4):
                 likely = M.TEST_BEFORE_UPDATE
         elif key == "train_loss" and torch.allclose(g, torch.tensor(want["test_loss"], dtype=torch.float64)):
             likely = "train_loss holds the test loss"

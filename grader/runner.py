@@ -19,6 +19,13 @@ class Context:
     def __init__(self, gateway: Gateway, cases: Cases):
         self.gateway, self.cases = gateway, cases
         self.printed: list[str] = []     # what the current check's calls printed
+        self.memo: dict = {}             # reference results several checks share
+
+    def once(self, key, compute):
+        """compute(), run once per grading run for each key."""
+        if key not in self.memo:
+            self.memo[key] = compute()
+        return self.memo[key]
 
     def run(self, probe: str, **params) -> ProbeResult:
         result = self.gateway.run(probe, **params)

@@ -155,6 +155,14 @@ def _train(ctx, default: bool):
     return r, spec, data, epochs, lr
 
 
+def _reference(ctx, default: bool):
+    """(history, final state) of the reference on _train's run: computed once, shared."""
+    def compute():
+        _, spec, data, epochs, lr = _train(ctx, default)
+        return oracle.train_history(spec["state"], *data, epochs, lr)
+    return ctx.once(("reference_run", default), compute)
+
+
 def _history(r, epochs: int) -> dict[str, torch.Tensor]:
     """The history's four series as float tensors, or a failure naming what is wrong."""
     d = r.data["result"]
@@ -191,7 +199,7 @@ def train_history(ctx):
 def train_sgd_lr(ctx):
     for default in (False, True):
         r, spec, data, epochs, lr = _train(ctx, default)
-        _, final = oracle.train_history(spec["state"], *data, epochs, lr)
+        _, final = _reference(ctx, default)
         tol = 1e-3 if default else 1e-4
         if oracle.states_close(r.data["state"], final, atol=tol):
             continue
@@ -214,7 +222,7 @@ def train_sgd_lr(ctx):
 def train_history_meaning(ctx):
     r, spec, data, epochs, lr = _train(ctx, default=False)
     got = _history(r, epochs)
-    want, final = oracle.train_history(spec["state"], *data, epochs, lr)
+    want, final = _reference(ctx, default=False)
     expect(oracle.states_close(r.data["state"], final), "the history cannot be judged while the "
            "training itself is off (see the check on SGD and lr)", called=r.called)
     for key in HISTORY_KEYS:
@@ -257,7 +265,7 @@ def train_only_train_data(ctx):
         # An autograd pass over the test set that left training as SGD on the training
         # data alone would have left it (say, evaluate without inference_mode) is not
         # training on it; that is evaluate_no_grad's business.
-        _, final = oracle.train_history(spec["state"], *data, epochs, lr)
+        _, final = _reference(ctx, default)
         tol = 1e-3 if default else 1e-4
         expect(oracle.states_close(r.data["state"], final, atol=tol), M.TRAINED_ON_TEST,
                called=r.called, got=f"forward passes with autograd on, on {' and '.join(others)} "
@@ -281,7 +289,7 @@ def train_progress(ctx):
 def train_accuracy(ctx):
     r, spec, data, epochs, lr = _train(ctx, default=True)
     history = _history(r, epochs)
-    want, _ = oracle.train_history(spec["state"], *data, epochs, lr)
+    want, _ = _reference(ctx, default=True)
     threshold = want["test_acc"][-1] - 5
     got = history["test_acc"][-1].item()
     expect(got >= threshold, f"the final test accuracy is {got:.1f}%", called=r.called,

@@ -1,6 +1,10 @@
-"""python -m grader: grade, build the generated files, or show a hint.
+"""python -m grader: grade, grade a class, build the generated files, or show a hint.
 
     python -m grader [--target DIR] [--only ex0N] [--format text|json] [--output FILE]
+                     [--in-process] [--seed N | --seed-file FILE] [--time-scale F]
+                     [--memory-limit GIB]
+    python -m grader batch SUBMISSIONS --csv grades.csv [--jobs N] [--feedback DIR]
+                     [--feedback-format md|html] (and the seed and limit options)
     python -m grader build [--check]
     python -m grader hint ex0N
 
@@ -11,10 +15,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from pathlib import Path
 
+from .cases import DEFAULT_SEED
 from .course import ROOT, exercise, exercise_ids
+from .messages import IN_PROCESS
+from .worker import DEFAULT_MEMORY_LIMIT
 
 PASSED, FAILED, USAGE = 0, 1, 2
 
@@ -22,23 +28,55 @@ PASSED, FAILED, USAGE = 0, 1, 2
 def _grade_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m grader", description="Grade the exercises.",
                                 epilog="Other commands: 'python -m grader build', "
-                                       "'python -m grader hint ex0N'.")
+                                       "'python -m grader hint ex0N', "
+                                       "'python -m grader batch SUBMISSIONS --csv FILE'.")
     p.add_argument("--target", default=str(ROOT / "exercises"),
                    help="directory with the exercise modules (default: exercises/); "
                         "--target solutions grades the reference")
     p.add_argument("--only", choices=exercise_ids(), help="grade one exercise")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--output", help="write the report to FILE instead of standard output")
+    p.add_argument("--in-process", action="store_true",
+                   help="run your code inside the grader, without limits, so that a debugger "
+                        "(breakpoint()) works; a crash in your code then stops the grader")
+    _add_run_options(p)
     return p
 
 
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    seed = p.add_mutually_exclusive_group()
+    seed.add_argument("--seed", type=int,
+                      help=f"seed of the randomized cases (default {DEFAULT_SEED}); instructors "
+                           "can grade with inputs no student has seen")
+    seed.add_argument("--seed-file", help="read the seed from FILE (keep it where students cannot read it)")
+    p.add_argument("--time-scale", type=float, default=1.0,
+                   help="multiply every time limit by F (for slow machines)")
+    p.add_argument("--memory-limit", type=float, default=DEFAULT_MEMORY_LIMIT / 2**30, metavar="GIB",
+                   help="memory limit of the process running student code, in GiB "
+                        "(default %(default)g; 0 for none)")
+
+
+def _seed(parser: argparse.ArgumentParser, args) -> int:
+    if args.seed_file:
+        try:
+            return int(Path(args.seed_file).read_text().strip())
+        except (OSError, ValueError) as exc:
+            parser.error(f"--seed-file {args.seed_file}: {exc}")
+    return DEFAULT_SEED if args.seed is None else args.seed
+
+
+def _options(parser: argparse.ArgumentParser, args, in_process: bool = False):
+    from .runner import Options
+
+    if args.time_scale <= 0:
+        parser.error("--time-scale must be positive")
+    limit = int(args.memory_limit * 2**30) if args.memory_limit > 0 else None
+    return Options(in_process=in_process, time_scale=args.time_scale, memory_limit=limit)
+
+
 def _write(path: str, text: str) -> None:
-    """Write atomically: a reader never sees half a report."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".", prefix=".report-")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, target)
+    from .batch import write_atomically
+    write_atomically(Path(path).resolve(), text)
 
 
 def grade_command(argv: list[str]) -> int:
@@ -52,10 +90,14 @@ def grade_command(argv: list[str]) -> int:
     if args.output and not Path(args.output).resolve().parent.is_dir():
         parser.error(f"--output {args.output}: its directory does not exist")
 
+    from .cases import Cases
     from .report import score_table, to_json, to_text
     from .runner import grade
 
-    report = grade(target, only=args.only)
+    options = _options(parser, args, args.in_process)
+    if args.in_process:
+        print(IN_PROCESS, file=sys.stderr)
+    report = grade(target, only=args.only, cases=Cases(_seed(parser, args)), options=options)
     text = to_json(report) if args.format == "json" else to_text(report)
     if args.output:
         _write(args.output, text)
@@ -84,6 +126,40 @@ def build_command(argv: list[str]) -> int:
     return PASSED
 
 
+def batch_command(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m grader batch",
+        description="Grade every folder in SUBMISSIONS (one student's repository each, e.g. "
+                    "from `gh classroom clone student-repos`). Only the exercise files are "
+                    "taken from each. Started again, it resumes without regrading.")
+    p.add_argument("submissions", help="folder holding one folder per student")
+    p.add_argument("--csv", required=True, help="the grades: student, one column per exercise, total")
+    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
+                   help="submissions graded at once (default: the number of cores, %(default)s)")
+    p.add_argument("--feedback", help="folder for the per-student feedback files "
+                                      "(default: next to the CSV, named after it)")
+    p.add_argument("--feedback-format", choices=["md", "html"], default="md")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    _add_run_options(p)
+    args = p.parse_args(argv)
+    submissions, csv_path = Path(args.submissions), Path(args.csv).resolve()
+    if not submissions.is_dir():
+        p.error(f"{args.submissions}: no such directory")
+    if not csv_path.parent.is_dir():
+        p.error(f"--csv {args.csv}: its directory does not exist")
+    feedback = Path(args.feedback).resolve() if args.feedback else csv_path.with_name(csv_path.stem + "-feedback")
+    from .batch import run_batch
+
+    outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=_seed(p, args),
+                        options=_options(p, args), feedback_dir=feedback, fmt=args.feedback_format,
+                        progress=not args.quiet)
+    print(f"{len(outcome.records)} submission(s): {outcome.graded} graded, {outcome.resumed} "
+          f"already graded. Grades: {csv_path}  Feedback: {feedback}")
+    for line in outcome.failed:
+        print(f"grading failed, run again to retry: {line}", file=sys.stderr)
+    return FAILED if outcome.failed else PASSED
+
+
 def hint_command(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m grader hint")
     p.add_argument("exercise", choices=exercise_ids())
@@ -94,7 +170,7 @@ def hint_command(argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"build": build_command, "hint": hint_command}
+    commands = {"build": build_command, "hint": hint_command, "batch": batch_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])

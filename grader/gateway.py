@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import io
+import os
 import random
 import signal
 import sys
@@ -28,6 +29,7 @@ from .course import exercise, exercises
 from .feedback import CheckFailed
 from .probes import MissingFunction, NotImplementedYet, Student, load_all
 
+IMPORT_LIMIT = 20.0         # seconds for importing a student's module
 OUTPUT_LIMIT = 100_000      # characters of print output kept per call
 SHOWN_OUTPUT = 1_500        # characters of it shown under a failed check
 
@@ -54,20 +56,32 @@ class OutputFlood(_Stop):
 
 
 class _BoundedOutput(io.TextIOBase):
-    def __init__(self, limit: int):
+    """Keeps the first `limit` characters printed, then stops the code. In a worker it
+    also copies them to a file descriptor, so that output printed before a crash that
+    ends the process is still there for the grader to show."""
+
+    def __init__(self, limit: int, mirror: int | None = None):
         self.parts: list[str] = []
         self.size, self.limit = 0, limit
+        self.mirror = mirror
+
+    def _keep(self, s: str) -> None:
+        self.parts.append(s)
+        self.size += len(s)
+        if self.mirror is not None:
+            try:
+                os.write(self.mirror, s.encode("utf-8", "replace"))
+            except OSError:
+                pass
 
     def writable(self) -> bool:
         return True
 
     def write(self, s: str) -> int:
         if self.size + len(s) > self.limit:
-            self.parts.append(s[: self.limit - self.size])
-            self.size = self.limit
+            self._keep(s[: self.limit - self.size])
             raise OutputFlood()
-        self.parts.append(s)
-        self.size += len(s)
+        self._keep(s)
         return len(s)
 
     def text(self) -> str:
@@ -143,20 +157,48 @@ def _error_text(exc: BaseException, target: Path) -> str:
 
 
 class Gateway:
-    """Runs probes against the modules in one target directory."""
+    """Runs probes against the modules in one target directory, in this process.
 
-    def __init__(self, target: Path | str, *, time_scale: float = 1.0):
+    The grader runs it inside a worker process (grader.worker) and asks it for plain data;
+    `python -m grader --in-process` runs it in the grader itself. Options:
+      on_event      called with a plain dict before each import and each call into student
+                    code, so that a worker's parent knows where a crash happened;
+      mirror_fd     a file descriptor that also receives everything printed;
+      in_worker     KeyboardInterrupt raised by student code is its own doing (the worker
+                    ignores Ctrl-C), so it is contained like an exit;
+      debug         no time limit, stdin left alone and prints shown as they happen (and
+                    still checked): for a debugger.
+    """
+
+    def __init__(self, target: Path | str, *, time_scale: float = 1.0, on_event=None,
+                 mirror_fd: int | None = None, in_worker: bool = False, debug: bool = False):
         self.target = Path(target).resolve()
         self.time_scale = time_scale
+        self.on_event = on_event or (lambda event: None)
+        if debug and mirror_fd is None:
+            mirror_fd = sys.__stdout__.fileno()
+        self.mirror_fd, self.in_worker, self.debug = mirror_fd, in_worker, debug
+        self.memory_limit = "the machine's memory"     # as told in out-of-memory messages
         self._modules: dict[str, object] = {}
         self._cache: dict[tuple, ProbeResult | StudentCodeError] = {}
         self._probes = load_all()
-        torch.set_num_threads(1)     # same float results on every machine, and faster here
-        lazy_dynamo.install()        # see grader/lazy_dynamo.py: saves a second per run
+        prepare_torch()
+
+    def close(self) -> None:
+        """Nothing to release in this process (a worker gateway has one to end)."""
 
     # -- running code under the limits -------------------------------------------------
+    def _limits(self, out, seconds: float):
+        stack = contextlib.ExitStack()
+        stack.enter_context(contextlib.redirect_stdout(out))
+        stack.enter_context(contextlib.redirect_stderr(out))
+        if not self.debug:
+            stack.enter_context(_swap_stdin())
+            stack.enter_context(_time_limit(seconds * self.time_scale))
+        return stack
+
     def _contained(self, where: str, seconds: float, student: Student | None, fn):
-        out = _BoundedOutput(OUTPUT_LIMIT)
+        out = _BoundedOutput(OUTPUT_LIMIT, self.mirror_fd)
 
         def fail(kind: str, summary: str):
             if kind == "not_implemented":      # a stub: one line, nothing more
@@ -173,16 +215,13 @@ class Gateway:
         random.seed(0)
         np.random.seed(0)
         try:
-            with warnings.catch_warnings(record=True) as caught, \
-                    contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), \
-                    _swap_stdin(), _time_limit(seconds * self.time_scale):
+            with warnings.catch_warnings(record=True) as caught, self._limits(out, seconds):
                 warnings.simplefilter("always")
                 result = fn()
             for w in caught:
                 text = f"{w.category.__name__}: {w.message}\n"
                 if out.size + len(text) <= OUTPUT_LIMIT:
-                    out.parts.append(text)
-                    out.size += len(text)
+                    out._keep(text)
             return result, out.text()
         except NotImplementedYet as exc:
             raise fail("not_implemented", messages.NOT_IMPLEMENTED.format(function=exc.function))
@@ -199,8 +238,18 @@ class Gateway:
             raise fail("output_flood", messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT))
         except SystemExit as exc:
             raise fail("exited", messages.EXITED.format(how=f"sys.exit({exc.code!r})", where=place()))
+        except KeyboardInterrupt:
+            if not self.in_worker:
+                raise                 # in the grader's own process, Ctrl-C stops grading
+            raise fail("exited", messages.EXITED.format(how="KeyboardInterrupt", where=place()))
         except Exception as exc:
-            raise fail("raised", messages.RAISED.format(where=place(), error=_error_text(exc, self.target)))
+            if _out_of_memory(exc):
+                raise fail("out_of_memory", messages.OUT_OF_MEMORY.format(
+                    where=place(), limit=self.memory_limit))
+            error = _error_text(exc, self.target)
+            if self.in_worker and isinstance(exc, PermissionError):
+                error += " " + messages.WRITE_BLOCKED
+            raise fail("raised", messages.RAISED.format(where=place(), error=error))
 
     # -- modules --------------------------------------------------------------------------
     def module(self, ex_id: str):
@@ -238,8 +287,9 @@ class Gateway:
                     sys.modules.pop(name, None)
             return module
 
+        self.on_event({"type": "importing", "file": ex.file})
         try:
-            module, _ = self._contained(f"importing {ex.file}", 20.0, None, load)
+            module, _ = self._contained(f"importing {ex.file}", IMPORT_LIMIT, None, load)
         except StudentCodeError as exc:
             exc.kind = "import_failed"
             exc.summary = messages.IMPORT_FAILED.format(file=ex.file, error=exc.summary)
@@ -262,12 +312,25 @@ class Gateway:
     def _run(self, probe, params) -> ProbeResult | StudentCodeError:
         try:
             module = self.module(probe.exercise)
-            student = Student(module, exercise(probe.exercise).file)
+            student = Student(module, exercise(probe.exercise).file, on_call=self.on_event)
+            self.on_event({"type": "probe", "probe": probe.name})
             data, output = self._contained(probe.name, probe.time_limit, student,
                                            lambda: probe.run(student, **params))
             return ProbeResult(data, student.calls, output)
         except StudentCodeError as exc:
             return exc
+
+
+def prepare_torch() -> None:
+    """One thread: the same float results on every machine, and faster for these sizes.
+    The torch._dynamo stand-in saves a second per run (see grader/lazy_dynamo.py)."""
+    torch.set_num_threads(1)
+    lazy_dynamo.install()
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    return isinstance(exc, MemoryError) or (
+        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
 
 
 @contextlib.contextmanager

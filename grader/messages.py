@@ -12,6 +12,19 @@ EXITED = "your code ended the process ({how}) inside {where}"
 TIMED_OUT = "{where} did not finish within {seconds:g} s: is there an endless loop?"
 OUTPUT_FLOOD = ("{where} printed more than {limit:,} characters, so it was stopped; "
                 "do not print inside a loop over samples")
+OUT_OF_MEMORY = ("{where} ran out of memory (the limit is {limit}): is a tensor far larger "
+                 "than the data, or a list that grows without end?")
+ENDED_PROCESS = "your code ended the process ({how}) {where}"
+CRASHED = "your code crashed the process ({signal}) {where}"
+KILLED = ("the process running your code was killed ({signal}) {where}: most likely it used "
+          "more memory than this machine allows")
+UNREADABLE_REPLY = ("the grader could not read what came back {where} ({error}): does your "
+                    "code change torch, the grader or the process's files?")
+WRITE_BLOCKED = ("(graded code may write files only in its working directory, a scratch "
+                 "folder that is thrown away)")
+IN_PROCESS = ("Running your code inside the grader (--in-process): no time or memory limits, "
+              "prints appear as they happen, and breakpoint() works. A crash or an exit in your "
+              "code stops the grader itself.")
 GRADER_ERROR = "the grader itself failed on this check (please report it): {error}"
 
 # --- The mistakes learners make -----------------------------------------------------------

@@ -12,24 +12,37 @@ import pytest
 
 from .registry import Check, all_checks
 from .report import score_table
-from .runner import Result, Session
+from .messages import IN_PROCESS
+from .runner import Options, Result, Session
 
 # The hooks exercises/conftest.py takes in with `from grader.pytest_plugin import *`.
-__all__ = ["pytest_sessionstart", "pytest_runtest_makereport", "pytest_unconfigure"]
+__all__ = ["pytest_addoption", "pytest_sessionstart", "pytest_runtest_makereport",
+           "pytest_sessionfinish", "pytest_unconfigure"]
 
 _sessions: dict[Path, Session] = {}
 _results: list[Result] = []
 
 
-def _session(target: Path) -> Session:
+def pytest_addoption(parser):
+    parser.addoption("--in-process", action="store_true",
+                     help="run the exercise code inside pytest, without limits, so that "
+                          "breakpoint() works (use with -s); a crash then stops pytest")
+
+
+def _session(target: Path, config) -> Session:
     if target not in _sessions:
-        _sessions[target] = Session(target)
+        in_process = bool(config.getoption("--in-process", default=False))
+        if in_process:
+            reporter = config.pluginmanager.get_plugin("terminalreporter")
+            if reporter is not None:
+                reporter.write_line(IN_PROCESS)
+        _sessions[target] = Session(target, options=Options(in_process=in_process))
     return _sessions[target]
 
 
 def _as_test(check: Check):
     def test(request):
-        result = _session(request.path.parent).run(check)
+        result = _session(request.path.parent, request.config).run(check)
         _results.append(result)
         if not result.passed:
             raise CheckFailedInTest(result.feedback)
@@ -59,6 +72,11 @@ def pytest_runtest_makereport(item, call):
 def pytest_sessionstart(session):
     _sessions.clear()
     _results.clear()
+
+
+def pytest_sessionfinish(session):
+    for graded in _sessions.values():
+        graded.close()
 
 
 def pytest_unconfigure(config):

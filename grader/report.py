@@ -1,6 +1,7 @@
 """Reports: the score table (for people) and JSON (for tools)."""
 from __future__ import annotations
 
+import html
 import json
 
 from .course import exercise
@@ -76,3 +77,50 @@ def to_dict(report: Report) -> dict:
 
 def to_json(report: Report) -> str:
     return json.dumps(to_dict(report), indent=2) + "\n"
+
+
+def exercise_scores(report: Report) -> dict[str, int]:
+    """Points earned per exercise, in course order."""
+    return {ex_id: sum(r.points for r in rs) for ex_id, rs in report.by_exercise().items()}
+
+
+def to_markdown(report: Report, title: str | None = None, only_failed: bool = False) -> str:
+    """The score table and each check's message, as Markdown (feedback files, GitHub step
+    summaries). only_failed leaves out the checks that passed."""
+    out = [f"# {title or 'Grading ' + report.target}", "",
+           "| exercise | points |", "|---|---:|"]
+    for ex_id, rs in report.by_exercise().items():
+        earned, available = sum(r.points for r in rs), sum(r.check.points for r in rs)
+        out.append(f"| {ex_id} {exercise(ex_id).title} | {earned}/{available} |")
+    out += [f"| **total** | **{report.score}/{report.max_score}** |", ""]
+    for ex_id, rs in report.by_exercise().items():
+        shown = [r for r in rs if not (only_failed and r.passed)]
+        if not shown:
+            continue
+        out += [f"## {ex_id}: {exercise(ex_id).title} ({exercise(ex_id).file})", ""]
+        for r in shown:
+            mark = "passed" if r.passed else "FAILED"
+            out.append(f"- **{mark}** {r.check.name} ({r.points}/{r.check.points})")
+            if r.feedback:
+                out += ["", "  ```text", _indent(r.feedback, "  "), "  ```", ""]
+        out.append("")
+    return "\n".join(out).rstrip("\n") + "\n"
+
+
+def to_html(report: Report, title: str | None = None) -> str:
+    """The same content as to_markdown, as a page that needs nothing else to display."""
+    heading = html.escape(title or "Grading " + report.target)
+    rows = "".join(
+        f"<tr><td>{ex_id} {html.escape(exercise(ex_id).title)}</td>"
+        f"<td>{sum(r.points for r in rs)}/{sum(r.check.points for r in rs)}</td></tr>"
+        for ex_id, rs in report.by_exercise().items())
+    items = "".join(
+        f"<li class='{'pass' if r.passed else 'fail'}'><b>{'passed' if r.passed else 'FAILED'}</b> "
+        f"{html.escape(r.check.name)} ({r.points}/{r.check.points})"
+        + (f"<pre>{html.escape(r.feedback)}</pre>" if r.feedback else "") + "</li>"
+        for r in report.results)
+    return (f"<!doctype html><meta charset='utf-8'><title>{heading}</title>"
+            "<style>.fail b{color:#b00}.pass b{color:#070}pre{background:#f4f4f4;padding:.5em}</style>"
+            f"<h1>{heading}</h1><table><tr><th>exercise</th><th>points</th></tr>{rows}"
+            f"<tr><td><b>total</b></td><td><b>{report.score}/{report.max_score}</b></td></tr></table>"
+            f"<ul>{items}</ul>\n")

@@ -11,6 +11,7 @@ from .cases import Cases
 from .feedback import CheckFailed
 from .gateway import Gateway, ProbeResult, shorten
 from .registry import Check, all_checks
+from .worker import DEFAULT_MEMORY_LIMIT, WorkerGateway
 
 
 class Context:
@@ -84,12 +85,28 @@ class Report:
         return groups
 
 
-class Session:
-    """One grading run over one target: shares probe results between checks."""
+@dataclass(frozen=True)
+class Options:
+    """How student code is run. in_process runs it inside the grader (for a debugger);
+    otherwise a worker process runs it (grader.worker). time_scale multiplies every time
+    limit; memory_limit (bytes) caps the worker's address space."""
+    in_process: bool = False
+    time_scale: float = 1.0
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT
 
-    def __init__(self, target: Path | str, cases: Cases | None = None):
+
+class Session:
+    """One grading run over one target: shares probe results between checks. Close it
+    (or use it in a with block) to end its worker."""
+
+    def __init__(self, target: Path | str, cases: Cases | None = None, options: Options = Options()):
         self.target = Path(target)
-        self.ctx = Context(Gateway(self.target), cases or Cases())
+        if options.in_process:
+            gateway = Gateway(self.target, time_scale=options.time_scale, debug=True)
+        else:
+            gateway = WorkerGateway(self.target, time_scale=options.time_scale,
+                                    memory_limit=options.memory_limit)
+        self.ctx = Context(gateway, cases or Cases())
 
     def run(self, check: Check) -> Result:
         return run_check(check, self.ctx)
@@ -97,6 +114,17 @@ class Session:
     def run_all(self, checks: list[Check]) -> Report:
         return Report(str(self.target), [self.run(c) for c in checks])
 
+    def close(self) -> None:
+        self.ctx.gateway.close()
 
-def grade(target: Path | str, only: str | None = None, cases: Cases | None = None) -> Report:
-    return Session(target, cases).run_all(all_checks(only))
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def grade(target: Path | str, only: str | None = None, cases: Cases | None = None,
+          options: Options = Options()) -> Report:
+    with Session(target, cases, options) as session:
+        return session.run_all(all_checks(only))

@@ -44,6 +44,7 @@ class Student:
     """What a probe holds of the student's module: it can only call its functions."""
     module: ModuleType
     file: str
+    on_call: Callable[[dict], None] | None = None   # told of each call before it starts
     calls: list[str] = field(default_factory=list)
     current: str | None = None
 
@@ -56,6 +57,8 @@ class Student:
         shown = [short(a) for a in args] + [f"{k}={short(v)}" for k, v in kwargs.items()]
         self.calls.append(f"{function}({', '.join(shown)})")
         self.current = function
+        if self.on_call:
+            self.on_call({"type": "call", "function": function, "call": self.calls[-1]})
         try:
             return fn(*args, **kwargs)
         except NotImplementedError as exc:

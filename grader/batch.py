@@ -1,0 +1,208 @@
+"""Grade a whole class: every folder in SUBMISSIONS is one student's repository.
+
+- Only the exercise files are taken from a submission (from exercises/ or its top level),
+  copied into a private folder: tests, grader or workflow files a student changed are
+  never used.
+- Submissions are graded in parallel, each in its own process with its own workers.
+- Each finished submission leaves a record (its scores and a digest of what was graded:
+  the exercise files, the seed and the grader's own source), its feedback file, and a
+  rewritten CSV, all written atomically. A run started again skips every submission whose
+  record matches, so an interrupted run resumes without regrading.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cases import Cases
+from .course import ROOT, exercise_ids, exercises
+from .registry import all_checks
+from .report import exercise_scores, to_html, to_markdown
+from .runner import Options, Report, Result, grade
+
+RECORDS = ".records"          # inside the feedback folder
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Readers see the old file or the new one, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def exercise_files(submission: Path) -> dict[str, Path]:
+    """The submission's exercise files by exercise id: exercises/<file> if it is there,
+    else <file> at the top level. Links are not followed (they could point anywhere)."""
+    found = {}
+    for ex in exercises():
+        for candidate in (submission / "exercises" / ex.file, submission / ex.file):
+            if candidate.is_file() and not candidate.is_symlink():
+                found[ex.id] = candidate
+                break
+    return found
+
+
+def grader_fingerprint() -> str:
+    """A digest of the grader's own source: records made by another grader are stale."""
+    h = hashlib.sha256()
+    for path in sorted((ROOT / "grader").rglob("*")):
+        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def digest(files: dict[str, Path], seed: int, fingerprint: str) -> str:
+    h = hashlib.sha256(f"{seed}\0{fingerprint}\0".encode())
+    for ex_id in sorted(files):
+        h.update(ex_id.encode() + b"\0" + files[ex_id].read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    files: dict[str, Path]
+    digest: str
+
+
+def _grade_job(job: Job, seed: int, options: Options, feedback_dir: Path, fmt: str) -> dict:
+    """In a pool process: grade one submission from a private copy of its exercise files,
+    write its feedback file, and return its record."""
+    with tempfile.TemporaryDirectory(prefix="grader-batch-") as staging:
+        for ex_id, path in job.files.items():
+            shutil.copyfile(path, Path(staging) / path.name)
+        started = time.perf_counter()
+        report = grade(staging, cases=Cases(seed), options=options)
+        seconds = time.perf_counter() - started
+    # The private copy's path means nothing to the student: name their submission instead.
+    shown = f"{job.student}'s submission (exercises/ or its top level)"
+    report = Report(job.student, [Result(r.check, r.passed, r.feedback.replace(staging, shown))
+                                  for r in report.results])
+    title = f"Feedback for {job.student}"
+    text = to_html(report, title) if fmt == "html" else to_markdown(report, title)
+    write_atomically(feedback_dir / f"{job.student}.{fmt}", text)
+    return {"student": job.student, "digest": job.digest, "scores": exercise_scores(report),
+            "total": report.score, "max_score": report.max_score, "seconds": round(seconds, 3)}
+
+
+def _record_path(feedback_dir: Path, student: str) -> Path:
+    return feedback_dir / RECORDS / f"{student}.json"
+
+
+def _load_record(feedback_dir: Path, job: Job) -> dict | None:
+    try:
+        record = json.loads(_record_path(feedback_dir, job.student).read_text())
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(record, dict) and record.get("digest") == job.digest and isinstance(record.get("scores"), dict)
+    return record if ok else None
+
+
+def csv_text(records: list[dict]) -> str:
+    ids = exercise_ids()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", *ids, "total"])
+    for r in sorted(records, key=lambda r: r["student"]):
+        writer.writerow([r["student"], *(r["scores"].get(i, 0) for i in ids), r["total"]])
+    return out.getvalue()
+
+
+class Progress:
+    """One line on stderr, rewritten in place on a terminal, one line per step otherwise."""
+    WIDTH = 30
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.started = time.perf_counter()
+        self.live = stream.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        filled = round(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
+        elapsed = time.perf_counter() - self.started
+        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} "
+                f"{elapsed:5.1f}s  {label}")
+        self.stream.write(("\r\x1b[K" + line) if self.live else line + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.live:
+            self.stream.write("\n")
+
+
+@dataclass
+class Outcome:
+    records: list[dict]
+    graded: int
+    resumed: int
+    failed: list[str]
+
+
+def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, options: Options,
+              feedback_dir: Path, fmt: str = "md", progress: bool = True) -> Outcome:
+    students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    fingerprint = grader_fingerprint()
+    all_checks()                       # imported before the pool forks: every process has them
+    records: dict[str, dict] = {}
+    todo: list[Job] = []
+    for folder in students:
+        files = exercise_files(folder)
+        job = Job(folder.name, files, digest(files, seed, fingerprint))
+        record = _load_record(feedback_dir, job)
+        if record is not None:
+            records[job.student] = record
+        else:
+            todo.append(job)
+    resumed = len(records)
+    bar = Progress(len(students)) if progress else None
+    for student in sorted(records):
+        if bar:
+            bar.step(f"{student}: {records[student]['total']} (already graded)")
+    write_atomically(csv_path, csv_text(list(records.values())))
+    failed: list[str] = []
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+        pending = {pool.submit(_grade_job, job, seed, options, feedback_dir, fmt): job for job in todo}
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    job = pending.pop(future)
+                    try:
+                        record = future.result()
+                    except Exception as exc:      # the grader failed, not the student
+                        failed.append(f"{job.student}: {type(exc).__name__}: {exc}")
+                        if bar:
+                            bar.step(f"{job.student}: grading failed ({type(exc).__name__})")
+                        continue
+                    write_atomically(_record_path(feedback_dir, job.student), json.dumps(record) + "\n")
+                    records[job.student] = record
+                    write_atomically(csv_path, csv_text(list(records.values())))
+                    if bar:
+                        bar.step(f"{job.student}: {record['total']}/{record['max_score']}")
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            raise
+    if bar:
+        bar.finish()
+    return Outcome(sorted(records.values(), key=lambda r: r["student"]), len(todo) - len(failed),
+                   resumed, failed)

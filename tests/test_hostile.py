@@ -1,0 +1,135 @@
+"""Hostile submissions: code that hangs, exits, crashes, hogs memory, floods output, reads
+stdin, tampers with torch or forges files. Each is contained: it costs only the checks that
+needed the call (the same checks an ordinary exception there costs), with a message that
+says what happened and where, and everything else is graded."""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from grader.course import ROOT
+from grader.registry import all_checks
+from grader.runner import Options, grade
+from grader.sandbox import landlock_abi
+
+QUICK = Options(time_scale=0.05)      # 60 s for train() becomes 3 s; imports get 1 s
+
+
+def failed(report) -> dict[str, str]:
+    return {r.check.id: r.feedback for r in report.results if not r.passed}
+
+
+def raising(function: str) -> str:
+    """The baseline: the same function raising an ordinary exception."""
+    return f"def {function}(*args, **kwargs):\n    raise RuntimeError('plain failure')\n"
+
+
+def assert_costs_like_an_exception(submission, exercise, function, code, message, options=Options()):
+    hostile = grade(submission(**{exercise: code}), options=options)
+    baseline = grade(submission(**{exercise: raising(function)}))
+    assert set(failed(hostile)) == set(failed(baseline)), "it cost other checks than an exception would"
+    assert hostile.score == baseline.score < 100
+    assert all(message in text for text in failed(hostile).values()), next(iter(failed(hostile).values()))
+    return hostile
+
+
+@pytest.mark.parametrize("exercise, function, code, message, options", [
+    pytest.param("ex04", "train", "def train(*args, **kwargs):\n    while True:\n        pass\n",
+                 "train() did not finish within 3 s", QUICK, id="endless-loop-in-train"),
+    pytest.param("ex04", "train",
+                 "import time\ndef train(*args, **kwargs):\n    while True:\n        try:\n"
+                 "            time.sleep(0.1)\n        except BaseException:\n            pass\n",
+                 "train() did not finish within 3 s", QUICK, id="endless-loop-that-swallows-the-alarm"),
+    pytest.param("ex03", "predict", "import os\ndef predict(model, X):\n    os._exit(0)\n",
+                 "your code ended the process (os._exit(0)) inside predict()", Options(), id="os-exit-0"),
+    pytest.param("ex03", "accuracy", "def accuracy(y_true, y_pred):\n    raise KeyboardInterrupt\n",
+                 "your code ended the process (KeyboardInterrupt) inside accuracy()", Options(),
+                 id="keyboard-interrupt"),
+    pytest.param("ex03", "predict_proba",
+                 "import ctypes\ndef predict_proba(model, X):\n    return ctypes.string_at(0)\n",
+                 "your code crashed the process (segmentation fault, SIGSEGV) inside predict",
+                 Options(), id="segfault"),
+    pytest.param("ex02", "build_model",
+                 "def build_model(*args, **kwargs):\n    return bytearray(64 * 2**30)\n",
+                 "build_model() ran out of memory (the limit is 4 GiB)", Options(), id="memory-64-gib-at-once"),
+    pytest.param("ex02", "build_model",
+                 "import torch\ndef build_model(*args, **kwargs):\n    hoard = []\n    while True:\n"
+                 "        hoard.append(torch.ones(2**26))\n",
+                 "build_model() ran out of memory (the limit is 2 GiB)", Options(memory_limit=2 * 2**30),
+                 id="memory-growing-without-end"),
+    pytest.param("ex01", "make_dataset",
+                 "_real = make_dataset\ndef make_dataset(*args, **kwargs):\n"
+                 "    for _ in range(100_000):\n        print('x' * 99)\n    return _real(*args, **kwargs)\n",
+                 "make_dataset() printed more than 100,000 characters", Options(), id="10-mb-of-prints"),
+    pytest.param("ex01", "make_dataset", "def make_dataset(*args, **kwargs):\n    return input('n? ')\n",
+                 "make_dataset() raised EOFError", Options(), id="input"),
+])
+def test_hostile_calls_cost_only_their_checks(submission, exercise, function, code, message, options):
+    assert_costs_like_an_exception(submission, exercise, function, code, message, options)
+
+
+def test_reading_stdin_at_the_os_level_gets_end_of_file(submission):
+    code = ("import os, sys\n_real = make_dataset\ndef make_dataset(*args, **kwargs):\n"
+            "    assert os.read(0, 10) == b'' and sys.stdin.read() == ''\n"
+            "    return _real(*args, **kwargs)\n")
+    assert grade(submission(ex01=code), only="ex01").score == sum(c.points for c in all_checks("ex01"))
+
+
+EX01 = sum(c.points for c in all_checks("ex01"))
+
+
+@pytest.mark.parametrize("code, message", [
+    ("#!file\nimport time\ntime.sleep(1000)\n", "did not finish within 1 s"),
+    ("#!file\nimport sys\nsys.exit(0)\n", "ended the process (sys.exit(0))"),
+    ("#!file\nimport os\nos._exit(0)\n", "ended the process (os._exit(0)) while importing ex01_data.py"),
+    ("#!file\nimport ctypes\nctypes.string_at(0)\n", "crashed the process (segmentation fault"),
+])
+def test_hostile_imports_cost_only_their_exercise(submission, code, message):
+    report = grade(submission(ex01=code), options=QUICK)
+    lost = failed(report)
+    assert {check.split(".")[0] for check in lost} == {"ex01"} and report.score == 100 - EX01
+    assert all("ex01_data.py could not be imported" in text and message in text for text in lost.values()), \
+        next(iter(lost.values()))
+
+
+def test_monkeypatched_comparisons_cannot_pass_wrong_answers(submission):
+    """softmax over dim=0, with torch.allclose, torch.equal and Tensor.__eq__ patched to
+    agree with anything: the verdicts are reached in the grader's process, untouched."""
+    wrong = ("import torch\ndef predict_proba(model, X):\n    model.eval()\n"
+             "    with torch.inference_mode():\n        return torch.softmax(model(X), dim=0)\n")
+    patches = ("torch.allclose = lambda *a, **k: True\ntorch.equal = lambda *a, **k: True\n"
+               "torch.Tensor.__eq__ = lambda self, other: torch.ones((), dtype=torch.bool)\n"
+               "torch.Tensor.sum = lambda self, *a, **k: torch.ones(self.shape[0])\n")
+    plain = grade(submission(ex03=wrong), only="ex03")
+    patched = grade(submission(ex03=wrong + patches), only="ex03")
+    # The patches can only break the student's own code further (accuracy uses ==).
+    assert set(failed(plain)) <= set(failed(patched)) and patched.score <= plain.score < 26
+    assert any("softmax ran over dim=0" in text for text in failed(patched).values())
+
+
+def test_forged_result_files_change_nothing(submission, tmp_path):
+    """A stub whose import writes a perfect report where the grader will write its own,
+    grades.csv and results.json beside it and in its working folder, and a file standing
+    in for a grader module: the grader's report is the honest one, and where the kernel
+    offers Landlock none of the forged files exist."""
+    report_path, outside = tmp_path / "report.json", tmp_path / "grader_module.py"
+    forged = json.dumps({"score": 100, "max_score": 100, "checks": []})
+    targets = [report_path, tmp_path / "grades.csv", tmp_path / "results.json", outside,
+               "grades.csv", "results.json"]
+    code = "#!file\n" + "".join(
+        f"try:\n    open({str(t)!r}, 'w').write({forged!r})\nexcept OSError:\n    pass\n" for t in targets
+    ) + (ROOT / "exercises" / "ex01_data.py").read_text()
+    directory = submission(source=ROOT / "exercises", ex01=code)
+    proc = subprocess.run([sys.executable, "-m", "grader", "--target", str(directory), "--format", "json",
+                           "--output", str(report_path)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1, proc.stderr
+    assert json.loads(report_path.read_text())["score"] == 0
+    if landlock_abi() >= 1:
+        for name in ("grades.csv", "results.json", "grader_module.py"):
+            assert not (tmp_path / name).exists(), name
+        assert not (directory / "grades.csv").exists()

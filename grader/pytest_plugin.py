@@ -16,7 +16,7 @@ from .messages import IN_PROCESS
 from .runner import Options, Result, Session
 
 # The hooks exercises/conftest.py takes in with `from grader.pytest_plugin import *`.
-__all__ = ["pytest_addoption", "pytest_sessionstart", "pytest_runtest_makereport",
+__all__ = ["pytest_addoption", "pytest_report_header", "pytest_sessionstart", "pytest_runtest_makereport",
            "pytest_sessionfinish", "pytest_unconfigure"]
 
 _sessions: dict[Path, Session] = {}
@@ -29,13 +29,14 @@ def pytest_addoption(parser):
                           "breakpoint() works (use with -s); a crash then stops pytest")
 
 
+def pytest_report_header(config):
+    if config.getoption("--in-process", default=False):
+        return IN_PROCESS
+
+
 def _session(target: Path, config) -> Session:
     if target not in _sessions:
         in_process = bool(config.getoption("--in-process", default=False))
-        if in_process:
-            reporter = config.pluginmanager.get_plugin("terminalreporter")
-            if reporter is not None:
-                reporter.write_line(IN_PROCESS)
         _sessions[target] = Session(target, options=Options(in_process=in_process))
     return _sessions[target]
 

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ctypes
+import faulthandler
 import os
 import resource
 import signal
@@ -93,6 +94,7 @@ def enter(scratch: str, output_fd: int, memory_limit: int | None) -> dict:
         pass
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    faulthandler.disable()        # pytest's, inherited: a crash is reported by the grader instead
 
     null = os.open(os.devnull, os.O_RDONLY)
     os.dup2(null, 0)

@@ -51,3 +51,22 @@ def test_a_wrong_answer_shows_its_feedback(pytester):
     result.assert_outcomes(passed=9, failed=1)
     result.stdout.fnmatch_lines(["*y is float32; CrossEntropyLoss needs int64 class indices*",
                                  "*called:*make_dataset()*", "*expected:*int64*", "total*18/22"])
+
+
+def test_os_exit_in_student_code_cannot_make_pytest_pass(pytester):
+    """os._exit(0) would end an in-process pytest with status 0, a pass on GitHub Classroom."""
+    copy_exercises(pytester, "solutions")
+    (pytester.path / "ex01_data.py").write_text("import os\nos._exit(0)\n")
+    path = pytester.path / "ex03_predict.py"
+    path.write_text(path.read_text() + "\nimport os\ndef accuracy(y_true, y_pred):\n    os._exit(0)\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", f"pythonpath={ROOT}")
+    assert result.ret == 1
+    result.assert_outcomes(passed=39 - 10 - 2, failed=12)
+    result.stdout.fnmatch_lines(["*ended the process (os._exit(0)) while importing ex01_data.py*",
+                                 "*ended the process (os._exit(0)) inside accuracy()*"])
+
+
+def test_in_process_runs_the_code_in_pytest_and_says_so(pytester):
+    result = run_exercises(pytester, "solutions", "--in-process")
+    result.assert_outcomes(passed=39)
+    result.stdout.fnmatch_lines(["*Running your code inside the grader (--in-process)*"])

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -82,6 +83,13 @@ class Job:
     digest: str
 
 
+@functools.cache
+def _cases(seed: int) -> Cases:
+    """One Cases per seed and pool process: the reference results computed for the first
+    submission serve all the others."""
+    return Cases(seed)
+
+
 def _grade_job(job: Job, seed: int, options: Options, feedback_dir: Path, fmt: str) -> dict:
     """In a pool process: grade one submission from a private copy of its exercise files,
     write its feedback file, and return its record."""
@@ -89,7 +97,7 @@ def _grade_job(job: Job, seed: int, options: Options, feedback_dir: Path, fmt: s
         for ex_id, path in job.files.items():
             shutil.copyfile(path, Path(staging) / path.name)
         started = time.perf_counter()
-        report = grade(staging, cases=Cases(seed), options=options)
+        report = grade(staging, cases=_cases(seed), options=options)
         seconds = time.perf_counter() - started
     # The private copy's path means nothing to the student: name their submission instead.
     shown = f"{job.student}'s submission (exercises/ or its top level)"

@@ -22,6 +22,7 @@ TRAIN_DEFAULTS = dict(epochs=100, lr=0.1)
 class Cases:
     def __init__(self, seed: int = DEFAULT_SEED):
         self.seed = seed
+        self.memo: dict = {}      # reference results computed from these cases (runner.Context)
         rng = random.Random(seed)
         self.blobs = dict(n_samples=rng.randrange(150, 400), n_features=rng.choice([3, 4, 5]),
                           n_classes=rng.choice([3, 5, 6]), cluster_std=rng.choice([0.5, 0.8, 1.6]),

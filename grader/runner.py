@@ -20,7 +20,9 @@ class Context:
     def __init__(self, gateway: Gateway, cases: Cases):
         self.gateway, self.cases = gateway, cases
         self.printed: list[str] = []     # what the current check's calls printed
-        self.memo: dict = {}             # reference results several checks share
+        # Reference results several checks share. They depend on the cases alone, so they
+        # live with them: a batch reuses them for every submission graded with one seed.
+        self.memo: dict = cases.memo
 
     def once(self, key, compute):
         """compute(), run once per grading run for each key."""

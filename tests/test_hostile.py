@@ -133,3 +133,25 @@ def test_forged_result_files_change_nothing(submission, tmp_path):
         for name in ("grades.csv", "results.json", "grader_module.py"):
             assert not (tmp_path / name).exists(), name
         assert not (directory / "grades.csv").exists()
+
+
+def test_prints_before_a_crash_are_shown_under_the_check(submission):
+    code = "import os\ndef predict(model, X):\n    print('about to leave')\n    os._exit(3)\n"
+    lost = failed(grade(submission(ex03=code), only="ex03"))
+    text = lost["ex03.predict_matches_argmax"]
+    assert "ended the process (os._exit(3)) inside predict()" in text
+    assert "your code printed:" in text and "about to leave" in text
+
+
+def test_patching_the_grader_from_student_code_changes_no_verdict(submission):
+    """The checks and the report live in the grader's process; the worker's copies of
+    them are the only ones student code can reach."""
+    patches = ("import grader.runner, grader.feedback, grader.registry\n"
+               "grader.runner.run_check = lambda check, ctx: grader.runner.Result(check, True, '')\n"
+               "grader.feedback.CheckFailed.__init__ = lambda self, *a, **k: None\n"
+               "grader.registry._CHECKS.clear()\n")
+    wrong = "def accuracy(y_true, y_pred):\n    return (y_true == y_pred).float().mean().item()\n"
+    plain = grade(submission(ex03=wrong), only="ex03")
+    patched = grade(submission(ex03=patches + wrong), only="ex03")
+    assert failed(patched) == failed(plain) and patched.score == plain.score < 26
+    assert any("fraction" in text for text in failed(patched).values())

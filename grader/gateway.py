@@ -156,7 +156,33 @@ def _error_text(exc: BaseException, target: Path) -> str:
     return text + _where_in_student_code(exc, target)
 
 
-class Gateway:
+class ProbeRunner:
+    """What a gateway offers the checks: run(probe, **params), the probe's ProbeResult or
+    a raised StudentCodeError. Each distinct call runs once per grading run; subclasses
+    say how, in _run."""
+
+    def __init__(self):
+        self._probes = load_all()
+        self._cache: dict[tuple, ProbeResult | StudentCodeError] = {}
+
+    def run(self, probe_name: str, **params) -> ProbeResult:
+        probe = self._probes[probe_name]
+        key = (probe_name, _freeze(params))
+        if key not in self._cache:
+            self._cache[key] = self._run(probe, params)
+        found = self._cache[key]
+        if isinstance(found, StudentCodeError):
+            raise found
+        return found
+
+    def _run(self, probe, params) -> ProbeResult | StudentCodeError:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Release what the gateway holds (a worker process, say)."""
+
+
+class Gateway(ProbeRunner):
     """Runs probes against the modules in one target directory, in this process.
 
     The grader runs it inside a worker process (grader.worker) and asks it for plain data;
@@ -172,6 +198,7 @@ class Gateway:
 
     def __init__(self, target: Path | str, *, time_scale: float = 1.0, on_event=None,
                  mirror_fd: int | None = None, in_worker: bool = False, debug: bool = False):
+        super().__init__()
         self.target = Path(target).resolve()
         self.time_scale = time_scale
         self.on_event = on_event or (lambda event: None)
@@ -180,12 +207,7 @@ class Gateway:
         self.mirror_fd, self.in_worker, self.debug = mirror_fd, in_worker, debug
         self.memory_limit = "the machine's memory"     # as told in out-of-memory messages
         self._modules: dict[str, object] = {}
-        self._cache: dict[tuple, ProbeResult | StudentCodeError] = {}
-        self._probes = load_all()
         prepare_torch()
-
-    def close(self) -> None:
-        """Nothing to release in this process (a worker gateway has one to end)."""
 
     # -- running code under the limits -------------------------------------------------
     def _limits(self, out, seconds: float):
@@ -298,17 +320,6 @@ class Gateway:
         return module
 
     # -- probes ---------------------------------------------------------------------------
-    def run(self, probe_name: str, **params) -> ProbeResult:
-        """Run a probe once (later calls with equal params reuse the result)."""
-        probe = self._probes[probe_name]
-        key = (probe_name, _freeze(params))
-        if key not in self._cache:
-            self._cache[key] = self._run(probe, params)
-        found = self._cache[key]
-        if isinstance(found, StudentCodeError):
-            raise found
-        return found
-
     def _run(self, probe, params) -> ProbeResult | StudentCodeError:
         try:
             module = self.module(probe.exercise)

@@ -23,9 +23,9 @@ from pathlib import Path
 
 from . import messages, sandbox, wire
 from .course import exercise
-from .gateway import (IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError,
-                      _freeze, prepare_torch, shorten)
-from .probes import Probe, load_all
+from .gateway import (IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, ProbeRunner,
+                      StudentCodeError, prepare_torch, shorten)
+from .probes import Probe
 
 DEFAULT_MEMORY_LIMIT = 4 * 2**30      # bytes of address space; torch alone takes ~0.9 GiB
 GRACE = 5.0                           # seconds past a call's own limit before it is killed
@@ -235,16 +235,15 @@ class Worker:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-class WorkerGateway:
-    """The grader's gateway: the interface of grader.gateway.Gateway, with every probe
-    run in a worker process and only plain data coming back."""
+class WorkerGateway(ProbeRunner):
+    """The grader's gateway: every probe runs in a worker process and only plain data
+    comes back."""
 
     def __init__(self, target: Path | str, *, time_scale: float = 1.0,
                  memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
+        super().__init__()
         self.target = Path(target).resolve()
         self.time_scale, self.memory_limit = time_scale, memory_limit
-        self._probes = load_all()
-        self._cache: dict[tuple, ProbeResult | StudentCodeError] = {}
         self._ended_at_import: dict[str, StudentCodeError] = {}
         self._worker: Worker | None = None
         self._worker_exercise: str | None = None
@@ -252,17 +251,7 @@ class WorkerGateway:
         for name in PRELOADED:
             importlib.import_module(name)
 
-    def run(self, probe_name: str, **params) -> ProbeResult:
-        probe = self._probes[probe_name]
-        key = (probe_name, _freeze(params))
-        if key not in self._cache:
-            self._cache[key] = self._ask(probe, params)
-        found = self._cache[key]
-        if isinstance(found, StudentCodeError):
-            raise found
-        return found
-
-    def _ask(self, probe: Probe, params: dict) -> ProbeResult | StudentCodeError:
+    def _run(self, probe: Probe, params: dict) -> ProbeResult | StudentCodeError:
         ex = probe.exercise
         if ex in self._ended_at_import:               # importing it again would end again
             return self._ended_at_import[ex]

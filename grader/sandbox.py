@@ -6,6 +6,8 @@
 - stdin from /dev/null, stdout and stderr into a file the grader can read after a crash;
 - a scratch folder as working directory and TMPDIR;
 - an address-space limit (RLIMIT_AS), so a memory hog fails with MemoryError;
+- a file-size limit (RLIMIT_FSIZE), so output written straight to the file descriptors
+  cannot fill the disk: such a write fails with "File too large";
 - where the kernel offers Landlock, writes allowed only inside the scratch folder, so code
   cannot plant files (forged results, edited grader modules) anywhere else.
 """
@@ -27,6 +29,7 @@ _WRITE_FILE, _REMOVE_DIR, _REMOVE_FILE = 1 << 1, 1 << 4, 1 << 5
 _MAKE_ANY = sum(1 << bit for bit in range(6, 13))      # char, dir, reg, sock, fifo, block, sym
 _REFER, _TRUNCATE = 1 << 13, 1 << 14                    # ABI 2 and 3
 _PR_SET_PDEATHSIG, _PR_SET_NO_NEW_PRIVS = 1, 38
+FILE_SIZE_LIMIT = 64 * 2**20      # bytes, for any file the worker writes
 
 
 class _RulesetAttr(ctypes.Structure):
@@ -110,4 +113,6 @@ def enter(scratch: str, output_fd: int, memory_limit: int | None) -> dict:
 
     if memory_limit:
         resource.setrlimit(resource.RLIMIT_AS, (memory_limit, memory_limit))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)     # a write past the limit fails instead
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_SIZE_LIMIT, FILE_SIZE_LIMIT))
     return {"files_protected": restrict_writes_to(scratch)}

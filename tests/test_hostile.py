@@ -65,6 +65,9 @@ def assert_costs_like_an_exception(submission, exercise, function, code, message
                  "_real = make_dataset\ndef make_dataset(*args, **kwargs):\n"
                  "    for _ in range(100_000):\n        print('x' * 99)\n    return _real(*args, **kwargs)\n",
                  "make_dataset() printed more than 100,000 characters", Options(), id="10-mb-of-prints"),
+    pytest.param("ex01", "make_dataset",
+                 "import os\ndef make_dataset(*args, **kwargs):\n    while True:\n        os.write(1, b'x' * 2**20)\n",
+                 "make_dataset() raised OSError: [Errno 27] File too large", Options(), id="writes-to-fd-1-without-end"),
     pytest.param("ex01", "make_dataset", "def make_dataset(*args, **kwargs):\n    return input('n? ')\n",
                  "make_dataset() raised EOFError", Options(), id="input"),
 ])

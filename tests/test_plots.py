@@ -1,0 +1,114 @@
+"""The plotting helpers draw what they say: the classes, the model's regions and the axes.
+They are read back from the Axes' artists, never from pixels."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from grader import plots
+from grader.course import ROOT
+
+pytest.importorskip("matplotlib")
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    import matplotlib.pyplot as plt
+    plt.close("all")
+
+
+def four_corners():
+    """Points around (+-2, +-2), class k in quadrant k."""
+    g = torch.Generator().manual_seed(0)
+    centres = torch.tensor([[2.0, 2.0], [-2.0, 2.0], [-2.0, -2.0], [2.0, -2.0]])
+    y = torch.arange(40) % 4
+    X = centres[y] + 0.3 * torch.randn(40, 2, generator=g)
+    return X, y
+
+
+def left_right_model():
+    """Class 0 where x < 0, class 1 where x > 0: logits (-x, x)."""
+    model = nn.Sequential(nn.Linear(2, 2))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.tensor([[-1.0, 0.0], [1.0, 0.0]]))
+        model[0].bias.zero_()
+    return model
+
+
+def test_plot_data_draws_one_scatter_per_class_with_its_points():
+    X, y = four_corners()
+    ax = plots.plot_data(X, y)
+    assert len(ax.collections) == 4
+    for k, collection in enumerate(ax.collections):
+        assert collection.get_label() == f"class {k}"
+        np.testing.assert_allclose(collection.get_offsets(), X[y == k].numpy(), rtol=1e-6)
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [f"class {k}" for k in range(4)]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("feature 0", "feature 1")
+    assert ax.get_title()
+
+
+def test_the_same_class_has_the_same_colour_in_every_plot():
+    X, y = four_corners()
+    scatter = plots.plot_data(X, y).collections
+    boundary = plots.plot_decision_boundary(nn.Sequential(nn.Linear(2, 4)), X, y)
+    regions = boundary.collections[0]
+    for k in range(4):
+        np.testing.assert_allclose(scatter[k].get_facecolor()[0][:3], plots.class_color(k)[:3])
+        np.testing.assert_allclose(regions.get_facecolor()[k][:3], plots.class_color(k)[:3])
+
+
+def test_decision_regions_follow_the_model():
+    X = torch.tensor([[-1.0, -1.0], [-1.0, 1.0], [1.0, -1.0], [1.0, 1.0]])
+    y = torch.tensor([0, 0, 1, 1])
+    model = left_right_model()
+    model.train()
+    ax = plots.plot_decision_boundary(model, X, y, resolution=101)
+    assert model.training                       # the plot left the model as it was
+    regions = ax.collections[0]
+    assert list(regions.levels) == [-0.5, 0.5, 1.5]
+    left, right = regions.get_paths()           # one filled band per class
+    assert left.vertices[:, 0].max() <= 0.05 and left.vertices[:, 0].min() < -1.5
+    assert right.vertices[:, 0].min() >= -0.05 and right.vertices[:, 0].max() > 1.5
+    # the points are drawn over the regions, per class, and the axes are named
+    assert [c.get_label() for c in ax.collections[1:]] == ["class 0", "class 1"]
+    assert (ax.get_xlabel(), ax.get_ylabel()) == ("feature 0", "feature 1")
+    # the plane covers the points with a margin
+    assert ax.get_xlim()[0] < -1.5 and ax.get_xlim()[1] > 1.5
+
+
+def test_decision_boundary_refuses_points_that_are_not_2d():
+    with pytest.raises(ValueError, match=r"not \[N, 2\]"):
+        plots.plot_decision_boundary(nn.Linear(3, 2), torch.zeros(5, 3), torch.zeros(5))
+
+
+def test_plot_history_draws_train_and_test_curves_per_epoch():
+    history = {"train_loss": [1.2, 0.8, 0.5], "test_loss": [1.1, 0.9, 0.6],
+               "train_acc": [30.0, 60.0, 90.0], "test_acc": [25.0, 55.0, 85.0]}
+    loss_ax, acc_ax = plots.plot_history(history)
+    for ax, metric in ((loss_ax, "loss"), (acc_ax, "acc")):
+        lines = {line.get_label(): line for line in ax.get_lines()}
+        assert set(lines) == {"train", "test"}
+        for split, line in lines.items():
+            assert list(line.get_xdata()) == [1, 2, 3]
+            assert list(line.get_ydata()) == history[f"{split}_{metric}"]
+        assert ax.get_xlabel() == "epoch"
+    assert loss_ax.get_ylabel() == "loss" and "accuracy" in acc_ax.get_ylabel()
+
+
+def test_headless_plots_use_agg_and_matplotlib_loads_only_when_plotting():
+    code = ("import sys; from grader import plots; import torch\n"
+            "assert 'matplotlib' not in sys.modules\n"
+            "ax = plots.plot_data(torch.zeros(3, 2), torch.tensor([0, 1, 1]))\n"
+            "import matplotlib; print(matplotlib.get_backend())")
+    env = {k: v for k, v in __import__("os").environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().lower() == "agg"

@@ -1,4 +1,5 @@
-"""Generate the student files from solutions/, the single source of truth.
+"""Generate the student files from solutions/, the single source of truth: the exercise
+files here, the nbgrader course in grader/nbcourse.py.
 
 A solution region (### BEGIN SOLUTION ... ### END SOLUTION) becomes nbgrader's code stub,
 "# YOUR CODE HERE" then "raise NotImplementedError()", at the indentation of the BEGIN
@@ -50,8 +51,12 @@ def stub_text(solution_file: Path) -> str:
 
 
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
-    """Every generated file, by path, with the text the build writes there."""
-    return {root / "exercises" / ex.file: stub_text(root / "solutions" / ex.file) for ex in exercises()}
+    """Every generated file, by path, with the text the build writes there: the exercise
+    files, and the nbgrader course (see grader/nbcourse.py)."""
+    from .nbcourse import course_files
+
+    files = {root / "exercises" / ex.file: stub_text(root / "solutions" / ex.file) for ex in exercises()}
+    return files | course_files(root)
 
 
 def build(root: Path = ROOT) -> list[Path]:
@@ -59,6 +64,7 @@ def build(root: Path = ROOT) -> list[Path]:
     changed = []
     for path, text in generated_files(root).items():
         if not path.exists() or path.read_text() != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             changed.append(path)
     return changed

@@ -50,3 +50,7 @@ def reference_report() -> Report:
 @pytest.fixture(scope="session")
 def stub_report() -> Report:
     return grade(EXERCISES)
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "nbgrader: runs real nbgrader on the course (pytest -m nbgrader)")

@@ -1,0 +1,227 @@
+"""The nbgrader course (nbgrader/), written from the same sources as the exercise files.
+
+The notebook nbgrader/source/multiclass/multiclass.ipynb follows solutions/lesson.md: its
+text becomes markdown cells, its ```python blocks demonstration cells, and three kinds of
+directive become the graded parts:
+
+    <!-- imports -->           the imports of the solution files (a locked cell)
+    <!-- solution NAME -->     function NAME from its solution file, markers included,
+                               so that nbgrader's generate_assignment clears it
+    <!-- tests EXERCISE -->    the autograder cell: grader.notebook.grade_cell, worth the
+                               exercise's points in the registry
+
+The JSON is written with fixed cell ids and no outputs or execution counts, so the same
+sources always give the same bytes.
+"""
+from __future__ import annotations
+
+import ast
+import json
+import re
+from pathlib import Path
+
+from .build import BEGIN, MarkerError, strip_solutions
+from .course import ROOT, exercise, exercises
+
+ASSIGNMENT = "multiclass"
+COURSE_DIR = "nbgrader"
+LESSON = Path("solutions") / "lesson.md"
+DIRECTIVE = re.compile(r"^<!--\s*(imports|solution|tests)\s*(\S*)\s*-->$")
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def solution_parts(path: Path) -> tuple[list[str], dict[str, str]]:
+    """A solution file's import statements, and each function's source by name."""
+    text = path.read_text()
+    tree = ast.parse(text)
+    lines = text.splitlines()
+    imports, functions = [], {}
+    for i, node in enumerate(tree.body):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            imports.append(ast.get_source_segment(text, node))
+        elif isinstance(node, ast.FunctionDef):
+            first = min([node.lineno] + [d.lineno for d in node.decorator_list])
+            last = node.end_lineno            # the last statement; then the indented
+            while last < len(lines) and (not lines[last].strip() or lines[last][0].isspace()):
+                last += 1                     # comments after it, "### END SOLUTION" too
+            functions[node.name] = "\n".join(lines[first - 1:last]).rstrip()
+        elif not (i == 0 and isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            # Anything else would be silently missing from the notebook.
+            raise MarkerError(f"{path.name}:{node.lineno}: only imports and functions can "
+                              f"go into the notebook")
+    return imports, functions
+
+
+def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, points=None) -> dict:
+    meta = {"grade": grade, "grade_id": grade_id, "locked": locked, "schema_version": 3,
+            "solution": solution, "task": False}
+    if points is not None:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def _cell(kind: str, cell_id: str, source: str, metadata: dict | None = None) -> dict:
+    cell = {"cell_type": kind, "id": cell_id, "metadata": metadata or {},
+            "source": source.strip("\n").splitlines(keepends=True)}
+    if kind == "code":
+        cell.update(execution_count=None, outputs=[])
+    return cell
+
+
+def _test_source(ex_id: str, points: int) -> str:
+    ex = exercise(ex_id)
+    return (f"# Autograder, exercise {ex_id[2:].lstrip('0')} ({points} points): the checks of "
+            f"`pytest exercises/test_{ex.file}`.\n"
+            f"# It prints what each check found; the number at the end is your score.\n"
+            f"from grader.notebook import grade_cell\n"
+            f'grade_cell("{ex_id}", globals())')
+
+
+class _Lesson:
+    """Turns the lesson's lines into cells, one block at a time."""
+
+    def __init__(self, root: Path):
+        from .registry import all_checks
+
+        self.points = {}
+        for check in all_checks():
+            self.points[check.exercise] = self.points.get(check.exercise, 0) + check.points
+        self.imports, self.functions, self.owner = [], {}, {}
+        for ex in exercises():
+            imports, functions = solution_parts(root / "solutions" / ex.file)
+            self.imports += [i for i in imports if i not in self.imports]
+            for name in ex.functions:
+                if name not in functions:
+                    raise MarkerError(f"solutions/{ex.file} has no function {name}()")
+                strip_solutions(functions[name], f"{ex.file}:{name}")   # balanced markers
+                if BEGIN not in functions[name]:
+                    raise MarkerError(f"solutions/{ex.file}: {name}() has no solution region")
+                self.functions[name], self.owner[name] = functions[name], ex.id
+        self.cells: list[dict] = []
+        self.used: list[str] = []
+        self.tested: list[str] = []
+
+    def markdown(self, text: str) -> None:
+        if text.strip():
+            self.cells.append(_cell("markdown", f"text-{len(self.cells):02d}", text))
+
+    def code(self, text: str) -> None:
+        self.cells.append(_cell("code", f"demo-{len(self.cells):02d}", text))
+
+    def directive(self, kind: str, arg: str, where: str) -> None:
+        if kind == "imports":
+            self.cells.append(_cell("code", "imports", "\n".join(self.imports),
+                                    _nbgrader("imports", locked=True)))
+        elif kind == "solution":
+            if arg not in self.functions or arg in self.used:
+                raise MarkerError(f"{where}: no function {arg!r} to place (unknown or used twice)")
+            self.used.append(arg)
+            self.cells.append(_cell("code", arg, self.functions[arg],
+                                    _nbgrader(arg, solution=True)))
+        else:
+            if arg in self.tested:
+                raise MarkerError(f"{where}: the tests of {arg} come twice")
+            missing = [f for f in exercise(arg).functions if f not in self.used]
+            if missing:
+                raise MarkerError(f"{where}: the tests of {arg} come before its functions {missing}")
+            self.tested.append(arg)
+            grade_id = f"test_{arg}"
+            self.cells.append(_cell("code", grade_id, _test_source(arg, self.points[arg]),
+                                    _nbgrader(grade_id, grade=True, locked=True,
+                                              points=self.points[arg])))
+
+    def finish(self) -> list[dict]:
+        unplaced = [f for f in self.functions if f not in self.used]
+        untested = [e.id for e in exercises() if e.id not in self.tested]
+        if unplaced or untested:
+            raise MarkerError(f"{LESSON}: not placed: functions {unplaced}, tests {untested}")
+        return self.cells
+
+
+def notebook(root: Path = ROOT) -> dict:
+    lesson = _Lesson(root)
+    block: list[str] = []
+    fence = None                                  # the code block being read, if any
+    for number, line in enumerate((root / LESSON).read_text().splitlines(), start=1):
+        where = f"{LESSON}:{number}"
+        if fence is not None:
+            if line.strip() == "```":
+                lesson.code("\n".join(fence))
+                fence = None
+            elif line.startswith("```"):
+                raise MarkerError(f"{where}: the ```python block above is never closed")
+            else:
+                fence.append(line)
+        elif line.strip() == "```python":
+            lesson.markdown("\n".join(block))
+            block, fence = [], []
+        elif match := DIRECTIVE.match(line.strip()):
+            lesson.markdown("\n".join(block))
+            block = []
+            lesson.directive(match.group(1), match.group(2), where)
+        elif line.startswith("#") and block:      # a heading starts a new text cell
+            lesson.markdown("\n".join(block))
+            block = [line]
+        else:
+            block.append(line)
+    if fence is not None:
+        raise MarkerError(f"{LESSON}: a ```python block is never closed")
+    lesson.markdown("\n".join(block))
+    return {"cells": lesson.finish(),
+            "metadata": {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}},
+            "nbformat": 4, "nbformat_minor": 5}
+
+
+def notebook_text(root: Path = ROOT) -> str:
+    # nbformat's own layout (indent 1, sorted keys), so that saving in Jupyter changes little.
+    return json.dumps(notebook(root), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+CONFIG = '''\
+# nbgrader configuration of this course; the assignment is "{assignment}".
+# Generated by `python -m grader build` from grader/nbcourse.py: edit that file, not this one.
+import os
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (nbgrader defines it)
+
+c.CourseDirectory.course_id = "multiclass-pytorch"
+
+# The test cells import the grader from this repository, and the kernels nbgrader starts
+# inherit PYTHONPATH. (Where the course directory lives elsewhere, set PYTHONPATH to the
+# repository yourself.)
+_repo = Path(__file__).resolve().parent.parent
+if (_repo / "grader").is_dir():
+    os.environ["PYTHONPATH"] = os.pathsep.join(
+        p for p in (str(_repo), os.environ.get("PYTHONPATH")) if p)
+
+# A cell still running after this many seconds is stopped (an endless loop in a student's
+# function), and the batch goes on. The grader's own time limits stop loops within a
+# test cell sooner, with a message.
+c.Execute.timeout = {timeout}
+
+# nbgrader scores a test cell that wrote anything to stderr as 0. The grader writes
+# nothing there; torch may still warn while loading. Drop torch's warnings, nothing else.
+c.IgnorePattern.enabled = True
+c.IgnorePattern.pattern = r"{ignore}"
+
+# The feedback shows the autograded notebook, by default with the hidden tests in it.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+'''
+
+CELL_TIMEOUT = 120
+TORCH_WARNING = r"[\\/]torch[\\/]\S*\.py:\d+: \w*Warning: "
+
+
+def config_text() -> str:
+    return CONFIG.format(assignment=ASSIGNMENT, timeout=CELL_TIMEOUT, ignore=TORCH_WARNING)
+
+
+def course_files(root: Path = ROOT) -> dict[Path, str]:
+    course = root / COURSE_DIR
+    return {course / "nbgrader_config.py": config_text(),
+            course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb": notebook_text(root)}

@@ -1,0 +1,50 @@
+"""Grading inside a notebook: the checks of `python -m grader`, run on the functions a
+student defined in the notebook's cells. An nbgrader test cell is
+
+    from grader.notebook import grade_cell
+    grade_cell("ex01", globals())
+
+It prints every check's verdict, with the feedback of those that failed, and returns the
+points earned: nbgrader takes a number returned by a test cell as the cell's score, so a
+failed check costs its own points, not the whole cell's. Nothing reaches stderr, because
+nbgrader scores a test cell that wrote to stderr as 0.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import warnings
+
+
+def grade_cell(exercise_id: str, namespace: dict) -> int:
+    """Run the checks of one exercise on the functions in namespace (a notebook's
+    globals()); print what they found and return the points earned."""
+    with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        # Imported here, under the silencer: torch may warn while loading.
+        from .cases import Cases
+        from .notebook_gateway import NotebookGateway
+        from .registry import all_checks
+        from .runner import Context, run_check
+
+        ctx = Context(NotebookGateway(namespace), Cases())
+        results = [run_check(check, ctx) for check in all_checks(exercise_id)]
+    print(render(exercise_id, results))
+    return sum(r.points for r in results)
+
+
+def render(exercise_id: str, results) -> str:
+    from .course import exercise
+
+    ex = exercise(exercise_id)
+    earned, available = sum(r.points for r in results), sum(r.check.points for r in results)
+    lines = [f"{ex.id}  {ex.title}: {earned}/{available} points", ""]
+    for r in results:
+        lines.append(f"{'ok  ' if r.passed else 'FAIL'}  {r.check.name} [{r.points}/{r.check.points}]")
+        if not r.passed:
+            # The grader names the exercise file; here the functions live in the notebook.
+            feedback = r.feedback.replace(ex.file, "this notebook")
+            lines.extend("        " + line for line in feedback.splitlines())
+    if earned < available:
+        lines += ["", "Hint:", *("    " + line for line in ex.hint.splitlines())]
+    return "\n".join(lines)

@@ -1,0 +1,197 @@
+"""The nbgrader notebook is built from solutions/ and the lesson, and its test cells
+(grader.notebook.grade_cell) give the same verdicts as `python -m grader` on the same code.
+Here in-process; tests/test_nbgrader.py runs real nbgrader."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import textwrap
+
+import pytest
+
+from grader.build import MarkerError
+from grader.course import ROOT, exercise, exercises
+from grader.nbcourse import course_files, notebook, solution_parts
+from grader.notebook import grade_cell
+from grader.registry import all_checks
+from grader.runner import grade
+
+from .catalogue import all_alternatives, all_mistakes
+from .conftest import SOLUTIONS, make_submission, results_by_id
+
+NOTEBOOK = ROOT / "nbgrader" / "source" / "multiclass" / "multiclass.ipynb"
+
+
+def cells_of(nb, **nbgrader):
+    return [c for c in nb["cells"]
+            if all(c["metadata"].get("nbgrader", {}).get(k) == v for k, v in nbgrader.items())]
+
+
+def notebook_namespace(source=SOLUTIONS, **variants) -> dict:
+    """The globals of a notebook whose cells hold the modules in `source`, then the
+    variant code of an exercise in a cell of its own (its defs replace the others)."""
+    namespace: dict = {}
+    for ex in exercises():
+        exec(compile((source / ex.file).read_text(), f"<cell {ex.file}>", "exec"), namespace)
+    for ex_id, code in variants.items():
+        exec(compile(textwrap.dedent(code), f"<cell {ex_id} variant>", "exec"), namespace)
+    return namespace
+
+
+# -- the notebook ------------------------------------------------------------------------
+
+def test_one_solution_cell_per_function_built_from_its_solution_file():
+    nb = json.loads(NOTEBOOK.read_text())
+    solution_cells = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
+                      for c in cells_of(nb, solution=True)}
+    wanted = [f for ex in exercises() for f in ex.functions]
+    assert list(solution_cells) == wanted
+    for ex in exercises():
+        _, functions = solution_parts(SOLUTIONS / ex.file)
+        for name in ex.functions:
+            cell = solution_cells[name]
+            assert cell == functions[name]
+            assert cell.startswith(f"def {name}(") and "### BEGIN SOLUTION" in cell
+            assert cell.rstrip().endswith("### END SOLUTION")
+
+
+def test_test_cells_call_the_checks_and_carry_the_registry_points():
+    nb = json.loads(NOTEBOOK.read_text())
+    tests = cells_of(nb, grade=True)
+    assert [c["metadata"]["nbgrader"]["grade_id"] for c in tests] == [f"test_{e.id}" for e in exercises()]
+    for cell, ex in zip(tests, exercises()):
+        meta = cell["metadata"]["nbgrader"]
+        assert meta["points"] == sum(c.points for c in all_checks(ex.id))
+        assert meta["locked"] and not meta["solution"]
+        source = "".join(cell["source"])
+        assert source.rstrip().endswith(f'grade_cell("{ex.id}", globals())')
+        assert "assert" not in source                       # the checks live in the grader
+    assert sum(c["metadata"]["nbgrader"]["points"] for c in tests) == 100
+
+
+def test_each_exercise_is_tested_after_its_last_function():
+    ids = [c["id"] for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    for ex in exercises():
+        assert max(ids.index(f) for f in ex.functions) < ids.index(f"test_{ex.id}")
+
+
+def test_the_notebook_is_valid_and_has_no_outputs():
+    nbformat = pytest.importorskip("nbformat")
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.outputs == [] and c.execution_count is None for c in code)
+    assert len({c.id for c in nb.cells}) == len(nb.cells)
+
+
+def test_the_lesson_teaches_each_topic():
+    text = "\n".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
+    for topic in ["plots.plot_data", "int64", "LongTensor", "80/20" if "80/20" in text else "20%",
+                  "get_device()", "raw logits", "CrossEntropyLoss", "torch.optim.SGD",
+                  "torch.softmax(row, dim=1)", "argmax(dim=1)", "plots.plot_history",
+                  "plots.plot_decision_boundary", "Without the ReLUs"]:
+        assert topic in text, topic
+
+
+def _lesson_copy(tmp_path, replacements: list[tuple[str, str]]):
+    shutil.copytree(SOLUTIONS, tmp_path / "solutions")
+    lesson = tmp_path / "solutions" / "lesson.md"
+    text = lesson.read_text()
+    for old, new in replacements:
+        assert old in text
+        text = text.replace(old, new)
+    lesson.write_text(text)
+    return tmp_path
+
+
+@pytest.mark.parametrize("replacements, message", [
+    ([("<!-- solution train -->", ""), ("<!-- tests ex04 -->", "")],
+     "not placed: functions ['train'], tests ['ex04']"),
+    ([("<!-- solution predict -->", "<!-- solution predict -->\n<!-- solution predict -->")], "used twice"),
+    ([("<!-- solution predict -->", "<!-- solution predcit -->")], "no function 'predcit'"),
+    ([("<!-- solution accuracy -->", "")], "the tests of ex03 come before its functions ['accuracy']"),
+    ([("<!-- tests ex01 -->", "<!-- tests ex01 -->\n<!-- tests ex01 -->")], "the tests of ex01 come twice"),
+    ([("```python\nfrom grader import plots\n```", "```python\nfrom grader import plots\n")], "never closed"),
+])
+def test_lesson_mistakes_stop_the_build(tmp_path, replacements, message):
+    with pytest.raises(MarkerError, match=re.escape(message)):
+        notebook(_lesson_copy(tmp_path, replacements))
+
+
+def test_solution_files_may_hold_only_imports_and_functions(tmp_path):
+    root = _lesson_copy(tmp_path, [])
+    path = root / "solutions" / "ex03_predict.py"
+    path.write_text(path.read_text() + "\nTHRESHOLD = 0.5\n")
+    with pytest.raises(MarkerError, match="only imports and functions"):
+        notebook(root)
+
+
+def test_the_build_is_deterministic_and_writes_the_course():
+    first, second = course_files(), course_files()
+    assert first == second
+    assert {p.relative_to(ROOT).as_posix() for p in first} == {
+        "nbgrader/nbgrader_config.py", "nbgrader/source/multiclass/multiclass.ipynb"}
+
+
+def test_the_config_stops_cells_drops_torch_warnings_and_hides_hidden_tests():
+    config = (ROOT / "nbgrader" / "nbgrader_config.py").read_text()
+    c = __import__("traitlets.config", fromlist=["Config"]).Config()
+    exec(compile(config, "nbgrader_config.py", "exec"), {"get_config": lambda: c, "__file__": str(ROOT / "nbgrader" / "x")})
+    assert c.Execute.timeout > 0
+    assert c.IgnorePattern.enabled
+    warning = "/venv/lib/site-packages/torch/nn/modules/module.py:1: UserWarning: something\n"
+    assert re.search(c.IgnorePattern.pattern, warning)
+    assert not re.search(c.IgnorePattern.pattern, "Traceback ... ValueError: from the student\n")
+    assert "nbgrader.preprocessors.ClearHiddenTests" in c.GenerateFeedback.preprocessors
+
+
+# -- grading in the notebook ---------------------------------------------------------------
+
+def test_reference_earns_every_point_and_nothing_reaches_stderr(capsys):
+    namespace = notebook_namespace()
+    points = [grade_cell(ex.id, namespace) for ex in exercises()]
+    out, err = capsys.readouterr()
+    assert points == [sum(c.points for c in all_checks(ex.id)) for ex in exercises()]
+    assert all(isinstance(p, int) for p in points)
+    assert err == ""
+    assert "FAIL" not in out and "ex04  Training loop: 32/32 points" in out
+
+
+def test_stubs_earn_0_and_say_not_implemented(capsys):
+    namespace = notebook_namespace(ROOT / "exercises")
+    assert [grade_cell(ex.id, namespace) for ex in exercises()] == [0, 0, 0, 0]
+    out, err = capsys.readouterr()
+    assert err == "" and "Traceback" not in out
+    assert "make_dataset() is not implemented yet" in out
+    assert "train() is not implemented yet" in out and "raised" not in out
+
+
+def test_a_missing_function_is_named_in_the_notebooks_terms(capsys):
+    namespace = notebook_namespace()
+    del namespace["split_dataset"]
+    assert grade_cell("ex01", namespace) == sum(c.points for c in all_checks("ex01") if "split" not in c.id)
+    assert "MISSING FUNCTION: this notebook has no function split_dataset()" in capsys.readouterr().out
+
+
+def test_failed_checks_print_feedback_and_the_hint(capsys):
+    code = "def predict_proba(model, X):\n    with torch.inference_mode():\n" \
+           "        return torch.softmax(model(X), dim=0)\n"
+    points = grade_cell("ex03", notebook_namespace(ex03=code))
+    out = capsys.readouterr().out
+    assert 0 < points < 26
+    assert f"ex03  From logits to predictions: {points}/26 points" in out
+    assert "FAIL  each row of predict_proba sums to 1 (softmax over dim=1) [0/4]" in out
+    assert "softmax ran over dim=0" in out
+    assert exercise("ex03").hint.splitlines()[0] in out
+
+
+@pytest.mark.parametrize("variant", all_mistakes() + all_alternatives(),
+                         ids=lambda v: f"{v.exercise}-{v.name}")
+def test_same_verdicts_as_the_grader_on_the_same_code(variant, tmp_path, capsys):
+    files = grade(make_submission(tmp_path, **{variant.exercise: variant.code}), only=variant.exercise)
+    points = grade_cell(variant.exercise, notebook_namespace(**{variant.exercise: variant.code}))
+    assert points == files.score
+    out = capsys.readouterr().out
+    for r in results_by_id(files).values():
+        assert f"{'ok  ' if r.passed else 'FAIL'}  {r.check.name} [{r.points}/" in out

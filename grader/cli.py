@@ -1,12 +1,19 @@
 """python -m grader: grade, grade a class, build the generated files, or show a hint.
 
-    python -m grader [--target DIR] [--only ex0N] [--format text|json] [--output FILE]
+    python -m grader [--target DIR | --submission DIR] [--only ex0N]
+                     [--format text|json|gradescope] [--output FILE]
                      [--in-process] [--seed N | --seed-file FILE] [--time-scale F]
                      [--memory-limit GIB]
     python -m grader batch SUBMISSIONS --csv grades.csv [--jobs N] [--feedback DIR]
                      [--feedback-format md|html] (and the seed and limit options)
     python -m grader build [--check]
     python -m grader hint ex0N
+    python -m grader release OUT             the student template (GitHub Classroom)
+    python -m grader gradescope OUT.zip      a Gradescope autograder
+    python -m grader classroom run|check ID  the template's workflow steps (grader/classroom.py)
+
+When GITHUB_STEP_SUMMARY is set (a GitHub Actions step), grading also appends a Markdown
+score table with each failing check's message to that file.
 
 Exit status: 0 when every selected check passed, 1 when any failed, 2 on a usage error.
 """
@@ -15,12 +22,13 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from pathlib import Path
 
-from .cases import DEFAULT_SEED
+# Nothing here imports torch at module level: `python -m grader classroom check` answers
+# from the results cache in a fraction of a second.
 from .course import ROOT, exercise, exercise_ids
 from .messages import IN_PROCESS
-from .worker import DEFAULT_MEMORY_LIMIT
 
 PASSED, FAILED, USAGE = 0, 1, 2
 
@@ -29,12 +37,20 @@ def _grade_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m grader", description="Grade the exercises.",
                                 epilog="Other commands: 'python -m grader build', "
                                        "'python -m grader hint ex0N', "
-                                       "'python -m grader batch SUBMISSIONS --csv FILE'.")
-    p.add_argument("--target", default=str(ROOT / "exercises"),
-                   help="directory with the exercise modules (default: exercises/); "
-                        "--target solutions grades the reference")
+                                       "'python -m grader batch SUBMISSIONS --csv FILE', "
+                                       "'python -m grader release OUT', "
+                                       "'python -m grader gradescope OUT.zip', "
+                                       "'python -m grader classroom run|check ID'.")
+    where = p.add_mutually_exclusive_group()
+    where.add_argument("--target", default=str(ROOT / "exercises"),
+                       help="directory with the exercise modules (default: exercises/); "
+                            "--target solutions grades the reference")
+    where.add_argument("--submission",
+                       help="a student's folder: only its exercise files (in exercises/ or at "
+                            "its top level) are graded, from a private copy")
     p.add_argument("--only", choices=exercise_ids(), help="grade one exercise")
-    p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--format", choices=["text", "json", "gradescope"], default="text",
+                   help="gradescope: Gradescope's results.json")
     p.add_argument("--output", help="write the report to FILE instead of standard output")
     p.add_argument("--in-process", action="store_true",
                    help="run your code inside the grader, without limits, so that a debugger "
@@ -44,6 +60,9 @@ def _grade_parser() -> argparse.ArgumentParser:
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
+    from .cases import DEFAULT_SEED
+    from .worker import DEFAULT_MEMORY_LIMIT
+
     seed = p.add_mutually_exclusive_group()
     seed.add_argument("--seed", type=int,
                       help=f"seed of the randomized cases (default {DEFAULT_SEED}); instructors "
@@ -62,6 +81,7 @@ def _seed(parser: argparse.ArgumentParser, args) -> int:
             return int(Path(args.seed_file).read_text().strip())
         except (OSError, ValueError) as exc:
             parser.error(f"--seed-file {args.seed_file}: {exc}")
+    from .cases import DEFAULT_SEED
     return DEFAULT_SEED if args.seed is None else args.seed
 
 
@@ -79,31 +99,63 @@ def _write(path: str, text: str) -> None:
     write_atomically(Path(path).resolve(), text)
 
 
+def write_step_summary(report, title: str) -> None:
+    """In a GitHub Actions step: the score table and each failing check's message, appended
+    to the file GITHUB_STEP_SUMMARY names (nothing happens elsewhere)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    from .report import to_markdown
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(to_markdown(report, title, only_failed=True) + "\n")
+    except OSError as exc:
+        print(f"could not write the step summary {path}: {exc}", file=sys.stderr)
+
+
 def grade_command(argv: list[str]) -> int:
     parser = _grade_parser()
     args = parser.parse_args(argv)
-    target = Path(args.target)
-    if not target.is_absolute() and not target.exists() and (ROOT / target).is_dir():
-        target = ROOT / target
-    if not target.is_dir():
-        parser.error(f"--target {args.target}: no such directory")
+    if args.submission is not None:
+        target = Path(args.submission)
+        if not target.is_dir():
+            parser.error(f"--submission {args.submission}: no such directory")
+    else:
+        target = Path(args.target)
+        if not target.is_absolute() and not target.exists() and (ROOT / target).is_dir():
+            target = ROOT / target
+        if not target.is_dir():
+            parser.error(f"--target {args.target}: no such directory")
     if args.output and not Path(args.output).resolve().parent.is_dir():
         parser.error(f"--output {args.output}: its directory does not exist")
 
     from .cases import Cases
-    from .report import score_table, to_json, to_text
+    from .report import score_table, to_gradescope_json, to_json, to_text
     from .runner import grade
 
     options = _options(parser, args, args.in_process)
     if args.in_process:
         print(IN_PROCESS, file=sys.stderr)
-    report = grade(target, only=args.only, cases=Cases(_seed(parser, args)), options=options)
-    text = to_json(report) if args.format == "json" else to_text(report)
+    seed = _seed(parser, args)
+    started = time.perf_counter()
+    if args.submission is not None:
+        from .submission import grade_submission
+        report = grade_submission(target, only=args.only, cases=Cases(seed), options=options)
+    else:
+        report = grade(target, only=args.only, cases=Cases(seed), options=options)
+    seconds = time.perf_counter() - started
+    if args.format == "json":
+        text = to_json(report)
+    elif args.format == "gradescope":
+        text = to_gradescope_json(report, seconds)
+    else:
+        text = to_text(report)
     if args.output:
         _write(args.output, text)
         print(score_table(report.results))
     else:
         sys.stdout.write(text)
+    write_step_summary(report, "Grading " + report.target)
     return PASSED if report.passed else FAILED
 
 
@@ -168,12 +220,70 @@ def hint_command(argv: list[str]) -> int:
     return PASSED
 
 
+def release_command(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m grader release",
+        description="Write the student template repository (for GitHub Classroom) into OUT: "
+                    "the stubs, the graders, a README for students, the pinned dependencies "
+                    "and .github/workflows/classroom.yml. It holds no solutions.")
+    p.add_argument("out", help="a new or empty folder")
+    args = p.parse_args(argv)
+    out = Path(args.out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        p.error(f"{args.out}: exists and is not an empty folder")
+    from .release import write_template
+
+    files = write_template(out)
+    print(f"wrote {len(files)} files to {out}. Next: README.md, "
+          "'For instructors: GitHub Classroom'.")
+    return PASSED
+
+
+def gradescope_command(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m grader gradescope",
+        description="Write a Gradescope autograder zip (setup.sh, run_autograder, the grader "
+                    "and the pinned dependencies; no solutions).")
+    p.add_argument("zip", help="the zip file to write, e.g. autograder.zip")
+    seed = p.add_mutually_exclusive_group()
+    seed.add_argument("--seed", type=int, help="seed of the randomized cases (default: the "
+                                               "one students see, 2026)")
+    seed.add_argument("--seed-file", help="read the seed from FILE")
+    args = p.parse_args(argv)
+    path = Path(args.zip).resolve()
+    if not path.parent.is_dir():
+        p.error(f"{args.zip}: its directory does not exist")
+    seed = None if args.seed is None and not args.seed_file else _seed(p, args)
+    from .release import write_gradescope_zip
+
+    names = write_gradescope_zip(path, seed=seed)
+    print(f"wrote {path} ({len(names)} files). Upload it as the assignment's autograder; "
+          "see README.md, 'For instructors: Gradescope'.")
+    return PASSED
+
+
+def classroom_command(argv: list[str]) -> int:
+    from .classroom import main as classroom_main
+    return classroom_main(argv)
+
+
+INSTRUCTOR_ONLY = {"build": "grader.build", "release": "grader.release", "gradescope": "grader.release"}
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"build": build_command, "hint": hint_command, "batch": batch_command}
+    commands = {"build": build_command, "hint": hint_command, "batch": batch_command,
+                "release": release_command, "gradescope": gradescope_command,
+                "classroom": classroom_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])
         return grade_command(argv)
     except SystemExit as exc:           # argparse: usage errors exit 2, --help exits 0
         return exc.code if isinstance(exc.code, int) else USAGE
+    except ModuleNotFoundError as exc:  # the student template leaves the authors' modules out
+        if argv and exc.name == INSTRUCTOR_ONLY.get(argv[0]):
+            print(f"python -m grader {argv[0]}: for course authors; it is not part of the "
+                  "student template", file=sys.stderr)
+            return USAGE
+        raise

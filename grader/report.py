@@ -124,3 +124,35 @@ def to_html(report: Report, title: str | None = None) -> str:
             f"<h1>{heading}</h1><table><tr><th>exercise</th><th>points</th></tr>{rows}"
             f"<tr><td><b>total</b></td><td><b>{report.score}/{report.max_score}</b></td></tr></table>"
             f"<ul>{items}</ul>\n")
+
+
+def to_gradescope(report: Report, execution_time: float) -> dict:
+    """Gradescope's results.json (its autograder specification): the score, the run's
+    execution time in seconds, and one test per check with its points, its status and its
+    feedback as output, visible to the student."""
+    numbers: dict[str, int] = {}
+    tests = []
+    for r in report.results:
+        ex_id = r.check.exercise
+        numbers[ex_id] = numbers.get(ex_id, 0) + 1
+        tests.append({
+            "name": f"{ex_id} {exercise(ex_id).title}: {r.check.name}",
+            "number": f"{int(ex_id.removeprefix('ex'))}.{numbers[ex_id]}",
+            "score": r.points,
+            "max_score": r.check.points,
+            "status": "passed" if r.passed else "failed",
+            "output": r.feedback or "passed",
+            "visibility": "visible",
+        })
+    return {
+        "score": report.score,
+        "execution_time": round(execution_time),
+        "output": score_table(report.results),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+    }
+
+
+def to_gradescope_json(report: Report, execution_time: float) -> str:
+    return json.dumps(to_gradescope(report, execution_time), indent=2) + "\n"

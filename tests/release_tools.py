@@ -81,18 +81,10 @@ TEACHING = {
     "cluster_std=cluster_std, random_state=seed)": {"exercises/ex01_data.py"},
     # ex02's docstring: "Hint: return torch.device("cuda"), not the string "cuda"."
     'return torch.device("cuda")': {"exercises/ex02_model.py"},
-    # The ex02 hint in course.toml writes out the nn.Sequential, ReLUs included.
-    "nn.ReLU(),": {"grader/course.toml"},
     "model.eval()": {"exercises/ex03_predict.py", "grader/messages.py"},
-    "optimizer.zero_grad()": {"exercises/ex04_train.py", "grader/messages.py", "grader/course.toml"},
-    "loss.backward()": {"exercises/ex04_train.py", "grader/messages.py", "grader/course.toml"},
-    "optimizer.step()": {"grader/messages.py", "grader/course.toml"},
-    # The ex04 hint in course.toml ("One step: logits = model(X); loss = loss_fn(logits, y);
-    # optimizer.zero_grad(); loss.backward(); optimizer.step(); return loss.item()") is the
-    # whole body of train_step but for model.train(): reported to the course authors.
-    "logits = model(X)": {"grader/course.toml"},
-    "loss = loss_fn(logits, y)": {"grader/course.toml"},
-    "return loss.item()": {"grader/course.toml"},
+    "optimizer.zero_grad()": {"exercises/ex04_train.py", "grader/messages.py"},
+    "loss.backward()": {"exercises/ex04_train.py", "grader/messages.py"},
+    "optimizer.step()": {"grader/messages.py"},
 }
 GRADER_CODE = {
     # oracle.blobs calls make_blobs as the reference does.

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cases import Cases
-from .course import ROOT, exercise_ids, exercises
+from .classroom import grader_digest
+from .course import exercise_ids, exercises
 from .registry import all_checks
 from .report import exercise_scores, to_html, to_markdown
 from .runner import Options, Report, Result, grade
@@ -58,15 +59,6 @@ def exercise_files(submission: Path) -> dict[str, Path]:
                 found[ex.id] = candidate
                 break
     return found
-
-
-def grader_fingerprint() -> str:
-    """A digest of the grader's own source: records made by another grader are stale."""
-    h = hashlib.sha256()
-    for path in sorted((ROOT / "grader").rglob("*")):
-        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts:
-            h.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
 
 
 def digest(files: dict[str, Path], seed: int, fingerprint: str) -> str:
@@ -167,7 +159,7 @@ class Outcome:
 def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, options: Options,
               feedback_dir: Path, fmt: str = "md", progress: bool = True) -> Outcome:
     students = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
-    fingerprint = grader_fingerprint()
+    fingerprint = grader_digest()
     all_checks()                       # imported before the pool forks: every process has them
     records: dict[str, dict] = {}
     todo: list[Job] = []

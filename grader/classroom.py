@@ -56,7 +56,8 @@ RUN_TIMEOUT = 15                 # minutes for the step that grades everything
 
 # -- what binds a cache to what was graded -------------------------------------------------
 def grader_digest(root: Path = ROOT) -> str:
-    """The grader's own source (as grader.batch.grader_fingerprint, without importing torch)."""
+    """The grader's own source: results made by another grader are stale (batch records
+    and the classroom cache both carry it). Cheap, and imports no torch."""
     h = hashlib.sha256()
     for path in sorted((root / "grader").rglob("*")):
         if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts and path.is_file():

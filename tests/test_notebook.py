@@ -7,12 +7,13 @@ import json
 import re
 import shutil
 import textwrap
+import time
 
 import pytest
 
 from grader.build import MarkerError
 from grader.course import ROOT, exercise, exercises
-from grader.nbcourse import course_files, notebook, solution_parts
+from grader.nbcourse import CELL_TIMEOUT, TEST_CELL_TIMEOUT, course_files, notebook, solution_parts
 from grader.notebook import grade_cell
 from grader.registry import all_checks
 from grader.runner import grade
@@ -138,7 +139,9 @@ def test_the_config_stops_cells_drops_torch_warnings_and_hides_hidden_tests():
     config = (ROOT / "nbgrader" / "nbgrader_config.py").read_text()
     c = __import__("traitlets.config", fromlist=["Config"]).Config()
     exec(compile(config, "nbgrader_config.py", "exec"), {"get_config": lambda: c, "__file__": str(ROOT / "nbgrader" / "x")})
-    assert c.Execute.timeout > 0
+    test_cell = {"metadata": {"nbgrader": {"grade": True, "points": 22}}}
+    assert c.Execute.timeout_func(test_cell) == TEST_CELL_TIMEOUT
+    assert c.Execute.timeout_func({"metadata": {}}) == c.Execute.timeout == CELL_TIMEOUT
     assert c.IgnorePattern.enabled
     warning = "/venv/lib/site-packages/torch/nn/modules/module.py:1: UserWarning: something\n"
     assert re.search(c.IgnorePattern.pattern, warning)
@@ -184,6 +187,24 @@ def test_failed_checks_print_feedback_and_the_hint(capsys):
     assert "FAIL  each row of predict_proba sums to 1 (softmax over dim=1) [0/4]" in out
     assert "softmax ran over dim=0" in out
     assert exercise("ex03").hint.splitlines()[0] in out
+
+
+def test_an_endless_loop_costs_only_its_checks_within_the_cell_timeout(monkeypatch, capsys):
+    """Every function of every exercise loops for ever: the grader's own limits stop each
+    call, and all of them together fit well within an autograder cell's timeout."""
+    from grader import gateway
+
+    scale = 0.01
+    real = gateway.Gateway.__init__
+    monkeypatch.setattr(gateway.Gateway, "__init__",
+                        lambda self, target, **kw: real(self, target, **{**kw, "time_scale": scale}))
+    for ex in exercises():
+        loops = "".join(f"def {name}(*a, **k):\n    while True:\n        pass\n" for name in ex.functions)
+        start = time.perf_counter()
+        assert grade_cell(ex.id, notebook_namespace(**{ex.id: loops})) == 0
+        assert (time.perf_counter() - start) / scale < TEST_CELL_TIMEOUT / 1.5, ex.id
+    out = capsys.readouterr().out
+    assert "did not finish within" in out and "endless loop" in out
 
 
 @pytest.mark.parametrize("variant", all_mistakes() + all_alternatives(),

@@ -86,7 +86,7 @@ class _Lesson:
         self.points = {}
         for check in all_checks():
             self.points[check.exercise] = self.points.get(check.exercise, 0) + check.points
-        self.imports, self.functions, self.owner = [], {}, {}
+        self.imports, self.functions = [], {}
         for ex in exercises():
             imports, functions = solution_parts(root / "solutions" / ex.file)
             self.imports += [i for i in imports if i not in self.imports]
@@ -96,7 +96,7 @@ class _Lesson:
                 strip_solutions(functions[name], f"{ex.file}:{name}")   # balanced markers
                 if BEGIN not in functions[name]:
                     raise MarkerError(f"solutions/{ex.file}: {name}() has no solution region")
-                self.functions[name], self.owner[name] = functions[name], ex.id
+                self.functions[name] = functions[name]
         self.cells: list[dict] = []
         self.used: list[str] = []
         self.tested: list[str] = []
@@ -110,6 +110,8 @@ class _Lesson:
 
     def directive(self, kind: str, arg: str, where: str) -> None:
         if kind == "imports":
+            if any(c["id"] == "imports" for c in self.cells):
+                raise MarkerError(f"{where}: the imports come twice")
             self.cells.append(_cell("code", "imports", "\n".join(self.imports),
                                     _nbgrader("imports", locked=True)))
         elif kind == "solution":

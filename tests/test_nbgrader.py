@@ -219,6 +219,10 @@ def test_feedback_names_the_mistake_and_hides_the_hidden_tests(course):
     for student in course.submissions:
         html = (course.root / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
         assert HIDDEN not in html, student
+    # A stub left in a cell is "not implemented yet", as in an exercise file.
+    untouched = (course.root / "feedback" / "untouched" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert "make_dataset() is not implemented yet" in untouched and "train() is not implemented yet" in untouched
+    assert "raised NotImplementedError" not in untouched
     # ... while the autograded notebook did run them.
     assert HIDDEN in course.path("autograded", "full").read_text()
 

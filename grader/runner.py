@@ -11,7 +11,7 @@ from .cases import Cases
 from .feedback import CheckFailed
 from .gateway import Gateway, ProbeResult, shorten
 from .registry import Check, all_checks
-from .worker import DEFAULT_MEMORY_LIMIT, WorkerGateway
+from .worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
 
 
 class Context:
@@ -105,6 +105,10 @@ class Session:
         self.target = Path(target)
         if options.in_process:
             gateway = Gateway(self.target, time_scale=options.time_scale, debug=True)
+        elif not worker_available():
+            # No fork (Windows) or no sandbox (macOS): the contained in-process gateway,
+            # which still limits time and output and turns errors into messages.
+            gateway = Gateway(self.target, time_scale=options.time_scale)
         else:
             gateway = WorkerGateway(self.target, time_scale=options.time_scale,
                                     memory_limit=options.memory_limit)

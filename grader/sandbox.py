@@ -16,7 +16,6 @@ from __future__ import annotations
 import ctypes
 import faulthandler
 import os
-import resource
 import signal
 import sys
 import tempfile
@@ -47,6 +46,8 @@ def _libc():
 
 def landlock_abi() -> int:
     """The Landlock ABI version the kernel offers; 0 when it offers none."""
+    if not sys.platform.startswith("linux"):
+        return 0          # the syscall numbers below mean other things elsewhere
     try:
         version = _libc().syscall(_CREATE_RULESET, None, ctypes.c_size_t(0),
                                   ctypes.c_uint32(_CREATE_RULESET_VERSION))
@@ -90,6 +91,7 @@ def restrict_writes_to(folder: str) -> bool:
 
 def enter(scratch: str, output_fd: int, memory_limit: int | None) -> dict:
     """Apply the limits to this (freshly forked) process. Returns what was applied."""
+    import resource           # POSIX only: imported here so that importing this module works anywhere
     os.setsid()
     try:
         _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

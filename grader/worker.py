@@ -16,6 +16,7 @@ import importlib
 import os
 import shutil
 import signal
+import sys
 import tempfile
 import time
 import traceback
@@ -34,6 +35,12 @@ WORKER_FAILED = 70                    # the worker's own exit status when the gr
 # (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox).
 PRELOADED = ("sklearn.datasets", "sklearn.model_selection")
 ERROR_FIELDS = ("summary", "called", "got", "expected", "likely", "output")
+
+
+def worker_available() -> bool:
+    """The worker needs fork and the Linux sandbox (grader.sandbox). Elsewhere the grader
+    runs student code in its own process, contained as far as one process allows."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 
 def _gib(size: int) -> str:

@@ -89,3 +89,18 @@ def test_warnings_from_student_code_do_not_escape(submission, recwarn):
 def test_one_exercise_importing_another_is_allowed(submission):
     code = "from ex03_predict import accuracy as _acc\n"
     assert grade(submission(ex04=code), only="ex04").score == sum(c.points for c in all_checks("ex04"))
+
+
+def test_without_the_worker_the_grader_contains_code_in_its_own_process(submission, monkeypatch):
+    """Windows and macOS have no worker (no fork or no sandbox): the in-process gateway
+    then grades, with its time limit and captured output."""
+    from grader import runner
+
+    monkeypatch.setattr(runner, "worker_available", lambda: False)
+    with runner.Session(submission()) as session:
+        assert type(session.ctx.gateway).__name__ == "Gateway"
+    assert grade(submission()).score == 100
+    code = ("def make_dataset(*a, **k):\n    while True:\n        pass\n"
+            "def split_dataset(*a, **k):\n    while True:\n        pass\n")
+    feedback = only_ex01_lost(grade(submission(ex01=code), options=Options(time_scale=0.05)))
+    assert all("did not finish within" in f for f in feedback)

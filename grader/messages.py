@@ -47,6 +47,9 @@ SPLIT_PAIRS_BROKEN = ("rows of X and labels of y no longer match: X and y must b
                       "together, in one train_test_split(X, y, ...) call")
 MISSING_RELU = ("there is no ReLU: without a non-linearity, stacked Linear layers collapse "
                 "into one Linear layer and can only draw straight decision boundaries")
+NO_BIAS = ("a Linear layer has no bias (bias=False): without it every layer's output is 0 "
+           "at the origin, so the decision boundaries must all pass through it. Leave bias at "
+           "its default, True")
 OTHER_ACTIVATION = ("the model uses {activation} where this lesson asks for ReLU between the "
                     "Linear layers")
 SOFTMAX_IN_MODEL = ("the model ends with {layer}: CrossEntropyLoss applies log-softmax "

@@ -78,11 +78,17 @@ def sequential(ctx):
                likely="build the layers inside nn.Sequential(...) and return it")
 
 
-@check("ex02", 3, "the layers are Linear, ReLU, Linear, ReLU, Linear")
+@check("ex02", 3, "the layers are Linear, ReLU, Linear, ReLU, Linear, each Linear with a bias")
 def layer_order(ctx):
     for custom in (False, True):
         called, d = _model(ctx, custom)
         types = _types(d)
+        without_bias = [i for i, layer in enumerate(d["layers"])
+                        if layer.get("type") == "Linear" and not layer.get("bias", True)]
+        if without_bias:
+            fail(M.NO_BIAS, called=called,
+                 got=f"Linear layer(s) {without_bias} (counting from 0) without a bias",
+                 expected="every Linear layer with its bias (the default, bias=True)")
         if types == ARCHITECTURE:
             continue
         if not d["is_sequential"] and sorted(types) == sorted(ARCHITECTURE):

@@ -15,6 +15,17 @@ WRONG_ORDER = "the layers are not Linear, ReLU, Linear, ReLU, Linear"
 WRONG_SHAPE = "the model's output has the wrong shape"
 
 MISTAKES: list[Variant] = [
+    Variant("linear_without_bias", EX, '''
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    return nn.Sequential(
+        nn.Linear(in_features, hidden_units, bias=False),
+        nn.ReLU(),
+        nn.Linear(hidden_units, hidden_units, bias=False),
+        nn.ReLU(),
+        nn.Linear(hidden_units, out_features, bias=False),
+    )
+''', {"ex02.layer_order": "a Linear layer has no bias"}),
+
     # --- get_device ------------------------------------------------------------------------
     Variant("get_device_returns_string", EX, '''
 def get_device():

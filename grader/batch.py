@@ -13,59 +13,24 @@ from __future__ import annotations
 
 import csv
 import functools
-import hashlib
 import io
 import json
 import multiprocessing
-import os
-import shutil
 import sys
-import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
 from .cases import Cases
-from .classroom import grader_digest
+from .files import exercise_files, graded_digest, grader_digest, write_atomically
 from .course import exercise_ids, exercises
 from .registry import all_checks
 from .report import exercise_scores, to_html, to_markdown
-from .runner import Options, Report, Result, grade
+from .runner import Options
+from .submission import grade_files
 
 RECORDS = ".records"          # inside the feedback folder
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never half of one."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
-
-def exercise_files(submission: Path) -> dict[str, Path]:
-    """The submission's exercise files by exercise id: exercises/<file> if it is there,
-    else <file> at the top level. Links are not followed (they could point anywhere)."""
-    found = {}
-    for ex in exercises():
-        for candidate in (submission / "exercises" / ex.file, submission / ex.file):
-            if candidate.is_file() and not candidate.is_symlink():
-                found[ex.id] = candidate
-                break
-    return found
-
-
-def digest(files: dict[str, Path], seed: int, fingerprint: str) -> str:
-    h = hashlib.sha256(f"{seed}\0{fingerprint}\0".encode())
-    for ex_id in sorted(files):
-        h.update(ex_id.encode() + b"\0" + files[ex_id].read_bytes() + b"\0")
-    return h.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -85,16 +50,10 @@ def _cases(seed: int) -> Cases:
 def _grade_job(job: Job, seed: int, options: Options, feedback_dir: Path, fmt: str) -> dict:
     """In a pool process: grade one submission from a private copy of its exercise files,
     write its feedback file, and return its record."""
-    with tempfile.TemporaryDirectory(prefix="grader-batch-") as staging:
-        for ex_id, path in job.files.items():
-            shutil.copyfile(path, Path(staging) / path.name)
-        started = time.perf_counter()
-        report = grade(staging, cases=_cases(seed), options=options)
-        seconds = time.perf_counter() - started
-    # The private copy's path means nothing to the student: name their submission instead.
-    shown = f"{job.student}'s submission (exercises/ or its top level)"
-    report = Report(job.student, [Result(r.check, r.passed, r.feedback.replace(staging, shown))
-                                  for r in report.results])
+    started = time.perf_counter()
+    report = grade_files(job.files, f"{job.student}'s submission", cases=_cases(seed), options=options)
+    seconds = time.perf_counter() - started
+    report.target = job.student
     title = f"Feedback for {job.student}"
     text = to_html(report, title) if fmt == "html" else to_markdown(report, title)
     write_atomically(feedback_dir / f"{job.student}.{fmt}", text)
@@ -165,7 +124,7 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
     todo: list[Job] = []
     for folder in students:
         files = exercise_files(folder)
-        job = Job(folder.name, files, digest(files, seed, fingerprint))
+        job = Job(folder.name, files, graded_digest(files.values(), seed, grader=fingerprint))
         record = _load_record(feedback_dir, job)
         if record is not None:
             records[job.student] = record

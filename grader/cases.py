@@ -9,8 +9,8 @@ from functools import cached_property
 import torch
 
 from . import oracle
+from .course import DEFAULT_SEED
 
-DEFAULT_SEED = 2026
 
 # The lesson's defaults.
 BLOBS_DEFAULTS = dict(n_samples=1000, n_features=2, n_classes=4, cluster_std=1.2, seed=12345)

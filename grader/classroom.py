@@ -42,9 +42,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .course import ROOT, exercises
+from .course import DEFAULT_SEED, ROOT, exercises
+from .files import graded_digest, grader_digest, write_atomically
 
-SEED = 2026                      # the seed students see (grader.cases.DEFAULT_SEED)
+SEED = DEFAULT_SEED              # the seed students see
 CACHE_FORMAT = 1
 PASSED, FAILED, USAGE = 0, 1, 2
 
@@ -55,23 +56,10 @@ RUN_TIMEOUT = 15                 # minutes for the step that grades everything
 
 
 # -- what binds a cache to what was graded -------------------------------------------------
-def grader_digest(root: Path = ROOT) -> str:
-    """The grader's own source: results made by another grader are stale (batch records
-    and the classroom cache both carry it). Cheap, and imports no torch."""
-    h = hashlib.sha256()
-    for path in sorted((root / "grader").rglob("*")):
-        if path.suffix in (".py", ".toml") and "__pycache__" not in path.parts and path.is_file():
-            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
 def submission_key(target: Path, seed: int = SEED, root: Path = ROOT) -> str:
     """What a grading run depends on: every .py file in target, the seed, the grader."""
-    h = hashlib.sha256(f"{CACHE_FORMAT}\0{seed}\0{grader_digest(root)}\0".encode())
-    for path in sorted(target.glob("*.py")):
-        if path.is_file():
-            h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    return graded_digest((p for p in target.glob("*.py") if p.is_file()), CACHE_FORMAT, seed,
+                         grader=grader_digest(root))
 
 
 def cache_path(root: Path = ROOT) -> Path:
@@ -138,8 +126,6 @@ def run(root: Path = ROOT) -> int:
     if submission_key(target, SEED, root) != key:
         print("\nThe exercise files changed while they were graded: each check step grades its own check.")
         return PASSED
-    from .batch import write_atomically
-
     data = {"format": CACHE_FORMAT, "key": key, "confined": True,
             "score": report.score, "max_score": report.max_score,
             "checks": {r.check.id: {"name": r.check.name, "passed": r.passed, "points": r.points,

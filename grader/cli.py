@@ -27,7 +27,7 @@ from pathlib import Path
 
 # Nothing here imports torch at module level: `python -m grader classroom check` answers
 # from the results cache in a fraction of a second.
-from .course import ROOT, exercise, exercise_ids
+from .course import DEFAULT_SEED, ROOT, exercise, exercise_ids
 from .messages import IN_PROCESS
 
 PASSED, FAILED, USAGE = 0, 1, 2
@@ -59,15 +59,18 @@ def _grade_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    from .cases import DEFAULT_SEED
-    from .worker import DEFAULT_MEMORY_LIMIT
-
+def _add_seed_options(p: argparse.ArgumentParser) -> None:
     seed = p.add_mutually_exclusive_group()
     seed.add_argument("--seed", type=int,
-                      help=f"seed of the randomized cases (default {DEFAULT_SEED}); instructors "
-                           "can grade with inputs no student has seen")
+                      help=f"seed of the randomized cases (default {DEFAULT_SEED}, the one students "
+                           "see); instructors can grade with inputs no student has seen")
     seed.add_argument("--seed-file", help="read the seed from FILE (keep it where students cannot read it)")
+
+
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    from .worker import DEFAULT_MEMORY_LIMIT
+
+    _add_seed_options(p)
     p.add_argument("--time-scale", type=float, default=1.0,
                    help="multiply every time limit by F (for slow machines)")
     p.add_argument("--memory-limit", type=float, default=DEFAULT_MEMORY_LIMIT / 2**30, metavar="GIB",
@@ -81,7 +84,6 @@ def _seed(parser: argparse.ArgumentParser, args) -> int:
             return int(Path(args.seed_file).read_text().strip())
         except (OSError, ValueError) as exc:
             parser.error(f"--seed-file {args.seed_file}: {exc}")
-    from .cases import DEFAULT_SEED
     return DEFAULT_SEED if args.seed is None else args.seed
 
 
@@ -95,7 +97,7 @@ def _options(parser: argparse.ArgumentParser, args, in_process: bool = False):
 
 
 def _write(path: str, text: str) -> None:
-    from .batch import write_atomically
+    from .files import write_atomically
     write_atomically(Path(path).resolve(), text)
 
 
@@ -245,10 +247,7 @@ def gradescope_command(argv: list[str]) -> int:
         description="Write a Gradescope autograder zip (setup.sh, run_autograder, the grader "
                     "and the pinned dependencies; no solutions).")
     p.add_argument("zip", help="the zip file to write, e.g. autograder.zip")
-    seed = p.add_mutually_exclusive_group()
-    seed.add_argument("--seed", type=int, help="seed of the randomized cases (default: the "
-                                               "one students see, 2026)")
-    seed.add_argument("--seed-file", help="read the seed from FILE")
+    _add_seed_options(p)
     args = p.parse_args(argv)
     path = Path(args.zip).resolve()
     if not path.parent.is_dir():

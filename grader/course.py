@@ -7,6 +7,8 @@ from functools import cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The seed of the randomized cases that students see; instructors may grade with another.
+DEFAULT_SEED = 2026
 
 
 @dataclass(frozen=True)

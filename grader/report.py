@@ -15,14 +15,19 @@ def _bar(earned: int, available: int) -> str:
     return "[" + "#" * filled + "." * (BAR - filled) + "]"
 
 
-def score_table(results: list[Result]) -> str:
-    """Points earned out of points available per exercise, and the total."""
+def exercise_totals(results: list[Result]) -> list[tuple[str, int, int]]:
+    """(exercise id, points earned, points available) for each exercise, in course order."""
     groups: dict[str, list[Result]] = {}
     for r in results:
         groups.setdefault(r.check.exercise, []).append(r)
+    return [(ex_id, sum(r.points for r in rs), sum(r.check.points for r in rs))
+            for ex_id, rs in groups.items()]
+
+
+def score_table(results: list[Result]) -> str:
+    """Points earned out of points available per exercise, and the total."""
     lines = []
-    for ex_id, rs in groups.items():
-        earned, available = sum(r.points for r in rs), sum(r.check.points for r in rs)
+    for ex_id, earned, available in exercise_totals(results):
         title = exercise(ex_id).title
         lines.append(f"{ex_id}  {title:<28}{_bar(earned, available)} {earned:>3}/{available}")
     earned = sum(r.points for r in results)
@@ -81,7 +86,7 @@ def to_json(report: Report) -> str:
 
 def exercise_scores(report: Report) -> dict[str, int]:
     """Points earned per exercise, in course order."""
-    return {ex_id: sum(r.points for r in rs) for ex_id, rs in report.by_exercise().items()}
+    return {ex_id: earned for ex_id, earned, _ in exercise_totals(report.results)}
 
 
 def to_markdown(report: Report, title: str | None = None, only_failed: bool = False) -> str:
@@ -89,8 +94,7 @@ def to_markdown(report: Report, title: str | None = None, only_failed: bool = Fa
     summaries). only_failed leaves out the checks that passed."""
     out = [f"# {title or 'Grading ' + report.target}", "",
            "| exercise | points |", "|---|---:|"]
-    for ex_id, rs in report.by_exercise().items():
-        earned, available = sum(r.points for r in rs), sum(r.check.points for r in rs)
+    for ex_id, earned, available in exercise_totals(report.results):
         out.append(f"| {ex_id} {exercise(ex_id).title} | {earned}/{available} |")
     out += [f"| **total** | **{report.score}/{report.max_score}** |", ""]
     for ex_id, rs in report.by_exercise().items():
@@ -111,9 +115,8 @@ def to_html(report: Report, title: str | None = None) -> str:
     """The same content as to_markdown, as a page that needs nothing else to display."""
     heading = html.escape(title or "Grading " + report.target)
     rows = "".join(
-        f"<tr><td>{ex_id} {html.escape(exercise(ex_id).title)}</td>"
-        f"<td>{sum(r.points for r in rs)}/{sum(r.check.points for r in rs)}</td></tr>"
-        for ex_id, rs in report.by_exercise().items())
+        f"<tr><td>{ex_id} {html.escape(exercise(ex_id).title)}</td><td>{earned}/{available}</td></tr>"
+        for ex_id, earned, available in exercise_totals(report.results))
     items = "".join(
         f"<li class='{'pass' if r.passed else 'fail'}'><b>{'passed' if r.passed else 'FAILED'}</b> "
         f"{html.escape(r.check.name)} ({r.points}/{r.check.points})"

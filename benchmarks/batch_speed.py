@@ -112,7 +112,7 @@ class NbgraderCourse:
         subprocess.run(args, cwd=self.root, env=self.env, check=True, capture_output=True)
 
     def submit(self, student: str, files: dict[str, str] | None, scratch: Path) -> None:
-        from grader.nbcourse import solution_parts
+        from grader.authoring.nbcourse import solution_parts
 
         nb = self.nbformat.from_dict(self.release)
         if files:

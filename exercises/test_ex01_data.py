@@ -5,6 +5,6 @@ called, what came back, what was expected, and the likely mistake.
 
 The checks themselves are in grader/checks/ex01_data.py.
 """
-from grader.pytest_plugin import checks_as_tests
+from grader.platforms.pytest_plugin import checks_as_tests
 
 globals().update(checks_as_tests("ex01"))

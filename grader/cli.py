@@ -68,7 +68,7 @@ def _add_seed_options(p: argparse.ArgumentParser) -> None:
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    from .worker import DEFAULT_MEMORY_LIMIT
+    from .gateway.worker import DEFAULT_MEMORY_LIMIT
 
     _add_seed_options(p)
     p.add_argument("--time-scale", type=float, default=1.0,
@@ -101,20 +101,6 @@ def _write(path: str, text: str) -> None:
     write_atomically(Path(path).resolve(), text)
 
 
-def write_step_summary(report, title: str) -> None:
-    """In a GitHub Actions step: the score table and each failing check's message, appended
-    to the file GITHUB_STEP_SUMMARY names (nothing happens elsewhere)."""
-    path = os.environ.get("GITHUB_STEP_SUMMARY")
-    if not path:
-        return
-    from .report import to_markdown
-    try:
-        with open(path, "a", encoding="utf-8") as f:
-            f.write(to_markdown(report, title, only_failed=True) + "\n")
-    except OSError as exc:
-        print(f"could not write the step summary {path}: {exc}", file=sys.stderr)
-
-
 def grade_command(argv: list[str]) -> int:
     parser = _grade_parser()
     args = parser.parse_args(argv)
@@ -131,8 +117,8 @@ def grade_command(argv: list[str]) -> int:
     if args.output and not Path(args.output).resolve().parent.is_dir():
         parser.error(f"--output {args.output}: its directory does not exist")
 
-    from .cases import Cases
-    from .report import score_table, to_gradescope_json, to_json, to_text
+    from .checks.cases import Cases
+    from .platforms.report import score_table, to_gradescope_json, to_json, to_text, write_step_summary
     from .runner import grade
 
     options = _options(parser, args, args.in_process)
@@ -141,7 +127,7 @@ def grade_command(argv: list[str]) -> int:
     seed = _seed(parser, args)
     started = time.perf_counter()
     if args.submission is not None:
-        from .submission import grade_submission
+        from .platforms.submission import grade_submission
         report = grade_submission(target, only=args.only, cases=Cases(seed), options=options)
     else:
         report = grade(target, only=args.only, cases=Cases(seed), options=options)
@@ -167,7 +153,7 @@ def build_command(argv: list[str]) -> int:
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if a generated file is out of date")
     args = p.parse_args(argv)
-    from .build import build, generated_files
+    from .authoring.build import build, generated_files
 
     if args.check:
         stale = [path for path, text in generated_files().items()
@@ -202,7 +188,7 @@ def batch_command(argv: list[str]) -> int:
     if not csv_path.parent.is_dir():
         p.error(f"--csv {args.csv}: its directory does not exist")
     feedback = Path(args.feedback).resolve() if args.feedback else csv_path.with_name(csv_path.stem + "-feedback")
-    from .batch import run_batch
+    from .platforms.batch import run_batch
 
     outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=_seed(p, args),
                         options=_options(p, args), feedback_dir=feedback, fmt=args.feedback_format,
@@ -233,7 +219,7 @@ def release_command(argv: list[str]) -> int:
     out = Path(args.out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         p.error(f"{args.out}: exists and is not an empty folder")
-    from .release import write_template
+    from .authoring.release import write_template
 
     files = write_template(out)
     print(f"wrote {len(files)} files to {out}. Next: README.md, "
@@ -253,7 +239,7 @@ def gradescope_command(argv: list[str]) -> int:
     if not path.parent.is_dir():
         p.error(f"{args.zip}: its directory does not exist")
     seed = None if args.seed is None and not args.seed_file else _seed(p, args)
-    from .release import write_gradescope_zip
+    from .authoring.release import write_gradescope_zip
 
     names = write_gradescope_zip(path, seed=seed)
     print(f"wrote {path} ({len(names)} files). Upload it as the assignment's autograder; "
@@ -262,11 +248,10 @@ def gradescope_command(argv: list[str]) -> int:
 
 
 def classroom_command(argv: list[str]) -> int:
-    from .classroom import main as classroom_main
+    from .platforms.classroom import main as classroom_main
     return classroom_main(argv)
 
 
-INSTRUCTOR_ONLY = {"build": "grader.build", "release": "grader.release", "gradescope": "grader.release"}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -281,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:           # argparse: usage errors exit 2, --help exits 0
         return exc.code if isinstance(exc.code, int) else USAGE
     except ModuleNotFoundError as exc:  # the student template leaves the authors' modules out
-        if argv and exc.name == INSTRUCTOR_ONLY.get(argv[0]):
+        if argv and (exc.name or "").startswith("grader.authoring"):
             print(f"python -m grader {argv[0]}: for course authors; it is not part of the "
                   "student template", file=sys.stderr)
             return USAGE

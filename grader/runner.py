@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import messages
-from .cases import Cases
-from .feedback import CheckFailed
-from .gateway import Gateway, ProbeResult, shorten
-from .registry import Check, all_checks
-from .worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
+from .checks.cases import Cases
+from .checks.feedback import CheckFailed
+from .checks.registry import Check, all_checks
+from .gateway.base import Gateway, ProbeResult, shorten
+from .gateway.in_process import InProcessGateway
+from .gateway.worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
 
 
 class Context:
@@ -90,7 +91,7 @@ class Report:
 @dataclass(frozen=True)
 class Options:
     """How student code is run. in_process runs it inside the grader (for a debugger);
-    otherwise a worker process runs it (grader.worker). time_scale multiplies every time
+    otherwise a worker process runs it (grader.gateway.worker). time_scale multiplies every time
     limit; memory_limit (bytes) caps the worker's address space."""
     in_process: bool = False
     time_scale: float = 1.0
@@ -104,11 +105,11 @@ class Session:
     def __init__(self, target: Path | str, cases: Cases | None = None, options: Options = Options()):
         self.target = Path(target)
         if options.in_process:
-            gateway = Gateway(self.target, time_scale=options.time_scale, debug=True)
+            gateway = InProcessGateway(self.target, time_scale=options.time_scale, debug=True)
         elif not worker_available():
             # No fork (Windows) or no sandbox (macOS): the contained in-process gateway,
             # which still limits time and output and turns errors into messages.
-            gateway = Gateway(self.target, time_scale=options.time_scale)
+            gateway = InProcessGateway(self.target, time_scale=options.time_scale)
         else:
             gateway = WorkerGateway(self.target, time_scale=options.time_scale,
                                     memory_limit=options.memory_limit)

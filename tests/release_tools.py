@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from grader.build import BEGIN, END
+from grader.authoring.markers import BEGIN, END
 from grader.course import ROOT, exercises
 
 SOLUTIONS, STUBS = ROOT / "solutions", ROOT / "exercises"
@@ -88,8 +88,8 @@ TEACHING = {
 }
 GRADER_CODE = {
     # oracle.blobs calls make_blobs as the reference does.
-    "X, y = make_blobs(n_samples=n_samples, n_features=n_features, centers=n_classes,": {"grader/oracle.py"},
-    "cluster_std=cluster_std, random_state=seed)": {"grader/oracle.py"},
+    "X, y = make_blobs(n_samples=n_samples, n_features=n_features, centers=n_classes,": {"grader/checks/oracle.py"},
+    "cluster_std=cluster_std, random_state=seed)": {"grader/checks/oracle.py"},
     "X, y, test_size=test_size, random_state=seed)": {"grader/checks/ex01_data.py"},
     "model.eval()": {"grader/checks/ex03_predict.py", "grader/probes/ex02_model.py", "grader/plots.py"},
     "model.train()": {"grader/probes/ex03_predict.py"},
@@ -97,7 +97,7 @@ GRADER_CODE = {
     # The probes build the loss and the optimizer they pass to train_step.
     "loss_fn = nn.CrossEntropyLoss()": {"grader/probes/ex04_train.py"},
     "optimizer = torch.optim.SGD(model.parameters(), lr=lr)": {"grader/probes/ex04_train.py"},
-    "optimizer.step()": {"grader/lazy_dynamo.py"},
+    "optimizer.step()": {"grader/gateway/lazy_dynamo.py"},
     "if epoch % 10 == 0:": {"grader/checks/ex04_train.py"},
 }
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import run_batch
+from grader.platforms.batch import run_batch
 from grader.course import ROOT
 from grader.runner import Options
 

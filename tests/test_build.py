@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.build import MarkerError, generated_files, strip_solutions
+from grader.authoring.build import generated_files
+from grader.authoring.markers import MarkerError, strip_solutions
 from grader.course import ROOT
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.registry import all_checks
+from grader.checks.registry import all_checks
 from grader.runner import grade
 
 from .catalogue import all_alternatives, all_mistakes

@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from grader import cases, classroom, worker
+from grader.checks import cases
+from grader.gateway import worker
+from grader.platforms import classroom
 from grader.course import exercise_ids
-from grader.registry import all_checks
-from grader.sandbox import landlock_abi
+from grader.checks.registry import all_checks
+from grader.gateway.sandbox import landlock_abi
 from tests.release_tools import STUBS, command_env, drop_in, release, shell, with_venv
 
 GRADER = "classroom-resources/autograding-command-grader@v1"
@@ -182,7 +184,7 @@ FORGER = textwrap.dedent('''
     from pathlib import Path
 
     def forge():
-        from grader import classroom
+        from grader.platforms import classroom
         root = Path(__file__).resolve().parent.parent
         data = {"format": classroom.CACHE_FORMAT, "confined": True,
                 "key": classroom.submission_key(root / "exercises", classroom.SEED, root),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.registry import all_checks
+from grader.checks.registry import all_checks
 from grader.runner import Options, grade
 
 EX01_POINTS = sum(c.points for c in all_checks("ex01"))
@@ -98,7 +98,7 @@ def test_without_the_worker_the_grader_contains_code_in_its_own_process(submissi
 
     monkeypatch.setattr(runner, "worker_available", lambda: False)
     with runner.Session(submission()) as session:
-        assert type(session.ctx.gateway).__name__ == "Gateway"
+        assert type(session.ctx.gateway).__name__ == "InProcessGateway"
     assert grade(submission()).score == 100
     code = ("def make_dataset(*a, **k):\n    while True:\n        pass\n"
             "def split_dataset(*a, **k):\n    while True:\n        pass\n")

@@ -12,9 +12,9 @@ import sys
 import pytest
 
 from grader.course import ROOT
-from grader.registry import all_checks
+from grader.checks.registry import all_checks
 from grader.runner import Options, grade
-from grader.sandbox import landlock_abi
+from grader.gateway.sandbox import landlock_abi
 
 QUICK = Options(time_scale=0.05)      # 60 s for train() becomes 3 s; imports get 1 s
 
@@ -149,10 +149,10 @@ def test_prints_before_a_crash_are_shown_under_the_check(submission):
 def test_patching_the_grader_from_student_code_changes_no_verdict(submission):
     """The checks and the report live in the grader's process; the worker's copies of
     them are the only ones student code can reach."""
-    patches = ("import grader.runner, grader.feedback, grader.registry\n"
+    patches = ("import grader.runner, grader.checks.feedback, grader.checks.registry\n"
                "grader.runner.run_check = lambda check, ctx: grader.runner.Result(check, True, '')\n"
-               "grader.feedback.CheckFailed.__init__ = lambda self, *a, **k: None\n"
-               "grader.registry._CHECKS.clear()\n")
+               "grader.checks.feedback.CheckFailed.__init__ = lambda self, *a, **k: None\n"
+               "grader.checks.registry._CHECKS.clear()\n")
     wrong = "def accuracy(y_true, y_pred):\n    return (y_true == y_pred).float().mean().item()\n"
     plain = grade(submission(ex03=wrong), only="ex03")
     patched = grade(submission(ex03=patches + wrong), only="ex03")

@@ -1,5 +1,5 @@
 """The nbgrader notebook is built from solutions/ and the lesson, and its test cells
-(grader.notebook.grade_cell) give the same verdicts as `python -m grader` on the same code.
+(grader.platforms.notebook.grade_cell) give the same verdicts as `python -m grader` on the same code.
 Here in-process; tests/test_nbgrader.py runs real nbgrader."""
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ import time
 
 import pytest
 
-from grader.build import MarkerError
+from grader.authoring.markers import MarkerError
 from grader.course import ROOT, exercise, exercises
-from grader.nbcourse import CELL_TIMEOUT, TEST_CELL_TIMEOUT, course_files, notebook, solution_parts
-from grader.notebook import grade_cell
-from grader.registry import all_checks
+from grader.authoring.nbcourse import CELL_TIMEOUT, TEST_CELL_TIMEOUT, course_files, notebook, solution_parts
+from grader.platforms.notebook import grade_cell
+from grader.checks.registry import all_checks
 from grader.runner import grade
 
 from .catalogue import all_alternatives, all_mistakes
@@ -192,11 +192,11 @@ def test_failed_checks_print_feedback_and_the_hint(capsys):
 def test_an_endless_loop_costs_only_its_checks_within_the_cell_timeout(monkeypatch, capsys):
     """Every function of every exercise loops for ever: the grader's own limits stop each
     call, and all of them together fit well within an autograder cell's timeout."""
-    from grader import gateway
+    from grader.gateway.in_process import InProcessGateway
 
     scale = 0.01
-    real = gateway.Gateway.__init__
-    monkeypatch.setattr(gateway.Gateway, "__init__",
+    real = InProcessGateway.__init__
+    monkeypatch.setattr(InProcessGateway, "__init__",
                         lambda self, target, **kw: real(self, target, **{**kw, "time_scale": scale}))
     for ex in exercises():
         loops = "".join(f"def {name}(*a, **k):\n    while True:\n        pass\n" for name in ex.functions)

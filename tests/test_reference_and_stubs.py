@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from grader.course import exercise_ids
-from grader.registry import all_checks
-from grader.report import to_dict
+from grader.checks.registry import all_checks
+from grader.platforms.report import to_dict
 from grader.runner import grade
 
 from .conftest import SOLUTIONS
@@ -42,7 +42,7 @@ def test_grading_is_deterministic(reference_report, submission):
 
 
 def test_a_seed_changes_the_cases_but_not_the_verdict_on_correct_code():
-    from grader.cases import Cases
+    from grader.checks.cases import Cases
 
     assert Cases(1).blobs != Cases(2).blobs
     assert grade(SOLUTIONS, cases=Cases(7)).score == 100

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from grader.build import BEGIN, STUB, strip_solutions
+from grader.authoring.markers import BEGIN, STUB, strip_solutions
 from grader.course import ROOT, exercises
-from grader.registry import all_checks
+from grader.checks.registry import all_checks
 from tests.release_tools import SOLUTIONS, drop_in, release, solution_leaks, solution_lines
 
 # Every kind of file the template may hold: code, configuration and text, never data.
@@ -31,7 +31,7 @@ def test_the_template_has_what_students_need(template):
     names = set(files_of(template))
     expected = {"README.md", ".gitignore", "course.py", "constraints.txt", "pyproject.toml",
                 ".github/workflows/classroom.yml", "exercises/conftest.py",
-                "grader/__main__.py", "grader/course.toml", "grader/classroom.py", "grader/sandbox.py"}
+                "grader/__main__.py", "grader/course.toml", "grader/platforms/classroom.py", "grader/gateway/sandbox.py"}
     for ex in exercises():
         expected |= {f"exercises/{ex.file}", f"exercises/test_{ex.module}.py"}
     assert expected <= names, expected - names

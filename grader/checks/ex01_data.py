@@ -6,10 +6,10 @@ import math
 import torch
 
 from .. import messages as M
-from .. import oracle
-from ..cases import BLOBS_DEFAULTS
-from ..feedback import expect, fail
-from ..registry import check
+from . import oracle
+from .cases import BLOBS_DEFAULTS
+from .feedback import expect, fail
+from .registry import check
 from .reading import array_values, phrase, unpack
 
 

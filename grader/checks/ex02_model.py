@@ -4,10 +4,10 @@ from __future__ import annotations
 import torch
 
 from .. import messages as M
-from .. import oracle
-from ..cases import MODEL_DEFAULTS
-from ..feedback import expect, fail
-from ..registry import check
+from . import oracle
+from .cases import MODEL_DEFAULTS
+from .feedback import expect, fail
+from .registry import check
 from .reading import NONE_RETURNED, phrase
 
 # (cuda available, mps available) -> the device get_device must pick

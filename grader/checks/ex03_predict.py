@@ -4,9 +4,9 @@ from __future__ import annotations
 import torch
 
 from .. import messages as M
-from .. import oracle
-from ..feedback import expect, fail
-from ..registry import check
+from . import oracle
+from .feedback import expect, fail
+from .registry import check
 from .reading import array_values, number, phrase
 
 

@@ -1,5 +1,5 @@
 """Checks for exercise 4: train_step, evaluate and train, on the grader's own models,
-compared with SGD written out by hand (grader.oracle)."""
+compared with SGD written out by hand (grader.checks.oracle)."""
 from __future__ import annotations
 
 import math
@@ -7,9 +7,9 @@ import math
 import torch
 
 from .. import messages as M
-from .. import oracle
-from ..feedback import expect, fail
-from ..registry import check
+from . import oracle
+from .feedback import expect, fail
+from .registry import check
 from .reading import number, phrase, unpack
 
 HISTORY_KEYS = ["train_loss", "train_acc", "test_loss", "test_acc"]

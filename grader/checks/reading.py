@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from .. import messages
-from ..feedback import fail
+from .feedback import fail
 
 NONE_RETURNED = "{function} returned None: is the return statement missing?"
 

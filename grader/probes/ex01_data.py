@@ -1,6 +1,6 @@
 """Probes for ex01_data: call the data functions and report what came back."""
-from ..plain import describe
-from . import probe
+from .plain import describe
+from .registry import probe
 
 
 @probe("ex01")

@@ -6,8 +6,8 @@ from unittest import mock
 import torch
 from torch import nn
 
-from ..plain import describe
-from . import probe
+from .plain import describe
+from .registry import probe
 from .models import linear_state
 
 

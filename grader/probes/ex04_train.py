@@ -3,8 +3,8 @@ record of every forward pass and the parameters after each call."""
 import torch
 from torch import nn
 
-from ..plain import describe
-from . import probe
+from .plain import describe
+from .registry import probe
 from .models import ForwardRecorder, build, linear_state
 
 

@@ -7,9 +7,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from .cases import Cases
-from .files import exercise_files
-from .runner import Options, Report, Result, grade
+from ..checks.cases import Cases
+from ..files import exercise_files
+from ..runner import Options, Report, Result, grade
 
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,

@@ -22,12 +22,12 @@ from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cases import Cases
-from .files import exercise_files, graded_digest, grader_digest, write_atomically
-from .course import exercise_ids, exercises
-from .registry import all_checks
+from ..checks.cases import Cases
+from ..files import exercise_files, graded_digest, grader_digest, write_atomically
+from ..course import exercise_ids, exercises
+from ..checks.registry import all_checks
 from .report import exercise_scores, to_html, to_markdown
-from .runner import Options
+from ..runner import Options
 from .submission import grade_files
 
 RECORDS = ".records"          # inside the feedback folder

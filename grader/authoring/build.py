@@ -7,41 +7,14 @@ line; every other line is kept. This is what nbgrader's ClearSolutions does to a
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
-from .course import ROOT, exercises
+from ..course import ROOT, exercises
+from .markers import BEGIN, MarkerError, strip_solutions
+from .nbcourse import course_files
 
-BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
-STUB = ("# YOUR CODE HERE", "raise NotImplementedError()")
 AUTHOR_NOTE = ("# Generated from solutions/{file} by `python -m grader build`: course "
                "authors edit that file, not this one.\n")
-
-
-class MarkerError(ValueError):
-    pass
-
-
-def strip_solutions(source: str, name: str = "<source>") -> str:
-    out: list[str] = []
-    begun_at = None
-    for number, line in enumerate(source.split("\n"), start=1):
-        if BEGIN in line:
-            if begun_at is not None:
-                raise MarkerError(f"{name}:{number}: nested {BEGIN} (the one at line {begun_at} is open)")
-            begun_at = number
-            indent = re.match(r"\s*", line).group(0)
-            out.extend(indent + stub for stub in STUB)
-        elif END in line:
-            if begun_at is None:
-                raise MarkerError(f"{name}:{number}: {END} without {BEGIN}")
-            begun_at = None
-        elif begun_at is None:
-            out.append(line)
-    if begun_at is not None:
-        raise MarkerError(f"{name}:{begun_at}: {BEGIN} is never closed")
-    return "\n".join(out)
-
 
 def stub_text(solution_file: Path) -> str:
     source = solution_file.read_text()
@@ -53,8 +26,6 @@ def stub_text(solution_file: Path) -> str:
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
     """Every generated file, by path, with the text the build writes there: the exercise
     files, and the nbgrader course (see grader/nbcourse.py)."""
-    from .nbcourse import course_files
-
     files = {root / "exercises" / ex.file: stub_text(root / "solutions" / ex.file) for ex in exercises()}
     return files | course_files(root)
 

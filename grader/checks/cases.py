@@ -9,7 +9,7 @@ from functools import cached_property
 import torch
 
 from . import oracle
-from .course import DEFAULT_SEED
+from ..course import DEFAULT_SEED
 
 
 # The lesson's defaults.

@@ -4,7 +4,7 @@
     python -m grader gradescope OUT.zip   a Gradescope autograder
 
 Neither holds a solution in any form: the exercise files are the stubs (written from
-solutions/ by grader.build.strip_solutions), and solutions/, tests/ (its mistake catalogue
+solutions/ by grader.authoring.build.strip_solutions), and solutions/, tests/ (its mistake catalogue
 holds near-solutions), benchmarks/, nbgrader/ and the authors' modules of grader/ stay out.
 The grader itself is shipped: it computes the right answers independently (grader/oracle.py)
 and never stores them.
@@ -18,11 +18,12 @@ import zipfile
 from pathlib import Path
 
 from .build import strip_solutions
-from .course import ROOT, exercises
+from ..course import ROOT, exercises
 
 TEMPLATES = Path(__file__).with_name("templates")
-# grader/ entries that are for course authors only: they read solutions/ or write releases.
-AUTHORS_ONLY = {"build.py", "nbcourse.py", "release.py", "templates", "__pycache__"}
+# grader/authoring/ is for course authors only (it reads solutions/ and writes releases):
+# what ships follows from the folder a module lives in, not from a list of names.
+AUTHORS_ONLY = {"authoring", "__pycache__"}
 TOP_LEVEL = ("course.py", "constraints.txt")
 GITIGNORE = ".venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n"
 
@@ -55,8 +56,8 @@ def _common(root: Path) -> dict[str, bytes]:
 
 def template_files(root: Path = ROOT) -> dict[str, bytes]:
     """Every file of the student template, by relative path."""
-    from .classroom import workflow
-    from .registry import all_checks
+    from ..checks.registry import all_checks
+    from .workflow import workflow
 
     files = _common(root)
     files["README.md"] = (TEMPLATES / "student_README.md").read_bytes()

@@ -1,6 +1,6 @@
 """A gateway onto a notebook: the student's functions are taken from the notebook's
 namespace (its globals()) instead of being imported from the exercise files. Probes, time
-limits, output capture and caching are the Gateway's own."""
+limits, output capture and caching are the InProcessGateway's own."""
 from __future__ import annotations
 
 import functools
@@ -8,9 +8,9 @@ import traceback
 import types
 from pathlib import Path
 
-from .course import exercise
-from .gateway import Gateway
-from .probes import NotImplementedYet
+from ..course import exercise
+from ..probes.student import NotImplementedYet
+from .in_process import InProcessGateway
 
 
 def _stub_aware(fn, name: str, cell_files: set[str]):
@@ -31,7 +31,7 @@ def _stub_aware(fn, name: str, cell_files: set[str]):
     return call
 
 
-class NotebookGateway(Gateway):
+class NotebookGateway(InProcessGateway):
     def __init__(self, namespace: dict):
         # The target directory only locates the student's frames in error messages;
         # cells live in the kernel's temporary files, which no directory names.

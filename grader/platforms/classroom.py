@@ -1,5 +1,5 @@
 """GitHub Classroom: the grading steps of the student template's workflow
-(.github/workflows/classroom.yml, written by workflow() for `python -m grader release`).
+(.github/workflows/classroom.yml, written by grader/authoring/workflow.py).
 
     python -m grader classroom run          grade every check once (a plain `run:` step)
     python -m grader classroom check ID     one check's verdict: exit 0 only if it passed
@@ -42,8 +42,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .course import DEFAULT_SEED, ROOT, exercises
-from .files import graded_digest, grader_digest, write_atomically
+from ..course import DEFAULT_SEED, ROOT, exercises
+from ..files import graded_digest, grader_digest, write_atomically
 
 SEED = DEFAULT_SEED              # the seed students see
 CACHE_FORMAT = 1
@@ -70,9 +70,9 @@ def cache_path(root: Path = ROOT) -> Path:
 
 def writes_confined() -> bool:
     """Whether the workers' write confinement works here: a forked process confined the
-    way a worker confines itself (grader.sandbox.restrict_writes_to) must be able to write
+    way a worker confines itself (grader.gateway.sandbox.restrict_writes_to) must be able to write
     in its folder and unable to write anywhere else."""
-    from . import sandbox
+    from ..gateway import sandbox
 
     if sandbox.landlock_abi() < 1:
         return False
@@ -107,10 +107,9 @@ def _result_line(check_id: str, name: str, passed: bool, points: int, max_points
 def run(root: Path = ROOT) -> int:
     """Grade every check once; print the report; write the step summary and, where writes
     are confined, the cache. Exit 0 when grading ran (the check steps give the verdicts)."""
-    from .cases import Cases
-    from .cli import write_step_summary
-    from .report import to_text
-    from .runner import grade
+    from ..checks.cases import Cases
+    from .report import to_text, write_step_summary
+    from ..runner import grade
 
     target, cache = root / "exercises", cache_path(root)
     cache.unlink(missing_ok=True)
@@ -162,9 +161,9 @@ def check(check_id: str, root: Path = ROOT) -> int:
     if found is not None:
         source = "from this workflow's grading run"
     else:
-        from .cases import Cases
-        from .registry import all_checks
-        from .runner import Session
+        from ..checks.cases import Cases
+        from ..checks.registry import all_checks
+        from ..runner import Session
 
         checks = {c.id: c for c in all_checks()}
         if check_id not in checks:
@@ -180,84 +179,6 @@ def check(check_id: str, root: Path = ROOT) -> int:
     if found["feedback"]:
         print("\n".join("    " + line for line in found["feedback"].splitlines()))
     return PASSED if found["passed"] is True else FAILED
-
-
-# -- the workflow ------------------------------------------------------------------------
-def step_id(check_id: str) -> str:
-    """A step id (letters, digits, _ and -) whose upper case names the reporter's variable."""
-    return check_id.replace(".", "_")
-
-
-def _q(text: str) -> str:
-    """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
-    return json.dumps(text)
-
-
-def workflow(checks) -> str:
-    """.github/workflows/classroom.yml: what GitHub Classroom generates, with one command
-    step per check. checks: grader.registry.Check objects (id, exercise, name, points)."""
-    titles = {ex.id: ex.title for ex in exercises()}
-    total = sum(c.points for c in checks)
-    out = [
-        "# GitHub Classroom's autograding workflow, written by `python -m grader release`.",
-        f"# One step per check, worth that check's points ({total} in all, as `python -m grader`",
-        "# gives). The step 'Grade every check once' grades everything in one run; each check",
-        "# step then reads its verdict (see grader/classroom.py), and exits 0 only if it passed.",
-        "name: Autograding Tests",
-        '"on":',
-        "  - push",
-        "  - repository_dispatch",
-        "  - workflow_dispatch",
-        "permissions:",
-        "  checks: write",
-        "  actions: read",
-        "  contents: read",
-        "jobs:",
-        "  run-autograding-tests:",
-        "    runs-on: ubuntu-latest",
-        "    if: github.actor != 'github-classroom[bot]'",
-        "    timeout-minutes: 40",
-        "    steps:",
-        "      - name: Checkout code",
-        "        uses: actions/checkout@v4",
-        "      - name: Set up Python",
-        "        uses: actions/setup-python@v5",
-        "        with:",
-        '          python-version: "3.11"',
-        "          cache: pip",
-        "          cache-dependency-path: constraints.txt",
-        "      - name: Install torch (CPU-only build) and the pinned dependencies",
-        f"        run: {INSTALL}",
-        "      - name: Grade every check once",
-        "        continue-on-error: true",
-        f"        timeout-minutes: {RUN_TIMEOUT}",
-        f"        run: {PYTHON} -m grader classroom run",
-    ]
-    for c in checks:
-        label = f"{c.exercise} {titles[c.exercise]}: {c.name}"
-        out += [
-            f"      - name: {_q(label)}",
-            f"        id: {step_id(c.id)}",
-            "        uses: classroom-resources/autograding-command-grader@v1",
-            "        with:",
-            f"          test-name: {_q(label)}",
-            '          setup-command: ""',
-            f"          command: {PYTHON} -m grader classroom check {c.id}",
-            f"          timeout: {STEP_TIMEOUT}",
-            f"          max-score: {c.points}",
-        ]
-    out += [
-        "      - name: Autograding Reporter",
-        "        uses: classroom-resources/autograding-grading-reporter@v1",
-        "        env:",
-    ]
-    out += [f"          {step_id(c.id).upper()}_RESULTS: \"${{{{ steps.{step_id(c.id)}.outputs.result }}}}\""
-            for c in checks]
-    out += [
-        "        with:",
-        f"          runners: {','.join(step_id(c.id) for c in checks)}",
-    ]
-    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str]) -> int:

@@ -1,8 +1,8 @@
 """Student code runs in a worker process; the grader's process never imports or runs it.
 
 The worker is forked from the grader, so it starts with torch already imported. It
-enters the sandbox (grader.sandbox), then serves requests: "run this probe with these
-params", answered with the plain data the probe reports (grader.wire). Before each import
+enters the sandbox (grader.gateway.sandbox), then serves requests: "run this probe with these
+params", answered with the plain data the probe reports (grader.gateway.wire). Before each import
 and each call into student code it says so, so that when it dies the grader knows where.
 
 One worker serves one exercise at a time, so that what one module does to the process
@@ -22,11 +22,12 @@ import time
 import traceback
 from pathlib import Path
 
-from . import messages, sandbox, wire
-from .course import exercise
-from .gateway import (IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, ProbeRunner,
-                      StudentCodeError, prepare_torch, shorten)
-from .probes import Probe
+from .. import messages
+from . import sandbox, wire
+from ..course import exercise
+from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
+from .in_process import InProcessGateway, prepare_torch
+from ..probes.registry import Probe
 
 DEFAULT_MEMORY_LIMIT = 4 * 2**30      # bytes of address space; torch alone takes ~0.9 GiB
 GRACE = 5.0                           # seconds past a call's own limit before it is killed
@@ -38,7 +39,7 @@ ERROR_FIELDS = ("summary", "called", "got", "expected", "likely", "output")
 
 
 def worker_available() -> bool:
-    """The worker needs fork and the Linux sandbox (grader.sandbox). Elsewhere the grader
+    """The worker needs fork and the Linux sandbox (grader.gateway.sandbox). Elsewhere the grader
     runs student code in its own process, contained as far as one process allows."""
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
@@ -51,7 +52,7 @@ def _gib(size: int) -> str:
 def _serve(requests: int, replies: int, target: Path, scratch: str, output_fd: int,
            memory_limit: int | None, time_scale: float) -> None:
     sandbox.enter(scratch, output_fd, memory_limit)
-    gateway = Gateway(target, time_scale=time_scale, mirror_fd=1, in_worker=True,
+    gateway = InProcessGateway(target, time_scale=time_scale, mirror_fd=1, in_worker=True,
                       on_event=lambda event: wire.send(replies, event))
     if memory_limit:
         gateway.memory_limit = _gib(memory_limit)
@@ -242,7 +243,7 @@ class Worker:
         shutil.rmtree(self.scratch, ignore_errors=True)
 
 
-class WorkerGateway(ProbeRunner):
+class WorkerGateway(Gateway):
     """The grader's gateway: every probe runs in a worker process and only plain data
     comes back."""
 

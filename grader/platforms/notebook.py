@@ -1,7 +1,7 @@
 """Grading inside a notebook: the checks of `python -m grader`, run on the functions a
 student defined in the notebook's cells. An nbgrader test cell is
 
-    from grader.notebook import grade_cell
+    from grader.platforms.notebook import grade_cell
     grade_cell("ex01", globals())
 
 It prints every check's verdict, with the feedback of those that failed, and returns the
@@ -22,10 +22,10 @@ def grade_cell(exercise_id: str, namespace: dict) -> int:
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         # Imported here, under the silencer: torch may warn while loading.
-        from .cases import Cases
-        from .notebook_gateway import NotebookGateway
-        from .registry import all_checks
-        from .runner import Context, run_check
+        from ..checks.cases import Cases
+        from ..gateway.notebook import NotebookGateway
+        from ..checks.registry import all_checks
+        from ..runner import Context, run_check
 
         ctx = Context(NotebookGateway(namespace), Cases())
         results = [run_check(check, ctx) for check in all_checks(exercise_id)]
@@ -34,7 +34,7 @@ def grade_cell(exercise_id: str, namespace: dict) -> int:
 
 
 def render(exercise_id: str, results) -> str:
-    from .course import exercise
+    from ..course import exercise
 
     ex = exercise(exercise_id)
     earned, available = sum(r.points for r in results), sum(r.check.points for r in results)

@@ -1,141 +1,30 @@
-"""The one way into student code.
+"""InProcessGateway: runs probes against the student's modules in this process.
 
-Every call into a student's module goes through Gateway.run, which runs a probe (see
-grader.probes) under a time limit, with stdout and stderr captured and bounded, warnings
-recorded instead of printed, stdin empty, and every failure of the student's code turned
-into a StudentCodeError that fails only the checks that needed that call. Results are
-cached, so each distinct call runs once per grading run.
+Each call runs under a time limit, with stdout and stderr captured and bounded, warnings
+recorded instead of printed and stdin empty, and every failure of the student's code is
+turned into a StudentCodeError. The worker process runs one of these inside its sandbox;
+`--in-process` runs one in the grader itself (for a debugger); the notebook gateway is one
+whose modules come from a notebook's namespace.
 """
 from __future__ import annotations
 
 import contextlib
 import importlib.util
-import io
-import os
 import random
-import signal
 import sys
-import threading
 import traceback
 import warnings
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from . import lazy_dynamo, messages
-from .course import exercise, exercises
-from .feedback import CheckFailed
-from .probes import MissingFunction, NotImplementedYet, Student, load_all
-
-IMPORT_LIMIT = 20.0         # seconds for importing a student's module
-OUTPUT_LIMIT = 100_000      # characters of print output kept per call
-SHOWN_OUTPUT = 1_500        # characters of it shown under a failed check
-
-
-class StudentCodeError(CheckFailed):
-    """The student's code could not give an answer: it is missing, raised, exited, ..."""
-
-    def __init__(self, kind: str, summary: str, **details):
-        super().__init__(summary, **details)
-        self.kind = kind
-
-
-class _Stop(BaseException):
-    """Raised inside student code to stop it; a BaseException so `except Exception` in
-    the student's code cannot swallow it."""
-
-
-class CallTimeout(_Stop):
-    pass
-
-
-class OutputFlood(_Stop):
-    pass
-
-
-class _BoundedOutput(io.TextIOBase):
-    """Keeps the first `limit` characters printed, then stops the code. In a worker it
-    also copies them to a file descriptor, so that output printed before a crash that
-    ends the process is still there for the grader to show."""
-
-    def __init__(self, limit: int, mirror: int | None = None):
-        self.parts: list[str] = []
-        self.size, self.limit = 0, limit
-        self.mirror = mirror
-
-    def _keep(self, s: str) -> None:
-        self.parts.append(s)
-        self.size += len(s)
-        if self.mirror is not None:
-            try:
-                os.write(self.mirror, s.encode("utf-8", "replace"))
-            except OSError:
-                pass
-
-    def writable(self) -> bool:
-        return True
-
-    def write(self, s: str) -> int:
-        if self.size + len(s) > self.limit:
-            self._keep(s[: self.limit - self.size])
-            raise OutputFlood()
-        self._keep(s)
-        return len(s)
-
-    def text(self) -> str:
-        return "".join(self.parts)
-
-
-@contextlib.contextmanager
-def _time_limit(seconds: float):
-    """SIGALRM-based limit: interrupts Python-level loops in this process. (Where no
-    signal is available the call simply runs unlimited.)"""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if not usable:
-        yield
-        return
-
-    def on_alarm(signum, frame):
-        raise CallTimeout()
-
-    previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-
-
-@dataclass
-class ProbeResult:
-    data: dict
-    calls: list[str]
-    output: str
-
-    @property
-    def called(self) -> str:
-        return "; ".join(self.calls)
-
-
-def shorten(text: str) -> str:
-    """Printed output as shown under a failed check: its start, and how much more."""
-    if len(text) <= SHOWN_OUTPUT:
-        return text
-    return text[:SHOWN_OUTPUT] + f"\n... ({len(text) - SHOWN_OUTPUT:,} more characters)"
-
-
-def _freeze(value):
-    """A hashable key for plain-data params."""
-    if isinstance(value, dict):
-        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
-    if isinstance(value, (list, tuple)):
-        return tuple(_freeze(v) for v in value)
-    if isinstance(value, torch.Tensor):
-        return ("tensor", str(value.dtype), tuple(value.shape), value.numpy().tobytes())
-    return value
+from .. import messages
+from ..course import exercise, exercises
+from ..probes.student import MissingFunction, NotImplementedYet, Student
+from . import lazy_dynamo
+from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
+from .limits import BoundedOutput, CallTimeout, OutputFlood, swap_stdin, time_limit
 
 
 def _where_in_student_code(exc: BaseException, target: Path) -> str:
@@ -156,36 +45,10 @@ def _error_text(exc: BaseException, target: Path) -> str:
     return text + _where_in_student_code(exc, target)
 
 
-class ProbeRunner:
-    """What a gateway offers the checks: run(probe, **params), the probe's ProbeResult or
-    a raised StudentCodeError. Each distinct call runs once per grading run; subclasses
-    say how, in _run."""
-
-    def __init__(self):
-        self._probes = load_all()
-        self._cache: dict[tuple, ProbeResult | StudentCodeError] = {}
-
-    def run(self, probe_name: str, **params) -> ProbeResult:
-        probe = self._probes[probe_name]
-        key = (probe_name, _freeze(params))
-        if key not in self._cache:
-            self._cache[key] = self._run(probe, params)
-        found = self._cache[key]
-        if isinstance(found, StudentCodeError):
-            raise found
-        return found
-
-    def _run(self, probe, params) -> ProbeResult | StudentCodeError:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        """Release what the gateway holds (a worker process, say)."""
-
-
-class Gateway(ProbeRunner):
+class InProcessGateway(Gateway):
     """Runs probes against the modules in one target directory, in this process.
 
-    The grader runs it inside a worker process (grader.worker) and asks it for plain data;
+    The grader runs it inside a worker process (grader.gateway.worker) and asks it for plain data;
     `python -m grader --in-process` runs it in the grader itself. Options:
       on_event      called with a plain dict before each import and each call into student
                     code, so that a worker's parent knows where a crash happened;
@@ -215,12 +78,12 @@ class Gateway(ProbeRunner):
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(out))
         if not self.debug:
-            stack.enter_context(_swap_stdin())
-            stack.enter_context(_time_limit(seconds * self.time_scale))
+            stack.enter_context(swap_stdin())
+            stack.enter_context(time_limit(seconds * self.time_scale))
         return stack
 
     def _contained(self, where: str, seconds: float, student: Student | None, fn):
-        out = _BoundedOutput(OUTPUT_LIMIT, self.mirror_fd)
+        out = BoundedOutput(OUTPUT_LIMIT, self.mirror_fd)
 
         def fail(kind: str, summary: str):
             if kind == "not_implemented":      # a stub: one line, nothing more
@@ -342,14 +205,3 @@ def prepare_torch() -> None:
 def _out_of_memory(exc: Exception) -> bool:
     return isinstance(exc, MemoryError) or (
         isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
-
-
-@contextlib.contextmanager
-def _swap_stdin():
-    """Student code reading input() gets end-of-file, never a hang."""
-    saved = sys.stdin
-    sys.stdin = io.StringIO("")
-    try:
-        yield
-    finally:
-        sys.stdin = saved

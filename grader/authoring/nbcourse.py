@@ -7,7 +7,7 @@ directive become the graded parts:
     <!-- imports -->           the imports of the solution files (a locked cell)
     <!-- solution NAME -->     function NAME from its solution file, markers included,
                                so that nbgrader's generate_assignment clears it
-    <!-- tests EXERCISE -->    the autograder cell: grader.notebook.grade_cell, worth the
+    <!-- tests EXERCISE -->    the autograder cell: grader.platforms.notebook.grade_cell, worth the
                                exercise's points in the registry
 
 The JSON is written with fixed cell ids and no outputs or execution counts, so the same
@@ -20,8 +20,8 @@ import json
 import re
 from pathlib import Path
 
-from .build import BEGIN, MarkerError, strip_solutions
-from .course import ROOT, exercise, exercises
+from .markers import BEGIN, MarkerError, strip_solutions
+from ..course import ROOT, exercise, exercises
 
 ASSIGNMENT = "multiclass"
 COURSE_DIR = "nbgrader"
@@ -73,7 +73,7 @@ def _test_source(ex_id: str, points: int) -> str:
     return (f"# Autograder, exercise {ex_id[2:].lstrip('0')} ({points} points): the checks of "
             f"`pytest exercises/test_{ex.file}`.\n"
             f"# It prints what each check found; the number at the end is your score.\n"
-            f"from grader.notebook import grade_cell\n"
+            f"from grader.platforms.notebook import grade_cell\n"
             f'grade_cell("{ex_id}", globals())')
 
 
@@ -81,7 +81,7 @@ class _Lesson:
     """Turns the lesson's lines into cells, one block at a time."""
 
     def __init__(self, root: Path):
-        from .registry import all_checks
+        from ..checks.registry import all_checks
 
         self.points = {}
         for check in all_checks():

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from .registry import Check, all_checks
+from ..checks.registry import Check, all_checks
 from .report import score_table
-from .messages import IN_PROCESS
-from .runner import Options, Result, Session
+from ..messages import IN_PROCESS
+from ..runner import Options, Result, Session
 
-# The hooks exercises/conftest.py takes in with `from grader.pytest_plugin import *`.
+# The hooks exercises/conftest.py takes in with `from grader.platforms.pytest_plugin import *`.
 __all__ = ["pytest_addoption", "pytest_report_header", "pytest_sessionstart", "pytest_runtest_makereport",
            "pytest_sessionfinish", "pytest_unconfigure"]
 

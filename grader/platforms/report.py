@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
+import sys
 
-from .course import exercise
-from .runner import Report, Result
+from ..course import exercise
+from ..runner import Report, Result
 
 BAR = 20
 
@@ -159,3 +161,16 @@ def to_gradescope(report: Report, execution_time: float) -> dict:
 
 def to_gradescope_json(report: Report, execution_time: float) -> str:
     return json.dumps(to_gradescope(report, execution_time), indent=2) + "\n"
+
+
+def write_step_summary(report, title: str) -> None:
+    """In a GitHub Actions step: the score table and each failing check's message, appended
+    to the file GITHUB_STEP_SUMMARY names (nothing happens elsewhere)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(to_markdown(report, title, only_failed=True) + "\n")
+    except OSError as exc:
+        print(f"could not write the step summary {path}: {exc}", file=sys.stderr)

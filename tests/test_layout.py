@@ -1,0 +1,109 @@
+"""The grader's layout: no import cycles (imports inside functions included), no module
+longer than about 400 lines, and the boundaries grader/README.md describes."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from grader.course import ROOT
+
+PACKAGE = ROOT / "grader"
+MAX_LINES = 400
+
+
+def module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts}
+
+
+def imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Every grader module this one imports, at any depth of its code."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.split(".")[: len(package.split(".")) - node.level + 1]
+                source = ".".join(base + ([node.module] if node.module else []))
+            else:
+                source = node.module or ""
+            targets = [f"{source}.{a.name}" if f"{source}.{a.name}" in known else source
+                       for a in node.names]
+        else:
+            continue
+        found.update(t for t in targets if t in known and t != name)
+    return found
+
+
+def graph() -> dict[str, set[str]]:
+    mods = modules()
+    return {name: imports(name, path, set(mods)) for name, path in mods.items()}
+
+
+def find_cycle(edges: dict[str, set[str]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        stack.append(node)
+        for nxt in sorted(edges.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state and (cycle := visit(nxt)):
+                return cycle
+        stack.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(edges):
+        if node not in state and (cycle := visit(node)):
+            return cycle
+    return None
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_cycles_lazy_imports_included():
+    assert find_cycle(graph()) is None
+
+
+def test_no_module_is_longer_than_about_400_lines():
+    long = {name: n for name, path in modules().items()
+            if (n := len(path.read_text().splitlines())) > MAX_LINES}
+    assert not long
+
+
+def test_the_boundaries_hold():
+    """Authoring is imported by nothing outside it but the command line; the gateway never
+    imports the platforms or authoring; checks and probes never import the gateway."""
+    edges = graph()
+    for source, targets in edges.items():
+        for target in targets:
+            if target.startswith("grader.authoring"):
+                assert source.startswith(("grader.authoring", "grader.cli")), (source, target)
+            if source.startswith("grader.gateway"):
+                assert not target.startswith(("grader.platforms", "grader.authoring", "grader.runner")), (source, target)
+            if source.startswith(("grader.checks", "grader.probes")):
+                assert not target.startswith(("grader.gateway", "grader.platforms", "grader.authoring",
+                                              "grader.runner")), (source, target)
+
+
+def test_what_must_load_without_torch_does_not_import_it():
+    """The course manifest, the file helpers, the messages and the command line's own
+    module: `python -m grader classroom check` answers from a cache without torch."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import grader.cli, grader.course, grader.files, grader.messages; "
+            "sys.exit('torch' in sys.modules)")
+    assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0

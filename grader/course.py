@@ -18,6 +18,8 @@ class Exercise:
     title: str
     functions: tuple[str, ...]
     hint: str
+    points: int       # its budget: its checks' points add up to it
+    learn: str        # what it teaches, for the READMEs' table
 
     @property
     def module(self) -> str:
@@ -27,8 +29,11 @@ class Exercise:
 @cache
 def exercises() -> tuple[Exercise, ...]:
     data = tomllib.loads((Path(__file__).with_name("course.toml")).read_text())
+    # A missing hint, points or learn reads as empty: grading still works, and
+    # `python -m grader check-course` names what is missing.
     return tuple(
-        Exercise(e["id"], e["file"], e["title"], tuple(e["functions"]), e["hint"].strip())
+        Exercise(e["id"], e["file"], e["title"], tuple(e["functions"]), e.get("hint", "").strip(),
+                 e.get("points", 0), e.get("learn", "").strip())
         for e in data["exercise"]
     )
 
@@ -42,3 +47,8 @@ def exercise(ex_id: str) -> Exercise:
 
 def exercise_ids() -> list[str]:
     return [ex.id for ex in exercises()]
+
+
+def total_points() -> int:
+    """The course's total: the sum of the exercises' budgets."""
+    return sum(ex.points for ex in exercises())

@@ -120,6 +120,16 @@ def test_lesson_mistakes_stop_the_build(tmp_path, replacements, message):
         notebook(_lesson_copy(tmp_path, replacements))
 
 
+def test_an_exercise_the_lesson_does_not_mention_goes_at_the_end(tmp_path):
+    ex = exercise("ex02")
+    root = _lesson_copy(tmp_path, [(f"<!-- solution {name} -->", "") for name in ex.functions]
+                        + [("<!-- tests ex02 -->", "")])
+    ids = [c["id"] for c in notebook(root)["cells"]]
+    tail = ids[-len(ex.functions) - 2:]
+    assert tail[1:] == [*ex.functions, "test_ex02"]
+    assert "".join(notebook(root)["cells"][ids.index(tail[0])]["source"]) == f"## {ex.title}"
+
+
 def test_solution_files_may_hold_only_imports_and_functions(tmp_path):
     root = _lesson_copy(tmp_path, [])
     path = root / "solutions" / "ex03_predict.py"

@@ -8,17 +8,23 @@ directive become the graded parts:
     <!-- solution NAME -->     function NAME from its solution file, markers included,
                                so that nbgrader's generate_assignment clears it
     <!-- tests EXERCISE -->    the autograder cell: grader.platforms.notebook.grade_cell, worth the
-                               exercise's points in the registry
+                               exercise's points in the manifest
 
-The JSON is written with fixed cell ids and no outputs or execution counts, so the same
-sources always give the same bytes.
+An exercise the lesson does not mention at all (a new one, say) goes at the end: a heading
+with its title, its functions' solution cells and its autograder cell. So adding an exercise
+needs no edit here; placing it among the lesson's text is the author's choice.
+
+The notebook is built with nbformat, validated at build time, and written with fixed cell
+ids and no outputs or execution counts, so the same sources always give the same bytes.
 """
 from __future__ import annotations
 
 import ast
-import json
 import re
 from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from .markers import BEGIN, MarkerError, strip_solutions
 from ..course import ROOT, exercise, exercises
@@ -60,12 +66,9 @@ def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, point
     return {"nbgrader": meta}
 
 
-def _cell(kind: str, cell_id: str, source: str, metadata: dict | None = None) -> dict:
-    cell = {"cell_type": kind, "id": cell_id, "metadata": metadata or {},
-            "source": source.strip("\n").splitlines(keepends=True)}
-    if kind == "code":
-        cell.update(execution_count=None, outputs=[])
-    return cell
+def _cell(kind: str, cell_id: str, source: str, metadata: dict | None = None):
+    new = new_code_cell if kind == "code" else new_markdown_cell
+    return new(source.strip("\n"), id=cell_id, metadata=metadata or {})
 
 
 def _test_source(ex_id: str, points: int) -> str:
@@ -81,11 +84,6 @@ class _Lesson:
     """Turns the lesson's lines into cells, one block at a time."""
 
     def __init__(self, root: Path):
-        from ..checks.registry import all_checks
-
-        self.points = {}
-        for check in all_checks():
-            self.points[check.exercise] = self.points.get(check.exercise, 0) + check.points
         self.imports, self.functions = [], {}
         for ex in exercises():
             imports, functions = solution_parts(root / "solutions" / ex.file)
@@ -97,7 +95,7 @@ class _Lesson:
                 if BEGIN not in functions[name]:
                     raise MarkerError(f"solutions/{ex.file}: {name}() has no solution region")
                 self.functions[name] = functions[name]
-        self.cells: list[dict] = []
+        self.cells: list = []
         self.used: list[str] = []
         self.tested: list[str] = []
 
@@ -127,12 +125,17 @@ class _Lesson:
             if missing:
                 raise MarkerError(f"{where}: the tests of {arg} come before its functions {missing}")
             self.tested.append(arg)
-            grade_id = f"test_{arg}"
-            self.cells.append(_cell("code", grade_id, _test_source(arg, self.points[arg]),
-                                    _nbgrader(grade_id, grade=True, locked=True,
-                                              points=self.points[arg])))
+            grade_id, points = f"test_{arg}", exercise(arg).points
+            self.cells.append(_cell("code", grade_id, _test_source(arg, points),
+                                    _nbgrader(grade_id, grade=True, locked=True, points=points)))
 
-    def finish(self) -> list[dict]:
+    def finish(self) -> list:
+        for ex in exercises():      # not mentioned by the lesson: appended, in course order
+            if ex.id not in self.tested and not set(ex.functions) & set(self.used):
+                self.markdown(f"## {ex.title}")
+                for name in ex.functions:
+                    self.directive("solution", name, f"{LESSON} (appended {ex.id})")
+                self.directive("tests", ex.id, f"{LESSON} (appended {ex.id})")
         unplaced = [f for f in self.functions if f not in self.used]
         untested = [e.id for e in exercises() if e.id not in self.tested]
         if unplaced or untested:
@@ -140,7 +143,7 @@ class _Lesson:
         return self.cells
 
 
-def notebook(root: Path = ROOT) -> dict:
+def notebook(root: Path = ROOT) -> nbformat.NotebookNode:
     lesson = _Lesson(root)
     block: list[str] = []
     fence = None                                  # the code block being read, if any
@@ -169,14 +172,16 @@ def notebook(root: Path = ROOT) -> dict:
     if fence is not None:
         raise MarkerError(f"{LESSON}: a ```python block is never closed")
     lesson.markdown("\n".join(block))
-    return {"cells": lesson.finish(),
-            "metadata": {"kernelspec": KERNELSPEC, "language_info": {"name": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
+    nb = new_notebook(cells=lesson.finish(),
+                      metadata={"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
+    nbformat.validate(nb)             # raises: a notebook nbgrader cannot read is never written
+    return nb
 
 
 def notebook_text(root: Path = ROOT) -> str:
-    # nbformat's own layout (indent 1, sorted keys), so that saving in Jupyter changes little.
-    return json.dumps(notebook(root), indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+    # nbformat's own writer and layout (as nbformat.write: a final newline), so that saving
+    # in Jupyter changes little.
+    return nbformat.writes(notebook(root)) + "\n"
 
 
 CONFIG = '''\

@@ -149,15 +149,15 @@ def grade_command(argv: list[str]) -> int:
 
 def build_command(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m grader build",
-                                description="Write exercises/ from solutions/.")
+                                description="Write exercises/, the nbgrader course and the READMEs' "
+                                            "tables from solutions/ and grader/course.toml.")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if a generated file is out of date")
     args = p.parse_args(argv)
-    from .authoring.build import build, generated_files
+    from .authoring.build import build, stale_files
 
     if args.check:
-        stale = [path for path, text in generated_files().items()
-                 if not path.exists() or path.read_text() != text]
+        stale = stale_files()
         for path in stale:
             print(f"out of date: {path.relative_to(ROOT)}")
         return FAILED if stale else PASSED

@@ -6,13 +6,46 @@ import pytest
 
 from grader.authoring.build import generated_files
 from grader.authoring.markers import MarkerError, strip_solutions
-from grader.course import ROOT
+from grader.authoring.readme import README, STUDENT_README, fill
+from grader.checks.registry import all_checks
+from grader.course import ROOT, exercises, total_points
 
 
 def test_committed_generated_files_match_their_source():
     stale = [str(p.relative_to(ROOT)) for p, text in generated_files().items()
              if not p.exists() or p.read_text() != text]
     assert not stale, f"out of date (run `python -m grader build`): {stale}"
+
+
+def test_every_exercise_has_its_generated_test_module():
+    files = generated_files()
+    for ex in exercises():
+        text = files[ROOT / "exercises" / f"test_{ex.file}"]
+        assert text.rstrip().endswith(f'globals().update(checks_as_tests("{ex.id}"))')
+        assert f"pytest exercises/test_{ex.file}" in text
+
+
+def test_the_readmes_tables_come_from_the_manifest():
+    files = generated_files()
+    for path in (ROOT / README, ROOT / STUDENT_README):
+        table = files[path].split("<!-- exercises:begin -->")[1].split("<!-- exercises:end -->")[0]
+        rows = [line for line in table.splitlines() if line.startswith("| `")]
+        assert rows == [f"| `{ex.file}` | {', '.join(f'`{f}`' for f in ex.functions)} | {ex.learn} |"
+                        for ex in exercises()]
+    example = files[ROOT / README].split("<!-- score-example:begin -->")[1].split("<!-- score-example:end -->")[0]
+    first = exercises()[0]
+    assert f"{first.points}/{first.points}" in example
+    assert example.rstrip("`\n").splitlines()[-1].endswith(f"/{total_points()}")
+    assert {c.exercise for c in all_checks()} == {ex.id for ex in exercises()}
+
+
+@pytest.mark.parametrize("text", ["no markers", "<!-- x:end --> <!-- x:begin -->",
+                                  "<!-- x:begin --> <!-- x:begin --> <!-- x:end -->"])
+def test_a_readme_without_its_markers_stops_the_build(text):
+    with pytest.raises(MarkerError, match="needs one <!-- x:begin -->"):
+        fill(text, "x", "table", README)
+    assert fill("a <!-- x:begin -->old<!-- x:end --> b", "x", "new", README) == \
+        "a <!-- x:begin -->\nnew\n<!-- x:end --> b"
 
 
 def test_a_region_becomes_the_stub_at_its_indentation():
@@ -29,9 +62,9 @@ def test_unbalanced_markers_are_errors(source):
 
 
 def test_stubs_hold_no_solution_line():
-    for ex_file, text in generated_files().items():
-        if ex_file.parent != ROOT / "exercises":     # the notebook: tests/test_nbgrader.py
-            continue
+    files = generated_files()                        # the notebook: tests/test_nbgrader.py
+    for ex in exercises():
+        ex_file, text = ROOT / "exercises" / ex.file, files[ROOT / "exercises" / ex.file]
         solution = (ROOT / "solutions" / ex_file.name).read_text()
         inside, region = False, []
         for line in solution.splitlines():

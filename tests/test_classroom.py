@@ -15,7 +15,7 @@ import yaml
 from grader.checks import cases
 from grader.gateway import worker
 from grader.platforms import classroom
-from grader.course import exercise_ids
+from grader.course import exercise_ids, total_points
 from grader.checks.registry import all_checks
 from grader.gateway.sandbox import landlock_abi
 from tests.release_tools import STUBS, command_env, drop_in, release, shell, with_venv
@@ -105,7 +105,7 @@ def test_one_grading_step_per_check_worth_its_points(workflow):
     assert [s["with"]["command"] for s in steps] == [
         f".venv/bin/python -m grader classroom check {c.id}" for c in checks]
     assert [s["with"]["max-score"] for s in steps] == [c.points for c in checks]
-    assert sum(s["with"]["max-score"] for s in steps) == sum(c.points for c in checks) == 100
+    assert sum(s["with"]["max-score"] for s in steps) == sum(c.points for c in checks) == total_points()
     for step in steps:
         assert isinstance(step["with"]["timeout"], int) and 1 <= step["with"]["timeout"] <= 10
         assert step["with"]["test-name"] == step["name"]
@@ -140,7 +140,7 @@ def test_the_reference_passes_every_step_and_the_summary_shows_the_score(workflo
     seconds = time.perf_counter() - started
     assert statuses == {c.id: 0 for c in all_checks()}
     text = summary.read_text()
-    assert "| **total** | **100/100** |" in text and "FAILED" not in text
+    assert f"| **total** | **{total_points()}/{total_points()}** |" in text and "FAILED" not in text
     print(f"\nthe workflow's grading steps took {seconds:.1f} s for a correct submission")
 
 
@@ -150,7 +150,7 @@ def test_the_stubs_fail_every_step_and_the_summary_says_why(workflow, checkout, 
     statuses = run_steps(workflow, checkout, tmp_path / "home", summary=summary)
     assert statuses == {c.id: 1 for c in all_checks()}
     text = summary.read_text()
-    assert "| **total** | **0/100** |" in text
+    assert f"| **total** | **0/{total_points()}** |" in text
     assert "make_dataset() is not implemented yet" in text
 
 
@@ -223,7 +223,7 @@ def test_student_code_cannot_forge_the_results_the_steps_read(workflow, checkout
     cache = home / classroom.cache_path(checkout).relative_to(Path.home())
     if landlock_abi() >= 1:
         data = json.loads(cache.read_text())
-        assert all(not data["checks"][i]["passed"] for i in ex03) and data["score"] < 100
+        assert all(not data["checks"][i]["passed"] for i in ex03) and data["score"] < total_points()
 
 
 def test_an_unknown_check_is_a_usage_error(checkout, tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.checks.registry import all_checks
+from grader.course import total_points
 from grader.runner import Options, grade
 
 EX01_POINTS = sum(c.points for c in all_checks("ex01"))
@@ -14,7 +15,7 @@ def only_ex01_lost(report) -> list[str]:
     """The feedback of the failed checks, after asserting that all of them are ex01's."""
     failed = [r for r in report.results if not r.passed]
     assert {r.check.exercise for r in failed} == {"ex01"}
-    assert report.score == 100 - EX01_POINTS
+    assert report.score == total_points() - EX01_POINTS
     return [r.feedback for r in failed]
 
 
@@ -99,7 +100,7 @@ def test_without_the_worker_the_grader_contains_code_in_its_own_process(submissi
     monkeypatch.setattr(runner, "worker_available", lambda: False)
     with runner.Session(submission()) as session:
         assert type(session.ctx.gateway).__name__ == "InProcessGateway"
-    assert grade(submission()).score == 100
+    assert grade(submission()).score == total_points()
     code = ("def make_dataset(*a, **k):\n    while True:\n        pass\n"
             "def split_dataset(*a, **k):\n    while True:\n        pass\n")
     feedback = only_ex01_lost(grade(submission(ex01=code), options=Options(time_scale=0.05)))

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import ROOT, exercises
+from grader.course import ROOT, exercise, exercises, total_points
 from grader.checks.registry import all_checks
 from grader.platforms.report import to_gradescope
 from tests.release_tools import SOLUTIONS, STUBS, VENV, solution_leaks
@@ -44,7 +44,7 @@ def assert_results_json(results: dict) -> None:
 def test_results_json_for_the_reference(reference_report):
     results = to_gradescope(reference_report, 3.4)
     assert_results_json(results)
-    assert results["score"] == 100 and results["execution_time"] == 3
+    assert results["score"] == total_points() and results["execution_time"] == 3
     assert all(t["status"] == "passed" for t in results["tests"])
     assert results["tests"][0]["number"] == "1.1" and results["tests"][0]["name"].startswith("ex01 ")
 
@@ -119,7 +119,7 @@ def test_run_autograder_grades_a_submission_at_the_top_level(autograder_zip, tmp
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     results = json.loads((root / "results" / "results.json").read_text())
     assert_results_json(results)
-    assert results["score"] == 100
+    assert results["score"] == total_points()
 
 
 def test_run_autograder_takes_exercises_and_ignores_everything_else(autograder_zip, tmp_path):
@@ -137,7 +137,7 @@ def test_run_autograder_takes_exercises_and_ignores_everything_else(autograder_z
     results = json.loads((root / "results" / "results.json").read_text())
     assert_results_json(results)
     failed = {t["name"].split(" ")[0] for t in results["tests"] if t["status"] == "failed"}
-    assert failed == {"ex03"} and results["score"] == 100 - 26
+    assert failed == {"ex03"} and results["score"] == total_points() - exercise("ex03").points
     ex03 = next(t for t in results["tests"] if t["name"].startswith("ex03"))
     assert "predict_proba() is not implemented yet" in ex03["output"]
 
@@ -154,4 +154,4 @@ def test_run_autograder_keeps_a_memory_hog_inside_its_own_limit(autograder_zip, 
     results = json.loads((root / "results" / "results.json").read_text())
     failed = [t for t in results["tests"] if t["status"] == "failed"]
     assert failed and all("ran out of memory (the limit is 1.5 GiB)" in t["output"] for t in failed)
-    assert results["score"] == 100 - sum(t["max_score"] for t in failed)
+    assert results["score"] == total_points() - sum(t["max_score"] for t in failed)

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from grader.course import ROOT
+from grader.course import ROOT, exercise, total_points
 from grader.checks.registry import all_checks
 from grader.runner import Options, grade
 from grader.gateway.sandbox import landlock_abi
@@ -32,7 +32,7 @@ def assert_costs_like_an_exception(submission, exercise, function, code, message
     hostile = grade(submission(**{exercise: code}), options=options)
     baseline = grade(submission(**{exercise: raising(function)}))
     assert set(failed(hostile)) == set(failed(baseline)), "it cost other checks than an exception would"
-    assert hostile.score == baseline.score < 100
+    assert hostile.score == baseline.score < total_points()
     assert all(message in text for text in failed(hostile).values()), next(iter(failed(hostile).values()))
     return hostile
 
@@ -94,7 +94,7 @@ EX01 = sum(c.points for c in all_checks("ex01"))
 def test_hostile_imports_cost_only_their_exercise(submission, code, message):
     report = grade(submission(ex01=code), options=QUICK)
     lost = failed(report)
-    assert {check.split(".")[0] for check in lost} == {"ex01"} and report.score == 100 - EX01
+    assert {check.split(".")[0] for check in lost} == {"ex01"} and report.score == total_points() - EX01
     assert all("ex01_data.py could not be imported" in text and message in text for text in lost.values()), \
         next(iter(lost.values()))
 
@@ -110,7 +110,7 @@ def test_monkeypatched_comparisons_cannot_pass_wrong_answers(submission):
     plain = grade(submission(ex03=wrong), only="ex03")
     patched = grade(submission(ex03=wrong + patches), only="ex03")
     # The patches can only break the student's own code further (accuracy uses ==).
-    assert set(failed(plain)) <= set(failed(patched)) and patched.score <= plain.score < 26
+    assert set(failed(plain)) <= set(failed(patched)) and patched.score <= plain.score < exercise("ex03").points
     assert any("softmax ran over dim=0" in text for text in failed(patched).values())
 
 
@@ -120,7 +120,7 @@ def test_forged_result_files_change_nothing(submission, tmp_path):
     in for a grader module: the grader's report is the honest one, and where the kernel
     offers Landlock none of the forged files exist."""
     report_path, outside = tmp_path / "report.json", tmp_path / "grader_module.py"
-    forged = json.dumps({"score": 100, "max_score": 100, "checks": []})
+    forged = json.dumps({"score": total_points(), "max_score": total_points(), "checks": []})
     targets = [report_path, tmp_path / "grades.csv", tmp_path / "results.json", outside,
                "grades.csv", "results.json"]
     code = "#!file\n" + "".join(
@@ -156,5 +156,5 @@ def test_patching_the_grader_from_student_code_changes_no_verdict(submission):
     wrong = "def accuracy(y_true, y_pred):\n    return (y_true == y_pred).float().mean().item()\n"
     plain = grade(submission(ex03=wrong), only="ex03")
     patched = grade(submission(ex03=patches + wrong), only="ex03")
-    assert failed(patched) == failed(plain) and patched.score == plain.score < 26
+    assert failed(patched) == failed(plain) and patched.score == plain.score < exercise("ex03").points
     assert any("fraction" in text for text in failed(patched).values())

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.course import ROOT, exercises
+from grader.course import ROOT, exercises, total_points
 
 from .conftest import SOLUTIONS
 
@@ -193,11 +193,11 @@ def test_the_release_notebook_holds_no_solution_code(course):
 
 def test_scores_full_untouched_and_partial(course):
     scores = {s: float(row["score"]) for s, row in course.grades.items()}
-    assert scores["full"] == 100.0
+    assert scores["full"] == total_points()
     assert scores["untouched"] == 0.0
     for mistake in MISTAKES:
-        assert 0 < scores[mistake] < 100, mistake
-    assert {float(row["max_score"]) for row in course.grades.values()} == {100.0}
+        assert 0 < scores[mistake] < total_points(), mistake
+    assert {float(row["max_score"]) for row in course.grades.values()} == {total_points()}
 
 
 def test_nbgrader_scores_equal_the_local_graders(course):

@@ -12,7 +12,7 @@ import time
 import pytest
 
 from grader.authoring.markers import MarkerError
-from grader.course import ROOT, exercise, exercises
+from grader.course import ROOT, exercise, exercises, total_points
 from grader.authoring.nbcourse import CELL_TIMEOUT, TEST_CELL_TIMEOUT, course_files, notebook, solution_parts
 from grader.platforms.notebook import grade_cell
 from grader.checks.registry import all_checks
@@ -63,12 +63,12 @@ def test_test_cells_call_the_checks_and_carry_the_registry_points():
     assert [c["metadata"]["nbgrader"]["grade_id"] for c in tests] == [f"test_{e.id}" for e in exercises()]
     for cell, ex in zip(tests, exercises()):
         meta = cell["metadata"]["nbgrader"]
-        assert meta["points"] == sum(c.points for c in all_checks(ex.id))
+        assert meta["points"] == ex.points == sum(c.points for c in all_checks(ex.id))
         assert meta["locked"] and not meta["solution"]
         source = "".join(cell["source"])
         assert source.rstrip().endswith(f'grade_cell("{ex.id}", globals())')
         assert "assert" not in source                       # the checks live in the grader
-    assert sum(c["metadata"]["nbgrader"]["points"] for c in tests) == 100
+    assert sum(c["metadata"]["nbgrader"]["points"] for c in tests) == total_points()
 
 
 def test_each_exercise_is_tested_after_its_last_function():
@@ -149,7 +149,7 @@ def test_the_config_stops_cells_drops_torch_warnings_and_hides_hidden_tests():
     config = (ROOT / "nbgrader" / "nbgrader_config.py").read_text()
     c = __import__("traitlets.config", fromlist=["Config"]).Config()
     exec(compile(config, "nbgrader_config.py", "exec"), {"get_config": lambda: c, "__file__": str(ROOT / "nbgrader" / "x")})
-    test_cell = {"metadata": {"nbgrader": {"grade": True, "points": 22}}}
+    test_cell = {"metadata": {"nbgrader": {"grade": True, "points": exercise("ex01").points}}}
     assert c.Execute.timeout_func(test_cell) == TEST_CELL_TIMEOUT
     assert c.Execute.timeout_func({"metadata": {}}) == c.Execute.timeout == CELL_TIMEOUT
     assert c.IgnorePattern.enabled
@@ -168,12 +168,12 @@ def test_reference_earns_every_point_and_nothing_reaches_stderr(capsys):
     assert points == [sum(c.points for c in all_checks(ex.id)) for ex in exercises()]
     assert all(isinstance(p, int) for p in points)
     assert err == ""
-    assert "FAIL" not in out and "ex04  Training loop: 32/32 points" in out
+    assert "FAIL" not in out and f"ex04  Training loop: {exercise('ex04').points}/{exercise('ex04').points} points" in out
 
 
 def test_stubs_earn_0_and_say_not_implemented(capsys):
     namespace = notebook_namespace(ROOT / "exercises")
-    assert [grade_cell(ex.id, namespace) for ex in exercises()] == [0, 0, 0, 0]
+    assert [grade_cell(ex.id, namespace) for ex in exercises()] == [0] * len(exercises())
     out, err = capsys.readouterr()
     assert err == "" and "Traceback" not in out
     assert "make_dataset() is not implemented yet" in out
@@ -192,8 +192,8 @@ def test_failed_checks_print_feedback_and_the_hint(capsys):
            "        return torch.softmax(model(X), dim=0)\n"
     points = grade_cell("ex03", notebook_namespace(ex03=code))
     out = capsys.readouterr().out
-    assert 0 < points < 26
-    assert f"ex03  From logits to predictions: {points}/26 points" in out
+    assert 0 < points < exercise("ex03").points
+    assert f"ex03  From logits to predictions: {points}/{exercise('ex03').points} points" in out
     assert "FAIL  each row of predict_proba sums to 1 (softmax over dim=1) [0/4]" in out
     assert "softmax ran over dim=0" in out
     assert exercise("ex03").hint.splitlines()[0] in out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from grader.course import exercise_ids
+from grader.course import exercise_ids, exercises, total_points
 from grader.checks.registry import all_checks
 from grader.platforms.report import to_dict
 from grader.runner import grade
@@ -12,18 +12,20 @@ from grader.runner import grade
 from .conftest import SOLUTIONS
 
 
-def test_points_add_up_to_100_and_ids_are_unique():
+def test_the_checks_share_out_each_exercises_points_and_ids_are_unique():
     checks = all_checks()
-    assert sum(c.points for c in checks) == 100
+    for ex in exercises():
+        assert sum(c.points for c in checks if c.exercise == ex.id) == ex.points > 0, ex.id
+    assert sum(c.points for c in checks) == total_points()
     assert len({c.id for c in checks}) == len(checks)
     assert all(c.points > 0 for c in checks)
     assert {c.exercise for c in checks} == set(exercise_ids())
 
 
-def test_solutions_earn_100(reference_report):
+def test_solutions_earn_full_marks(reference_report):
     failed = {r.check.id: r.feedback for r in reference_report.results if not r.passed}
     assert not failed
-    assert reference_report.score == reference_report.max_score == 100
+    assert reference_report.score == reference_report.max_score == total_points()
 
 
 def test_stubs_earn_0_and_every_check_says_not_implemented(stub_report):
@@ -38,11 +40,13 @@ def test_grading_is_deterministic(reference_report, submission):
     broken = submission(ex03="def accuracy(y_true, y_pred):\n    return (y_true == y_pred).float().mean().item()\n")
     first, second = to_dict(grade(broken)), to_dict(grade(broken))
     assert json.dumps(first) == json.dumps(second)
-    assert first["score"] == 98
+    lost = [c for c in first["checks"] if not c["passed"]]
+    assert [c["id"] for c in lost] == ["ex03.accuracy_percent"]
+    assert first["score"] == total_points() - lost[0]["max_points"]
 
 
 def test_a_seed_changes_the_cases_but_not_the_verdict_on_correct_code():
     from grader.checks.cases import Cases
 
     assert Cases(1).blobs != Cases(2).blobs
-    assert grade(SOLUTIONS, cases=Cases(7)).score == 100
+    assert grade(SOLUTIONS, cases=Cases(7)).score == total_points()

@@ -1,5 +1,6 @@
-"""Generate the student files from solutions/, the single source of truth: the exercise
-files here, the nbgrader course in grader/nbcourse.py.
+"""Generate the student files from solutions/ and the manifest (grader/course.toml), the
+single sources of truth: the exercise files and their test modules here, the nbgrader course
+in nbcourse.py, the READMEs' tables in readme.py.
 
 A solution region (### BEGIN SOLUTION ... ### END SOLUTION) becomes nbgrader's code stub,
 "# YOUR CODE HERE" then "raise NotImplementedError()", at the indentation of the BEGIN
@@ -12,9 +13,23 @@ from pathlib import Path
 from ..course import ROOT, exercises
 from .markers import BEGIN, MarkerError, strip_solutions
 from .nbcourse import course_files
+from .readme import readme_files
 
 AUTHOR_NOTE = ("# Generated from solutions/{file} by `python -m grader build`: course "
                "authors edit that file, not this one.\n")
+# Each exercise's pytest module: its checks, found by exercise id, become its tests.
+TEST_MODULE = '''"""Grader for {file}. Each test is one check worth points; a failing test says what was
+called, what came back, what was expected, and the likely mistake.
+
+    pytest exercises/test_{file}
+
+The checks themselves are in grader/checks/{file}.
+"""
+from grader.platforms.pytest_plugin import checks_as_tests
+
+globals().update(checks_as_tests("{id}"))
+'''
+
 
 def stub_text(solution_file: Path) -> str:
     source = solution_file.read_text()
@@ -25,9 +40,18 @@ def stub_text(solution_file: Path) -> str:
 
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
     """Every generated file, by path, with the text the build writes there: the exercise
-    files, and the nbgrader course (see grader/nbcourse.py)."""
-    files = {root / "exercises" / ex.file: stub_text(root / "solutions" / ex.file) for ex in exercises()}
-    return files | course_files(root)
+    files and their tests, the nbgrader course (see nbcourse.py) and the READMEs (readme.py)."""
+    files = {}
+    for ex in exercises():
+        files[root / "exercises" / ex.file] = stub_text(root / "solutions" / ex.file)
+        files[root / "exercises" / f"test_{ex.file}"] = TEST_MODULE.format(file=ex.file, id=ex.id)
+    return files | course_files(root) | readme_files(root)
+
+
+def stale_files(root: Path = ROOT) -> list[Path]:
+    """The generated files that are missing or differ from what the build would write."""
+    return [path for path, text in generated_files(root).items()
+            if not path.exists() or path.read_text() != text]
 
 
 def build(root: Path = ROOT) -> list[Path]:

@@ -1,13 +1,23 @@
-"""Catalogues of submissions to grade: realistic wrong implementations (each must fail the
-named checks with the named message) and correct ones written differently from the
-reference (each must earn full marks).
+"""Catalogues of submissions to grade, one module per exercise, found from the course
+manifest like its checks and probes: the catalogue of exercise `ex0N` is
+tests/catalogue/<its file>. It holds
+
+    MISTAKES        realistic wrong implementations; each must fail the named checks with
+                    the named message, and every check must be failed by one of them
+    ALTERNATIVES    correct implementations written differently from the reference; each
+                    must earn full marks (optional)
 
 A variant is source code appended to the reference solution of its exercise: a `def`
-there replaces the reference function of the same name.
+there replaces the reference function of the same name. `python -m grader check-course`
+grades them all (it loads this package by its path).
 """
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
+from types import ModuleType
+
+from grader.course import Exercise, exercises
 
 
 @dataclass(frozen=True)
@@ -19,12 +29,20 @@ class Variant:
     fails: dict[str, str] = field(default_factory=dict)
 
 
+def catalogue(ex: Exercise) -> ModuleType:
+    """The catalogue module of one exercise (ModuleNotFoundError when it has none)."""
+    return importlib.import_module(f"{__name__}.{ex.module}")
+
+
+def variants(ex: Exercise) -> tuple[list[Variant], list[Variant]]:
+    """The mistakes and the correct alternatives of one exercise."""
+    module = catalogue(ex)
+    return list(module.MISTAKES), list(getattr(module, "ALTERNATIVES", []))
+
+
 def all_mistakes() -> list[Variant]:
-    from . import ex01_mistakes, ex02_mistakes, ex03_mistakes, ex04_mistakes
-    return [*ex01_mistakes.MISTAKES, *ex02_mistakes.MISTAKES, *ex03_mistakes.MISTAKES,
-            *ex04_mistakes.MISTAKES]
+    return [v for ex in exercises() for v in variants(ex)[0]]
 
 
 def all_alternatives() -> list[Variant]:
-    from . import alternatives
-    return alternatives.ALTERNATIVES
+    return [v for ex in exercises() for v in variants(ex)[1]]

@@ -2,7 +2,8 @@
 the checks it must fail and the words their feedback must use to name the mistake.
 
 The reference train() does not call train_step(), so a wrong train_step only shows in the
-train_step checks, and a wrong train() is written out in full."""
+train_step checks, and a wrong train() is written out in full. Then correct implementations
+written differently."""
 from __future__ import annotations
 
 from grader import messages as M
@@ -240,4 +241,94 @@ def evaluate(model, X, y, loss_fn):
     Variant("train_one_epoch_short", "ex04", _train(loop="for epoch in range(1, epochs):"),
             {"ex04.train_history": "has 99 entries",
              "ex04.train_sgd_lr": "was ignored"}),
+]
+
+# Correct implementations written differently from the reference: each must earn
+# full marks, so that the checks judge behaviour, not spelling.
+ALTERNATIVES = [
+    Variant("train_built_on_train_step_and_evaluate", "ex04", """
+def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    history = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    for epoch in range(epochs):
+        # the same weights as train_step's forward pass: accuracy before the update
+        _, train_acc = evaluate(model, X_train, y_train, loss_fn)
+        train_loss = train_step(model, X_train, y_train, loss_fn, optimizer)
+        test_loss, test_acc = evaluate(model, X_test, y_test, loss_fn)
+        for key, value in zip(history, (train_loss, train_acc, test_loss, test_acc)):
+            history[key].append(value)
+        if epoch % 10 == 0:
+            print(f"Epoch {epoch}: loss {train_loss:.4f}, acc {train_acc:.1f}% | "
+                  f"test loss {test_loss:.4f}, test acc {test_acc:.1f}%")
+    return history
+"""),
+
+    Variant("zero_grad_first_no_grad_evaluate_print_on_epoch_plus_one", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    optimizer.zero_grad()
+    model.train()
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def evaluate(model, X, y, loss_fn):
+    model.eval()
+    with torch.no_grad():
+        logits = model(X)
+        loss = loss_fn(logits, y)
+        acc = torch.eq(logits.argmax(dim=1), y).float().mean() * 100
+    return loss.item(), acc.item()
+
+
+def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(params=model.parameters(), lr=lr)
+    train_losses, train_accs, test_losses, test_accs = [], [], [], []
+    for epoch in range(epochs):
+        model.train()
+        logits = model(X_train)
+        loss = loss_fn(logits, y_train)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        train_losses.append(loss.item())
+        train_accs.append((logits.argmax(dim=1) == y_train).sum().item() / len(y_train) * 100)
+        test_loss, test_acc = evaluate(model, X_test, y_test, loss_fn)
+        test_losses.append(test_loss)
+        test_accs.append(test_acc)
+        if (epoch + 1) % 10 == 0:
+            print(f"Epoch {epoch + 1}/{epochs} | train loss {train_losses[-1]:.4f} | "
+                  f"test acc {test_acc:.2f}%")
+    return {"train_loss": train_losses, "train_acc": train_accs,
+            "test_loss": test_losses, "test_acc": test_accs}
+"""),
+
+    Variant("train_with_functional_cross_entropy", "ex04", """
+import torch.nn.functional as F
+
+
+def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    history = {name: [] for name in ("train_loss", "train_acc", "test_loss", "test_acc")}
+    for epoch in range(1, epochs + 1):
+        model.train()
+        logits = model(X_train)
+        loss = F.cross_entropy(logits, y_train)
+        with torch.no_grad():
+            correct = (logits.argmax(dim=1) == y_train).double().mean().item()
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        test_loss, test_acc = evaluate(model, X_test, y_test, F.cross_entropy)
+        history["train_loss"].append(float(loss))
+        history["train_acc"].append(100 * correct)
+        history["test_loss"].append(test_loss)
+        history["test_acc"].append(test_acc)
+        if epoch % 10 == 0:
+            print(f"epoch {epoch:3d}  loss {loss.item():.4f}  test acc {test_acc:.1f}%")
+    return history
+"""),
 ]

@@ -1,5 +1,6 @@
 """Realistic wrong answers to exercise 3 (predict_proba, predict and accuracy), each with
-the checks it must fail and the words that must name the mistake."""
+the checks it must fail and the words that must name the mistake; then correct answers
+written differently."""
 from __future__ import annotations
 
 from . import Variant
@@ -188,4 +189,41 @@ def accuracy(y_true, y_pred):
     wrong = (y_true != y_pred).sum().item()
     return wrong / len(y_pred) * 100
 ''', {"ex03.accuracy_percent": "accuracy returned"}),
+]
+
+# Correct implementations written differently from the reference: each must earn
+# full marks, so that the checks judge behaviour, not spelling.
+ALTERNATIVES = [
+    Variant("predict_proba_no_grad_and_functional_softmax", "ex03", """
+import torch.nn.functional as F
+
+
+def predict_proba(model, X):
+    model.eval()
+    X = X.to(next(model.parameters()).device)
+    with torch.no_grad():
+        return F.softmax(model(X), dim=1)
+"""),
+
+    Variant("predict_argmax_of_logits", "ex03", """
+def predict(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        logits = model(X.to(device))
+    return torch.argmax(logits, dim=1)
+"""),
+
+    Variant("accuracy_mean_of_matches", "ex03", """
+def accuracy(y_true, y_pred):
+    return (y_true == y_pred).float().mean().item() * 100
+"""),
+
+    Variant("accuracy_with_sklearn", "ex03", """
+from sklearn.metrics import accuracy_score
+
+
+def accuracy(y_true, y_pred):
+    return float(accuracy_score(y_true, y_pred) * 100)
+"""),
 ]

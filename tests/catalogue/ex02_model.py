@@ -1,5 +1,6 @@
 """Realistic wrong answers to exercise 2 (get_device and build_model), each with the checks
-it must fail and the words that must name the mistake."""
+it must fail and the words that must name the mistake; then correct answers written
+differently."""
 from __future__ import annotations
 
 from . import Variant
@@ -231,4 +232,50 @@ def build_model(in_features=2, out_features=4, hidden_units=8):
 ''', {check: NONE_RETURNED for check in (
         "ex02.sequential", "ex02.layer_order", "ex02.default_sizes", "ex02.sizes_honoured",
         "ex02.relu_nonlinearity", "ex02.outputs_logits")}),
+]
+
+# Correct implementations written differently from the reference: each must earn
+# full marks, so that the checks judge behaviour, not spelling.
+ALTERNATIVES = [
+    Variant("get_device_conditional_expression", "ex02", """
+def get_device():
+    return torch.device("cuda" if torch.cuda.is_available()
+                        else "mps" if torch.backends.mps.is_available()
+                        else "cpu")
+"""),
+
+    Variant("get_device_mps_available_and_built", "ex02", """
+def get_device():
+    name = "cpu"
+    if torch.backends.mps.is_available() and torch.backends.mps.is_built():
+        name = "mps"
+    if torch.cuda.is_available():
+        name = "cuda"
+    return torch.device(name)
+"""),
+
+    Variant("build_model_from_a_list_of_layers", "ex02", """
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    layers = []
+    width = in_features
+    for _ in range(2):
+        layers += [nn.Linear(width, hidden_units), nn.ReLU()]
+        width = hidden_units
+    layers.append(nn.Linear(width, out_features))
+    return nn.Sequential(*layers)
+"""),
+
+    Variant("build_model_with_named_layers", "ex02", """
+from collections import OrderedDict
+
+
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    return nn.Sequential(OrderedDict([
+        ("hidden1", nn.Linear(in_features, hidden_units)),
+        ("relu1", nn.ReLU()),
+        ("hidden2", nn.Linear(hidden_units, hidden_units)),
+        ("relu2", nn.ReLU()),
+        ("output", nn.Linear(hidden_units, out_features)),
+    ]))
+"""),
 ]

@@ -1,4 +1,5 @@
-"""Wrong implementations of exercise 1 that learners really write."""
+"""Wrong implementations of exercise 1 that learners really write, and correct ones written
+differently."""
 from . import Variant
 
 MISTAKES = [
@@ -89,4 +90,43 @@ MISTAKES = [
             test, train = order[:n_test], order[n_test:]
             return X[train], X[test], y[train], y[test]
         """, {"ex01.split_seeded": "train_test_split"}),
+]
+
+# Correct implementations written differently from the reference: each must earn
+# full marks, so that the checks judge behaviour, not spelling.
+ALTERNATIVES = [
+    Variant("make_dataset_with_torch_tensor", "ex01", """
+def make_dataset(n_samples=1000, n_features=2, n_classes=4, cluster_std=1.2, seed=12345):
+    X, y = make_blobs(n_samples=n_samples, n_features=n_features, centers=n_classes,
+                      cluster_std=cluster_std, random_state=seed)
+    return torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.long)
+"""),
+
+    Variant("make_dataset_with_as_tensor", "ex01", """
+def make_dataset(n_samples=1000, n_features=2, n_classes=4, cluster_std=1.2, seed=12345):
+    points, labels = make_blobs(n_samples, n_features, centers=n_classes,
+                                cluster_std=cluster_std, random_state=seed)
+    X = torch.as_tensor(points).to(torch.float32)
+    y = torch.as_tensor(labels).long()
+    return X, y
+"""),
+
+    Variant("split_on_numpy_then_back_to_tensors", "ex01", """
+def split_dataset(X, y, test_size=0.2, seed=12345):
+    X_train, X_test, y_train, y_test = train_test_split(
+        X.numpy(), y.numpy(), test_size=test_size, random_state=seed)
+    return (torch.from_numpy(X_train), torch.from_numpy(X_test),
+            torch.from_numpy(y_train), torch.from_numpy(y_test))
+"""),
+
+    Variant("split_by_shuffled_indices", "ex01", """
+import numpy as np
+
+
+def split_dataset(X, y, test_size=0.2, seed=12345):
+    train_idx, test_idx = train_test_split(np.arange(len(X)), test_size=test_size,
+                                           random_state=seed)
+    train_idx, test_idx = torch.as_tensor(train_idx), torch.as_tensor(test_idx)
+    return X[train_idx], X[test_idx], y[train_idx], y[test_idx]
+"""),
 ]

@@ -7,6 +7,7 @@
     python -m grader batch SUBMISSIONS --csv grades.csv [--jobs N] [--feedback DIR]
                      [--feedback-format md|html] (and the seed and limit options)
     python -m grader build [--check]
+    python -m grader check-course [--only ex0N]   for course authors, after an edit
     python -m grader hint ex0N
     python -m grader release OUT             the student template (GitHub Classroom)
     python -m grader gradescope OUT.zip      a Gradescope autograder
@@ -40,7 +41,8 @@ def _grade_parser() -> argparse.ArgumentParser:
                                        "'python -m grader batch SUBMISSIONS --csv FILE', "
                                        "'python -m grader release OUT', "
                                        "'python -m grader gradescope OUT.zip', "
-                                       "'python -m grader classroom run|check ID'.")
+                                       "'python -m grader classroom run|check ID', "
+                                       "'python -m grader check-course'.")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--target", default=str(ROOT / "exercises"),
                        help="directory with the exercise modules (default: exercises/); "
@@ -247,6 +249,11 @@ def gradescope_command(argv: list[str]) -> int:
     return PASSED
 
 
+def check_course_command(argv: list[str]) -> int:
+    from .authoring.check_course import main as check_course_main
+    return check_course_main(argv)
+
+
 def classroom_command(argv: list[str]) -> int:
     from .platforms.classroom import main as classroom_main
     return classroom_main(argv)
@@ -258,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"build": build_command, "hint": hint_command, "batch": batch_command,
                 "release": release_command, "gradescope": gradescope_command,
-                "classroom": classroom_command}
+                "classroom": classroom_command, "check-course": check_course_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])

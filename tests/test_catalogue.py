@@ -1,40 +1,61 @@
-"""Every check is proven able to fail: realistic wrong implementations fail the checks
-they should, with the message that names the mistake; correct implementations written
-differently from the reference earn full marks."""
+"""The catalogue (tests/catalogue/): realistic wrong implementations, each of which must
+fail the checks it names with the message that names its mistake, and correct ones written
+differently, which must earn full marks. `python -m grader check-course` grades all of it
+(tests/test_check_course.py runs it on the course); here, that each exercise's catalogue is
+found by its id, and that check-course's judgement of a variant can fail."""
 from __future__ import annotations
 
 import pytest
 
+from grader.authoring import catalogue
+from grader.checks.cases import Cases
 from grader.checks.registry import all_checks
-from grader.runner import grade
+from grader.course import ROOT, exercise, exercises
+from grader.runner import Report, Result
 
-from .catalogue import all_alternatives, all_mistakes
-from .conftest import results_by_id
-
-MISTAKES = all_mistakes()
-ALTERNATIVES = all_alternatives()
+from .catalogue import Variant, variants
+from .conftest import SOLUTIONS
 
 
-@pytest.mark.parametrize("variant", MISTAKES, ids=lambda v: f"{v.exercise}-{v.name}")
-def test_mistake_is_caught_with_its_message(variant, submission):
-    report = grade(submission(**{variant.exercise: variant.code}), only=variant.exercise)
-    results = results_by_id(report)
-    for check_id, text in variant.fails.items():
-        result = results[check_id]
-        assert not result.passed, f"{check_id} passed the mistake '{variant.name}'"
-        assert text.lower() in result.feedback.lower(), (
-            f"{check_id} failed '{variant.name}' without naming it:\n{result.feedback}")
-    assert report.score < report.max_score
+def report_of(exercise_id: str, failed: dict[str, str]) -> Report:
+    """A made-up report: the checks in `failed` failed with that feedback, the others passed."""
+    return Report("made up", [Result(c, c.id not in failed, failed.get(c.id, ""))
+                              for c in all_checks(exercise_id)])
 
 
-@pytest.mark.parametrize("variant", ALTERNATIVES, ids=lambda v: f"{v.exercise}-{v.name}")
-def test_correct_alternative_earns_full_marks(variant, submission):
-    report = grade(submission(**{variant.exercise: variant.code}), only=variant.exercise)
-    failed = {r.check.id: r.feedback for r in report.results if not r.passed}
-    assert not failed, f"'{variant.name}' is correct but failed: {failed}"
+def test_each_exercise_has_its_catalogue_found_by_its_id():
+    loaded = catalogue.load(ROOT)          # as check-course loads it: by its path
+    for ex in exercises():
+        mistakes, alternatives = variants(ex)
+        assert mistakes and all(v.exercise == ex.id for v in mistakes + alternatives), ex.id
+        assert [v.name for v in loaded.variants(ex)[0]] == [v.name for v in mistakes]
 
 
-def test_every_check_is_made_to_fail_by_some_mistake():
-    caught = {check_id for v in MISTAKES for check_id in v.fails}
-    never = [c.id for c in all_checks() if c.id not in caught]
-    assert not never, f"no mistake in the catalogue makes these checks fail: {never}"
+def test_a_mistake_judged_right_has_no_problem_and_is_caught():
+    mistake = Variant("no softmax", "ex03", "", {"ex03.proba_rows_sum_to_one": "sum to 1"})
+    report = report_of("ex03", {"ex03.proba_rows_sum_to_one": "The rows do not sum to 1"})
+    assert catalogue.variant_problems(mistake, report) == []
+    assert catalogue.caught_by(mistake, report) == {"ex03.proba_rows_sum_to_one"}
+
+
+@pytest.mark.parametrize("fails, feedback, problem", [
+    ({"ex03.proba_rows_sum_to_one": "sum to 1"}, {}, "ex03.proba_rows_sum_to_one passes it"),
+    ({"ex03.proba_rows_sum_to_one": "dim=0"}, {"ex03.proba_rows_sum_to_one": "Wrong.\nmore"},
+     "ex03.proba_rows_sum_to_one fails it without the words 'dim=0': Wrong."),
+    ({"ex03.no_such_check": "x"}, {}, "names ex03.no_such_check, which is not a check of ex03"),
+    ({}, {"ex03.accuracy_percent": "accuracy returned 0.9"},
+     "is correct, but fails ex03.accuracy_percent: accuracy returned 0.9"),
+])
+def test_a_variant_judged_wrong_is_a_problem(fails, feedback, problem):
+    variant = Variant("v", "ex03", "", fails)
+    report = report_of("ex03", feedback)
+    assert catalogue.variant_problems(variant, report) == [f"catalogue ex03 'v': {problem}"]
+    assert not catalogue.caught_by(variant, report) - set(feedback)
+
+
+def test_a_real_mistake_is_graded_on_a_copy_of_the_solutions():
+    mistake = next(v for v in variants(exercise("ex03"))[0] if len(v.fails) == 1)
+    report = catalogue.grade_variant(mistake, SOLUTIONS, Cases())
+    assert {r.check.exercise for r in report.results} == {"ex03"}
+    assert catalogue.variant_problems(mistake, report) == []
+    assert catalogue.caught_by(mistake, report) == set(mistake.fails)

@@ -21,12 +21,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import messages
 from ..course import ROOT, Exercise, exercise_ids, exercises
 from . import catalogue
 from .build import stale_files
 from .markers import MarkerError
 
-NOT_IMPLEMENTED = "is not implemented yet"
+NOT_IMPLEMENTED = messages.NOT_IMPLEMENTED.split("() ", 1)[1]     # "is not implemented yet"
 MANIFEST = "grader/course.toml"
 
 

@@ -150,10 +150,9 @@ def catalogue_stage(root: Path, selected: list[Exercise], cases) -> Stage:
 def stages(root: Path = ROOT, only: str | None = None) -> Iterator[Stage]:
     """The checks of the course, one stage at a time. A course without its pieces is not
     graded: the first two stages must pass for the others to run."""
-    from ..runner import grade
-
     from ..checks.cases import Cases
     from ..checks.registry import all_checks
+    from ..runner import grade
 
     course = exercises()
     problems = manifest_problems(root, course) or registry_problems(course)

@@ -324,3 +324,36 @@ def test_a_python_without_the_packages_installs_them_once_cpu_only(bundle, check
     assert "torch-2.13.0" in " ".join(p.name for p in site.glob("torch-*.dist-info"))
     again = run_autograder(bundle, checkout, tmp_path / "home", python=python, **index)
     assert graded(again, checkout)[0]["score"] == 100 and "installed before" in again.stdout
+
+
+# -- the release body and the result, from a made-up report ---------------------------------
+def made_up_report(feedback: str):
+    from grader.runner import Report, Result
+    return Report("your repository", [Result(c, i % 2 == 0, "" if i % 2 == 0 else feedback)
+                                      for i, c in enumerate(all_checks())])
+
+
+def test_a_long_release_body_is_cut_under_the_limit_and_says_so():
+    from grader.platforms.classroom50 import BODY_LIMIT, release_body
+
+    body = release_body(made_up_report("a line of feedback\n" * 2000), SEED)
+    assert len(body) <= BODY_LIMIT and body.rstrip().endswith("prints all of it.*")
+    assert body.count("```") % 2 == 0 and "| **total** |" in body
+    short = release_body(made_up_report("y is float32"), SEED)
+    assert "cut here" not in short and short.count("y is float32") == 19
+
+
+def test_the_result_keeps_test_names_safe_and_feedback_bounded():
+    from grader.platforms.classroom50 import FEEDBACK_LIMIT, result_json
+
+    env = runner_env(Path("/checkout"), Path("/bundle"), Path("/home"))
+    result = result_json(made_up_report("x" * 10 * FEEDBACK_LIMIT), env)
+    assert validate_result(stamp(result), CLASSROOM, ASSIGNMENT, STUDENT, "individual") is None
+    assert max(len(t["feedback"]) for t in result["tests"]) <= FEEDBACK_LIMIT
+    assert result["owner"] == STUDENT and result["assignment_type"] == "individual"
+    from dataclasses import replace
+
+    from grader.platforms.classroom50 import entry_name
+    from grader.runner import Result
+    odd = replace(all_checks()[0], name="a | b\nc\x00")
+    assert entry_name(Result(odd, True, "")) == "ex01.returns_tensors: a   b c "

@@ -63,7 +63,7 @@ def identity(env=os.environ) -> dict[str, str]:
     return fields
 
 
-def test_name(result: Result) -> str:
+def entry_name(result: Result) -> str:
     return UNSAFE_IN_NAME.sub(" ", f"{result.check.id}: {result.check.name}")
 
 
@@ -73,7 +73,7 @@ def _cut(text: str, limit: int, note: str) -> str:
 
 def result_json(report: Report, env=os.environ) -> dict:
     """The v1 result: one test per check, in the grader's order, with its feedback."""
-    tests = [{"test-name": test_name(r), "passed": r.passed, "score": r.points,
+    tests = [{"test-name": entry_name(r), "passed": r.passed, "score": r.points,
               "max-score": r.check.points, "check": r.check.id,
               "feedback": _cut(r.feedback, FEEDBACK_LIMIT, "\n... (cut; the Release has it whole)")}
              for r in report.results]

@@ -38,7 +38,8 @@ def runner_env(checkout: Path, bundle: Path, home: Path, **extra: str) -> dict[s
     return {**env, **extra}
 
 
-def timed(python: str, bundle: Path, checkout: Path, env: dict[str, str]) -> float:
+def timed(python: str, bundle: Path, checkout: Path, env: dict[str, str]) -> tuple[float, str]:
+    """Seconds for one run, and what it said of the environment."""
     (checkout / "result.json").unlink(missing_ok=True)
     started = time.perf_counter()
     proc = subprocess.run([python, str(bundle / "autograder.py")], cwd=checkout, env=env,
@@ -46,7 +47,9 @@ def timed(python: str, bundle: Path, checkout: Path, env: dict[str, str]) -> flo
     seconds = time.perf_counter() - started
     if proc.returncode != 0 or '"score": 100' not in (checkout / "result.json").read_text():
         sys.exit(f"the autograder failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-    return seconds
+    said = [line.removeprefix("autograder: ") for line in proc.stdout.splitlines()
+            if line.startswith("autograder: environment")]
+    return seconds, "; ".join(said)
 
 
 def main() -> None:
@@ -72,7 +75,7 @@ def main() -> None:
         home = tmp / "home"
         home.mkdir()
         env = runner_env(checkout, bundle, home)
-        times = [timed(sys.executable, bundle, checkout, env) for _ in range(args.runs)]
+        times = [timed(sys.executable, bundle, checkout, env)[0] for _ in range(args.runs)]
         print(f"grading       {statistics.median(times):7.1f} s    (median of {args.runs}; "
               f"this Python has the pins)")
         if args.install:
@@ -81,9 +84,10 @@ def main() -> None:
             python = str(bare / "bin" / "python")
             env = runner_env(checkout, bundle, Path.home(), XDG_CACHE_HOME=str(tmp / "cache"),
                              TORCH_INDEX_URL=os.environ.get("TORCH_INDEX_URL", ""))
-            print(f"install+grade {timed(python, bundle, checkout, env):7.1f} s    (a Python without the pins)")
-            print(f"again         {timed(python, bundle, checkout, env):7.1f} s    (its environment reused)")
-    print(f"on {os.cpu_count()} cores")
+            seconds, said = timed(python, bundle, checkout, env)
+            print(f"install+grade {seconds:7.1f} s    (a Python without the pins: {said})")
+            print(f"again         {timed(python, bundle, checkout, env)[0]:7.1f} s    (its environment reused)")
+    print(f"on {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

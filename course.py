@@ -8,6 +8,9 @@
 Set-up creates .venv/ in the repository root and installs the exact versions in
 constraints.txt. It refuses to install torch's CUDA packages: this course runs on the CPU.
 Set TORCH_INDEX_URL (see README) where the default index only has CUDA builds of torch.
+
+Only the standard library is used, so that the Classroom 50 autograder (a folder that
+ships this file) can import its install helpers before anything is installed.
 """
 from __future__ import annotations
 
@@ -27,8 +30,8 @@ CONSTRAINTS = ROOT / "constraints.txt"
 CUDA_PREFIXES = ("nvidia-", "triton", "cuda-")
 
 
-def venv_python() -> Path:
-    return VENV / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+def venv_python(venv: Path = VENV) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
 def requirements(dev: bool) -> list[str]:
@@ -41,24 +44,31 @@ def requirements(dev: bool) -> list[str]:
     return reqs
 
 
-def pip(*args: str) -> None:
-    cmd = [str(venv_python()), "-m", "pip", "--disable-pip-version-check", *args]
+def pip(*args: str, python: Path | None = None) -> None:
+    cmd = [str(python or venv_python()), "-m", "pip", "--disable-pip-version-check", *args]
     subprocess.run(cmd, check=True)
 
 
-def torch_index_args() -> list[str]:
-    url = os.environ.get("TORCH_INDEX_URL")
+def torch_index_args(default: str | None = None) -> list[str]:
+    """--extra-index-url for torch: TORCH_INDEX_URL, else `default`; set but empty, none."""
+    url = os.environ.get("TORCH_INDEX_URL", default)
     return ["--extra-index-url", url] if url else []
 
 
-def refuse_cuda(reqs: list[str]) -> None:
-    """Resolve without installing and stop if a CUDA build of torch would come in."""
+def cuda_packages(reqs: list[str], python: Path | None = None, constraints: Path = CONSTRAINTS,
+                  extra: list[str] | tuple[str, ...] = ()) -> list[str]:
+    """Resolve without installing: the CUDA packages that installing reqs would bring in."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         pip("install", "--quiet", "--dry-run", "--ignore-installed", "--report", str(report),
-            "-c", str(CONSTRAINTS), *torch_index_args(), *reqs)
+            "-c", str(constraints), *extra, *reqs, python=python)
         names = [item["metadata"]["name"].lower() for item in json.loads(report.read_text())["install"]]
-    cuda = sorted(n for n in names if n.startswith(CUDA_PREFIXES))
+    return sorted(n for n in names if n.startswith(CUDA_PREFIXES))
+
+
+def refuse_cuda(reqs: list[str]) -> None:
+    """Stop if a CUDA build of torch would come in."""
+    cuda = cuda_packages(reqs, extra=torch_index_args())
     if cuda:
         sys.exit(
             "course.py: this index offers only a CUDA build of torch (it would install "

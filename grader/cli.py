@@ -9,7 +9,8 @@
     python -m grader build [--check]
     python -m grader check-course [--only ex0N]   for course authors, after an edit
     python -m grader hint ex0N
-    python -m grader release OUT             the student template (GitHub Classroom)
+    python -m grader release OUT [--for classroom50|github-classroom]   the student template
+    python -m grader classroom50 OUT         the Classroom 50 autograder folder
     python -m grader gradescope OUT.zip      a Gradescope autograder
     python -m grader classroom run|check ID  the template's workflow steps (grader/classroom.py)
 
@@ -40,6 +41,7 @@ def _grade_parser() -> argparse.ArgumentParser:
                                        "'python -m grader hint ex0N', "
                                        "'python -m grader batch SUBMISSIONS --csv FILE', "
                                        "'python -m grader release OUT', "
+                                       "'python -m grader classroom50 OUT', "
                                        "'python -m grader gradescope OUT.zip', "
                                        "'python -m grader classroom run|check ID', "
                                        "'python -m grader check-course'.")
@@ -213,19 +215,45 @@ def hint_command(argv: list[str]) -> int:
 def release_command(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="python -m grader release",
-        description="Write the student template repository (for GitHub Classroom) into OUT: "
-                    "the stubs, the graders, a README for students, the pinned dependencies "
-                    "and .github/workflows/classroom.yml. It holds no solutions.")
-    p.add_argument("out", help="a new or empty folder")
+        description="Write the student template repository into OUT: the stubs, the graders, "
+                    "a README for students and the pinned dependencies; no solutions. OUT may "
+                    "be new, empty, or a checkout of the template: its .git is kept and "
+                    "everything else replaced.")
+    p.add_argument("out", help="a new or empty folder, or a checkout of the template")
+    p.add_argument("--for", dest="flavour", choices=["classroom50", "github-classroom"],
+                   default="classroom50",
+                   help="classroom50 (default): no workflow, Classroom 50 adds its own; "
+                        "github-classroom: with .github/workflows/classroom.yml (legacy)")
     args = p.parse_args(argv)
-    out = Path(args.out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        p.error(f"{args.out}: exists and is not an empty folder")
     from .authoring.release import write_template
 
-    files = write_template(out)
-    print(f"wrote {len(files)} files to {out}. Next: README.md, "
-          "'For instructors: GitHub Classroom'.")
+    try:
+        files = write_template(Path(args.out), flavour=args.flavour)
+    except ValueError as exc:
+        p.error(str(exc))
+    section = {"classroom50": "Classroom 50", "github-classroom": "GitHub Classroom (legacy)"}
+    print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: README.md, "
+          f"'For instructors: {section[args.flavour]}'.")
+    return PASSED
+
+
+def classroom50_command(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m grader classroom50",
+        description="Write the Classroom 50 autograder folder into OUT, to commit as "
+                    "CLASSROOM/autograders/ASSIGNMENT/ in the classroom50 repository: "
+                    "autograder.py, the grader, the pins and the seed; no solutions. OUT may "
+                    "be new, empty, or written by this command before (then replaced).")
+    p.add_argument("out", help="the autograder folder")
+    _add_seed_options(p)
+    args = p.parse_args(argv)
+    from .authoring.classroom50 import write_bundle
+
+    try:
+        files = write_bundle(Path(args.out), seed=_seed(p, args))
+    except ValueError as exc:
+        p.error(str(exc))
+    print(f"wrote {len(files)} files to {args.out}. Next: README.md, 'For instructors: Classroom 50'.")
     return PASSED
 
 
@@ -265,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"build": build_command, "hint": hint_command, "batch": batch_command,
                 "release": release_command, "gradescope": gradescope_command,
-                "classroom": classroom_command, "check-course": check_course_command}
+                "classroom": classroom_command, "classroom50": classroom50_command,
+                "check-course": check_course_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])

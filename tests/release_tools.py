@@ -17,9 +17,9 @@ SOLUTIONS, STUBS = ROOT / "solutions", ROOT / "exercises"
 VENV = Path(sys.executable).parent.parent          # the environment running the tests
 
 
-def release(out: Path) -> Path:
-    proc = subprocess.run([sys.executable, "-m", "grader", "release", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+def release(out: Path, flavour: str = "github-classroom") -> Path:
+    proc = subprocess.run([sys.executable, "-m", "grader", "release", str(out), "--for", flavour],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 

@@ -74,12 +74,48 @@ def test_the_search_finds_a_solution_that_leaks(template):
     assert any(l.startswith("README.md") for l in found) and any(l.startswith("grader/extra.py") for l in found)
 
 
-def test_release_refuses_a_folder_that_is_not_empty(tmp_path):
+def test_release_refuses_a_folder_it_did_not_write(tmp_path):
     (tmp_path / "keep.txt").write_text("mine")
+    (tmp_path / "grader").mkdir()
     proc = subprocess.run([sys.executable, "-m", "grader", "release", str(tmp_path)], cwd=ROOT,
                           capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and "not an empty folder" in proc.stderr
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
+    assert proc.returncode == 2 and "holds keep.txt, which this command does not write" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["grader", "keep.txt"]
+
+
+def test_the_classroom50_template_carries_no_workflow(template, tmp_path):
+    """Classroom 50 writes its own .github/workflows/autograde.yaml into each student's
+    repository: a workflow of ours would grade every push twice."""
+    ours = release(tmp_path / "classroom50", "classroom50")
+    legacy = set(files_of(template))
+    assert set(files_of(ours)) == legacy - {".github/workflows/classroom.yml"}
+    assert not (ours / ".github").exists()
+    readme = (ours / "README.md").read_text()
+    assert "classroom50/autograde" in readme and "Release" in readme
+    assert "Autograding Tests" not in readme and "<!--" not in readme
+    assert solution_leaks(files_of(ours)) == []
+
+
+def test_release_updates_a_checkout_of_the_template(tmp_path):
+    """Run again into the pushed folder: .git (and what .gitignore leaves out) is kept,
+    everything else replaced, also from one flavour to the other."""
+    out = release(tmp_path / "template")
+    git = ["git", "-c", "user.name=a", "-c", "user.email=a@example.org"]
+    subprocess.run(["git", "init", "-q", "-b", "main"], cwd=out, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=out, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "template"], cwd=out, check=True)
+    (out / "grader" / "stale.py").write_text("# gone from the course\n")
+    (out / ".venv").mkdir()
+    (out / ".venv" / "marker").write_text("kept")
+    release(out, "classroom50")
+    assert (out / ".venv" / "marker").exists() and not (out / "grader" / "stale.py").exists()
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=out, capture_output=True, text=True,
+                            check=True).stdout.split("\n")
+    changed = {line[3:] for line in status if line}
+    assert changed == {".github/workflows/classroom.yml", "README.md"}, changed
+    release(out)
+    assert subprocess.run(["git", "status", "--porcelain"], cwd=out, capture_output=True, text=True,
+                          check=True).stdout == ""
 
 
 def test_the_authors_commands_say_they_are_not_in_the_template(template):

@@ -1,7 +1,13 @@
 """For course authors: what students and graders get, written from this repository.
 
-    python -m grader release OUT          the student template repository (GitHub Classroom)
+    python -m grader release OUT [--for classroom50|github-classroom]
+                                          the student template repository
     python -m grader gradescope OUT.zip   a Gradescope autograder
+
+The template comes in two flavours. For Classroom 50 (the default) it carries no workflow:
+Classroom 50 writes its own caller, .github/workflows/autograde.yaml, into each student's
+repository, and a second workflow would grade every push twice. For (legacy) GitHub
+Classroom it carries .github/workflows/classroom.yml, the autograding workflow.
 
 Neither holds a solution in any form: the exercise files are the stubs (written from
 solutions/ by grader.authoring.build.strip_solutions), and solutions/, tests/ (its mistake catalogue
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import stat
 import zipfile
 from pathlib import Path
@@ -26,6 +33,12 @@ TEMPLATES = Path(__file__).with_name("templates")
 AUTHORS_ONLY = {"authoring", "__pycache__"}
 TOP_LEVEL = ("course.py", "constraints.txt")
 GITIGNORE = ".venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n"
+FLAVOURS = ("classroom50", "github-classroom")
+# What a template's top level may hold: its files, and what .gitignore leaves out (kept).
+TEMPLATE_NAMES = (".github", ".gitignore", "README.md", "course.py", "constraints.txt",
+                  "pyproject.toml", "grader", "exercises")
+IGNORED_NAMES = (".venv", "__pycache__", ".pytest_cache")
+README_SECTION = "<!-- grading on GitHub -->"
 
 
 def grader_files(root: Path = ROOT) -> dict[str, bytes]:
@@ -54,15 +67,26 @@ def _common(root: Path) -> dict[str, bytes]:
     return files | grader_files(root)
 
 
-def template_files(root: Path = ROOT) -> dict[str, bytes]:
+def _student_readme(flavour: str) -> bytes:
+    text = (TEMPLATES / "student_README.md").read_text()
+    section = (TEMPLATES / f"student_grading_{flavour}.md").read_text()
+    if text.count(README_SECTION) != 1:
+        raise ValueError(f"student_README.md: expected one {README_SECTION}")
+    return text.replace(README_SECTION, section.rstrip("\n")).encode()
+
+
+def template_files(root: Path = ROOT, flavour: str = "classroom50") -> dict[str, bytes]:
     """Every file of the student template, by relative path."""
     from ..checks.registry import all_checks
     from .workflow import workflow
 
+    if flavour not in FLAVOURS:
+        raise ValueError(f"flavour {flavour!r}: one of {', '.join(FLAVOURS)}")
     files = _common(root)
-    files["README.md"] = (TEMPLATES / "student_README.md").read_bytes()
+    files["README.md"] = _student_readme(flavour)
     files[".gitignore"] = GITIGNORE.encode()
-    files[".github/workflows/classroom.yml"] = workflow(all_checks()).encode()
+    if flavour == "github-classroom":
+        files[".github/workflows/classroom.yml"] = workflow(all_checks()).encode()
     files["exercises/conftest.py"] = (root / "exercises" / "conftest.py").read_bytes()
     for ex in exercises():
         source = (root / "solutions" / ex.file).read_text()
@@ -75,9 +99,31 @@ def template_files(root: Path = ROOT) -> dict[str, bytes]:
 EXECUTABLE = {"course.py", "run_autograder", "setup.sh"}
 
 
-def write_template(out: Path, root: Path = ROOT) -> list[Path]:
+def replace_contents(out: Path, names: tuple[str, ...], keep: tuple[str, ...] = (".git",)) -> None:
+    """Make `out` ready to be written again: a new folder, or one whose top level holds
+    only `names` (what an earlier run wrote, all removed) and `keep` (left as it is: a
+    checkout's .git). Anything else is refused and nothing is removed: this may be
+    someone's own folder."""
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: not a folder")
+    if not out.exists():
+        out.mkdir(parents=True)
+        return
+    entries = [p for p in out.iterdir() if p.name not in keep]
+    foreign = sorted(p.name for p in entries if p.name not in names)
+    if foreign:
+        raise ValueError(f"{out}: exists and holds {', '.join(foreign[:5])}, which this command "
+                         "does not write; use a new or empty folder, or one it wrote before")
+    for path in entries:
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        else:
+            path.unlink()
+
+
+def write_files(out: Path, files: dict[str, bytes]) -> list[Path]:
     written = []
-    for rel, data in template_files(root).items():
+    for rel, data in files.items():
         path = out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
@@ -85,6 +131,14 @@ def write_template(out: Path, root: Path = ROOT) -> list[Path]:
             path.chmod(path.stat().st_mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
         written.append(path)
     return written
+
+
+def write_template(out: Path, root: Path = ROOT, flavour: str = "classroom50") -> list[Path]:
+    """Into a new or empty folder, or over an earlier template (its checkout's .git and
+    ignored files kept, everything else replaced)."""
+    files = template_files(root, flavour)
+    replace_contents(out, TEMPLATE_NAMES, keep=(".git", *IGNORED_NAMES))
+    return write_files(out, files)
 
 
 def gradescope_files(root: Path = ROOT, seed: int | None = None) -> dict[str, bytes]:

@@ -10,7 +10,7 @@ from . import messages
 from .checks.cases import Cases
 from .checks.feedback import CheckFailed
 from .checks.registry import Check, all_checks
-from .gateway.base import Gateway, ProbeResult, shorten
+from .gateway.base import Gateway, ProbeResult, StudentCodeError, shorten
 from .gateway.in_process import InProcessGateway
 from .gateway.worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
 
@@ -39,10 +39,20 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Cause:
+    """Why the student's code gave a check no answer (the gateway's StudentCodeError): a
+    stub, a failed import, a timeout, a print flood, ... Checks of one exercise with the
+    same cause failed for one reason, which reports show once (report.feedback_once)."""
+    kind: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class Result:
     check: Check
     passed: bool
     feedback: str
+    cause: Cause | None = None      # set when the student's code gave no answer
 
     @property
     def points(self) -> int:
@@ -56,7 +66,8 @@ def run_check(check: Check, ctx: Context) -> Result:
     except CheckFailed as failure:
         if failure.output is None and ctx.printed:
             failure.output = shorten("".join(ctx.printed))
-        return Result(check, False, failure.render())
+        cause = Cause(failure.kind, failure.summary) if isinstance(failure, StudentCodeError) else None
+        return Result(check, False, failure.render(), cause)
     except Exception as exc:      # a bug in the grader: recorded, never fatal
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"

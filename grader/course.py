@@ -12,12 +12,21 @@ DEFAULT_SEED = 2026
 
 
 @dataclass(frozen=True)
+class Hints:
+    """Hints in levels, from the idea to the API to almost the code, for the checks they
+    name (check ids without the exercise prefix; none: the exercise as a whole)."""
+    checks: tuple[str, ...]
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     file: str
     title: str
     functions: tuple[str, ...]
-    hint: str
+    hint: str                           # the exercise's hint in one (the notebook shows it)
+    hints: tuple[Hints, ...] = ()       # the same, in levels, per check
 
     @property
     def module(self) -> str:
@@ -28,7 +37,9 @@ class Exercise:
 def exercises() -> tuple[Exercise, ...]:
     data = tomllib.loads((Path(__file__).with_name("course.toml")).read_text())
     return tuple(
-        Exercise(e["id"], e["file"], e["title"], tuple(e["functions"]), e["hint"].strip())
+        Exercise(e["id"], e["file"], e["title"], tuple(e["functions"]), e["hint"].strip(),
+                 tuple(Hints(tuple(h.get("checks", ())), tuple(level.strip() for level in h["levels"]))
+                       for h in e.get("hints", ())))
         for e in data["exercise"]
     )
 

@@ -32,6 +32,9 @@ BREAKPOINT = ("breakpoint() only works with --in-process: here your code runs wi
 # --- One root cause, shown once (grader/platforms/report.py, feedback_once) -----------------
 MORE_CHECKS = "and {count} more {checks} of this exercise, worth {points}, {need} this {what}"
 SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
+INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
+BATCH_INTERRUPTED = ("Stopped (Ctrl-C). The submissions graded so far are kept; run the same "
+                     "command again to grade the rest.")
 GRADER_ERROR = "the grader itself failed on this check (please report it): {error}"
 
 # --- The mistakes learners make -----------------------------------------------------------

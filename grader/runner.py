@@ -8,6 +8,7 @@ from pathlib import Path
 
 from . import messages
 from .checks.cases import Cases
+from .course import exercise
 from .checks.feedback import CheckFailed
 from .checks.registry import Check, all_checks
 from .gateway.base import Gateway, ProbeResult, StudentCodeError, shorten
@@ -111,10 +112,14 @@ class Options:
 
 class Session:
     """One grading run over one target: shares probe results between checks. Close it
-    (or use it in a with block) to end its worker."""
+    (or use it in a with block) to end its worker. on_activity, if given, is told in words
+    what is being graded ("ex04 Training loop: train(<model>, ...)"), for a status line."""
 
-    def __init__(self, target: Path | str, cases: Cases | None = None, options: Options = Options()):
+    def __init__(self, target: Path | str, cases: Cases | None = None, options: Options = Options(),
+                 on_activity=None):
         self.target = Path(target)
+        self.on_activity = on_activity or (lambda text: None)
+        self._exercise = ""
         if options.in_process:
             gateway = InProcessGateway(self.target, time_scale=options.time_scale, debug=True)
         elif not worker_available():
@@ -124,9 +129,12 @@ class Session:
         else:
             gateway = WorkerGateway(self.target, time_scale=options.time_scale,
                                     memory_limit=options.memory_limit)
+        gateway.on_activity = lambda text: self.on_activity(f"{self._exercise}: {text}")
         self.ctx = Context(gateway, cases or Cases())
 
     def run(self, check: Check) -> Result:
+        self._exercise = f"{check.exercise} {exercise(check.exercise).title}"
+        self.on_activity(f"{self._exercise}: checking that {check.name}")
         return run_check(check, self.ctx)
 
     def run_all(self, checks: list[Check]) -> Report:
@@ -143,6 +151,6 @@ class Session:
 
 
 def grade(target: Path | str, only: str | None = None, cases: Cases | None = None,
-          options: Options = Options()) -> Report:
-    with Session(target, cases, options) as session:
+          options: Options = Options(), on_activity=None) -> Report:
+    with Session(target, cases, options, on_activity) as session:
         return session.run_all(all_checks(only))

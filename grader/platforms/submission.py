@@ -14,13 +14,13 @@ from ..runner import Options, Report, Result, grade
 
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,
-                cases: Cases | None = None, options: Options = Options()) -> Report:
+                cases: Cases | None = None, options: Options = Options(), on_activity=None) -> Report:
     """Grade copies of the given exercise files (by exercise id); `name` stands for the
     submission in the report and its feedback."""
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as staging:
         for path in files.values():
             shutil.copyfile(path, Path(staging) / path.name)
-        report = grade(staging, only=only, cases=cases, options=options)
+        report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity)
     # The private copy's path means nothing to the student: name their submission instead.
     shown = f"{name} (exercises/ or its top level)"
     return Report(name, [_renamed(r, staging, shown) for r in report.results])
@@ -32,6 +32,6 @@ def _renamed(result: Result, old: str, new: str) -> Result:
 
 
 def grade_submission(submission: Path | str, only: str | None = None, cases: Cases | None = None,
-                     options: Options = Options()) -> Report:
+                     options: Options = Options(), on_activity=None) -> Report:
     submission = Path(submission)
-    return grade_files(exercise_files(submission), str(submission), only, cases, options)
+    return grade_files(exercise_files(submission), str(submission), only, cases, options, on_activity)

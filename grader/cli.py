@@ -103,6 +103,16 @@ def _write(path: str, text: str) -> None:
 
 
 def grade_command(argv: list[str]) -> int:
+    from .platforms.status import StatusLine
+
+    # A status line on a terminal's stderr while grading takes long (loading torch included);
+    # none under a debugger.
+    with StatusLine(live="--in-process" not in argv) as status:
+        status("loading torch and the checks")
+        return _grade(argv, status)
+
+
+def _grade(argv: list[str], status) -> int:
     parser = _grade_parser()
     args = parser.parse_args(argv)
     if args.submission is not None:
@@ -120,7 +130,6 @@ def grade_command(argv: list[str]) -> int:
 
     from .checks.cases import Cases
     from .platforms.report import score_table, to_gradescope_json, to_json, to_text, write_step_summary
-    from .platforms.status import StatusLine
     from .runner import grade
 
     options = _options(parser, args, args.in_process)
@@ -128,14 +137,13 @@ def grade_command(argv: list[str]) -> int:
         print(IN_PROCESS, file=sys.stderr)
     seed = _seed(parser, args)
     started = time.perf_counter()
-    # A status line on a terminal's stderr while grading takes long; none under a debugger.
-    with StatusLine(live=not args.in_process) as status:
-        if args.submission is not None:
-            from .platforms.submission import grade_submission
-            report = grade_submission(target, only=args.only, cases=Cases(seed), options=options,
-                                      on_activity=status)
-        else:
-            report = grade(target, only=args.only, cases=Cases(seed), options=options, on_activity=status)
+    if args.submission is not None:
+        from .platforms.submission import grade_submission
+        report = grade_submission(target, only=args.only, cases=Cases(seed), options=options,
+                                  on_activity=status)
+    else:
+        report = grade(target, only=args.only, cases=Cases(seed), options=options, on_activity=status)
+    status.close()                      # the report replaces the status line
     seconds = time.perf_counter() - started
     if args.format == "json":
         text = to_json(report)
@@ -220,10 +228,11 @@ def hint_command(argv: list[str]) -> int:
     level.add_argument("--level", type=int, metavar="N", help="level N of the hint")
     p.add_argument("--target", default=str(ROOT / "exercises"), help=argparse.SUPPRESS)
     args = p.parse_args(argv)
-    from .platforms.hints import hint
     from .platforms.status import StatusLine
 
     with StatusLine() as status:
+        status("loading torch and the checks")
+        from .platforms.hints import hint
         text = hint(Path(args.target), args.exercise, more=args.more, level=args.level,
                     on_activity=status)
     print(text)

@@ -113,7 +113,7 @@ class Options:
 class Session:
     """One grading run over one target: shares probe results between checks. Close it
     (or use it in a with block) to end its worker. on_activity, if given, is told in words
-    what is being graded ("ex04 Training loop: train(<model>, ...)"), for a status line."""
+    what is being graded ("grading ex04 Training loop: train(<model>, ...)"), for a status line."""
 
     def __init__(self, target: Path | str, cases: Cases | None = None, options: Options = Options(),
                  on_activity=None):
@@ -133,7 +133,7 @@ class Session:
         self.ctx = Context(gateway, cases or Cases())
 
     def run(self, check: Check) -> Result:
-        self._exercise = f"{check.exercise} {exercise(check.exercise).title}"
+        self._exercise = f"grading {check.exercise} {exercise(check.exercise).title}"
         self.on_activity(f"{self._exercise}: checking that {check.name}")
         return run_check(check, self.ctx)
 

@@ -22,7 +22,7 @@ def test_reference_passes_with_json_report_and_exit_0(tmp_path):
     report = json.loads(out.read_text())
     assert report["score"] == report["max_score"] == 100
     check = report["checks"][0]
-    assert set(check) == {"id", "exercise", "name", "points", "max_points", "passed", "feedback"}
+    assert set(check) == {"id", "exercise", "name", "points", "max_points", "passed", "feedback", "same_cause_as"}
     assert {c["exercise"] for c in report["checks"]} == {"ex01", "ex02", "ex03", "ex04"}
     assert "total" in proc.stdout and "100/100" in proc.stdout    # the table still shows
     assert "torch" not in proc.stderr and proc.stderr == ""         # no warnings as noise

@@ -140,10 +140,10 @@ class InProcessGateway(Gateway):
             called = "; ".join(student.calls) if student and student.calls else None
             return StudentCodeError(kind, summary, called=called, output=shown or None, code=code)
 
-        def debugger(code: str | None):
+        def debugger(call: str, code: str | None):
             ex = exercise(exercise_id) if exercise_id else None
             return fail("breakpoint", messages.BREAKPOINT.format(
-                exercise=exercise_id or "ex0N", test=f"test_{ex.module}.py" if ex else ""), code)
+                call=call, exercise=exercise_id or "ex0N", test=f"test_{ex.module}.py" if ex else ""), code)
 
         def place() -> str:
             return f"{student.current}()" if student and student.current else where
@@ -174,9 +174,9 @@ class InProcessGateway(Gateway):
             raise fail("timed_out", messages.TIMED_OUT.format(where=place(), seconds=seconds * self.time_scale),
                        exc.code)
         except BreakpointCalled as exc:
-            raise debugger(exc.code)
-        except bdb.BdbQuit as exc:          # pdb.set_trace() reading the empty stdin
-            raise debugger(_traceback_line(exc, self.target))
+            raise debugger(exc.call, exc.code)
+        except bdb.BdbQuit as exc:          # another debugger, reading the empty stdin
+            raise debugger("a debugger", _traceback_line(exc, self.target))
         except OutputFlood:
             raise fail("output_flood", messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT))
         except SystemExit as exc:

@@ -26,9 +26,9 @@ class BreakpointCalled(_Stop):
     """breakpoint() in student code that runs under the limits, where no one can answer a
     debugger (stdin is empty): stopped with a message that says how to debug instead."""
 
-    def __init__(self, code: str | None = None):
-        super().__init__(code)
-        self.code = code
+    def __init__(self, call: str, code: str | None = None):
+        super().__init__(call, code)
+        self.call, self.code = call, code
 
 
 class OutputFlood(_Stop):
@@ -103,15 +103,18 @@ def swap_stdin():
 
 @contextlib.contextmanager
 def no_debugger(locate):
-    """breakpoint() raises BreakpointCalled (with locate(frame of the call)) instead of
-    starting a debugger that would read an empty stdin and end in BdbQuit."""
-    saved = sys.breakpointhook
+    """breakpoint() and pdb.set_trace() raise BreakpointCalled (with locate(frame of the
+    call)) instead of starting a debugger that would read an empty stdin and end in BdbQuit."""
+    import pdb
 
-    def hook(*args, **kwargs):
-        raise BreakpointCalled(locate(sys._getframe(1)))
+    def stop(call):
+        def hook(*args, **kwargs):
+            raise BreakpointCalled(call, locate(sys._getframe(1)))
+        return hook
 
-    sys.breakpointhook = hook
+    saved = sys.breakpointhook, pdb.set_trace
+    sys.breakpointhook, pdb.set_trace = stop("breakpoint()"), stop("pdb.set_trace()")
     try:
         yield
     finally:
-        sys.breakpointhook = saved
+        sys.breakpointhook, pdb.set_trace = saved

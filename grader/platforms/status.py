@@ -3,7 +3,7 @@
     with StatusLine() as status:
         report = grade(target, on_activity=status)
 
-The grader tells the line what it is doing ("ex04 Training loop: train(<model>, ...)");
+The grader tells the line what it is doing ("grading ex04 Training loop: train(<model>, ...)");
 after `delay` seconds of grading a background thread starts drawing it, with the seconds
 spent on the current step, rewritten in place, and the line is erased when grading ends.
 It draws only when its stream (stderr) is a terminal, so logs, pipes, --format json on
@@ -11,6 +11,7 @@ stdout and notebook cells never see it.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 import threading
@@ -25,6 +26,14 @@ def is_terminal(stream) -> bool:
         return stream.isatty()
     except (AttributeError, ValueError, OSError):
         return False
+
+
+def _columns(stream) -> int:
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):
+        columns = 0
+    return columns or shutil.get_terminal_size((80, 24)).columns
 
 
 class StatusLine:
@@ -49,6 +58,10 @@ class StatusLine:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop drawing and erase the line (again: nothing happens)."""
         if self._thread is not None:
             self._stop.set()
             self._thread.join()
@@ -64,9 +77,9 @@ class StatusLine:
 
     def _draw(self) -> None:
         seconds = time.monotonic() - self.since
-        line = f"grading {self.text}"
+        line = self.text
         suffix = f"  {seconds:.0f} s"
-        width = max(20, shutil.get_terminal_size((80, 24)).columns - 1)
+        width = max(20, _columns(self.stream) - 1)
         if len(line) + len(suffix) > width:
             line = line[: width - len(suffix) - 3] + "..."
         line += suffix

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -54,9 +55,10 @@ def test_usage_errors_exit_2(args):
     assert "usage" in proc.stderr.lower() or "error" in proc.stderr.lower()
 
 
-def test_hint_and_build_check():
-    hint = run("hint", "ex03")
-    assert hint.returncode == 0 and "softmax(dim=1)" in hint.stdout
+def test_hint_and_build_check(tmp_path):
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    hint = run("hint", "ex03", "--level", "2", "--target", str(tmp_path / "exercises"))
+    assert hint.returncode == 0 and "Hint 2 of 3" in hint.stdout and "dim=1 is" in hint.stdout
     assert run("build", "--check").returncode == 0
 
 

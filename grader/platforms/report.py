@@ -82,7 +82,7 @@ def _points(n: int) -> str:
 
 
 def more_checks(others: tuple[Result, ...] | list[Result]) -> str:
-    """'and 5 more checks of this exercise (14 points) need this call'."""
+    """'and 5 more checks of this exercise, worth 14 points, need this call'."""
     count, kind = len(others), others[0].cause.kind if others and others[0].cause else ""
     return messages.MORE_CHECKS.format(
         count=count, checks="check" if count == 1 else "checks",
@@ -95,8 +95,8 @@ def feedback_once(results: list[Result],
     """Each result with the feedback to show for it: a root cause in full on the first check
     it failed, with a line that says how many more need that call; on each of the others,
     the cause's one-line summary and the first check, named by `name`."""
-    first_of = {r.check.id: group[0] for group in root_causes(results).values() for r in group}
     groups = root_causes(results)
+    first_of = {r.check.id: group[0] for group in groups.values() for r in group}
     shown = []
     for r in results:
         first = first_of.get(r.check.id)

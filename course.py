@@ -18,8 +18,10 @@ import hashlib
 import json
 import os
 import subprocess
+import re
 import sys
 import tempfile
+import time
 import venv
 from pathlib import Path
 
@@ -55,6 +57,18 @@ def torch_index_args(default: str | None = None) -> list[str]:
     return ["--extra-index-url", url] if url else []
 
 
+def describe(reqs: list[str]) -> str:
+    """'torch 2.13.0, scikit-learn 1.7.2, ...': the packages asked for, at their pinned versions."""
+    pins = dict(re.findall(r"^([A-Za-z0-9_.\-]+)==(\S+)", CONSTRAINTS.read_text(), re.M))
+    pins = {name.lower(): version for name, version in pins.items()}
+    names = [re.split(r"[=<>!~\[ ]", r, maxsplit=1)[0] for r in reqs]
+    return ", ".join(f"{n} {pins[n.lower()]}" if n.lower() in pins else n for n in names)
+
+
+def say(message: str) -> None:
+    print(f"course.py: {message}", flush=True)
+
+
 def cuda_packages(reqs: list[str], python: Path | None = None, constraints: Path = CONSTRAINTS,
                   extra: list[str] | tuple[str, ...] = ()) -> list[str]:
     """Resolve without installing: the CUDA packages that installing reqs would bring in."""
@@ -86,16 +100,23 @@ def setup(dev: bool) -> None:
     stamps = [VENV / f".installed-dev-{digest}"] + ([] if dev else [VENV / f".installed-core-{digest}"])
     if any(s.exists() for s in stamps):
         return
+    started = time.monotonic()
     if not venv_python().exists():
-        print("course.py: creating .venv", flush=True)
+        say("creating .venv, the course's own Python environment (once)")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    print("course.py: installing pinned dependencies into .venv", flush=True)
+    say(f"installing {describe(reqs)} and what they need, into .venv")
+    say("a first install downloads about 250 MB (torch alone is about 200 MB) and takes a few "
+        "minutes; pip prints nothing meanwhile. Later runs skip this.")
+    say("checking first that this package index has torch's CPU build (this can take a minute) ...")
     refuse_cuda(reqs)
+    say("installing ...")
     pip("install", "--quiet", "-c", str(CONSTRAINTS), *torch_index_args(), *reqs)
     for old in VENV.glob(".installed-*"):
         if digest not in old.name:
             old.unlink()
     stamps[-1].write_text(" ".join(reqs))
+    minutes, seconds = divmod(round(time.monotonic() - started), 60)
+    say(f"set up in {f'{minutes} min ' if minutes else ''}{seconds} s")
 
 
 def main(argv: list[str]) -> int:

@@ -8,7 +8,7 @@
                      [--feedback-format md|html] (and the seed and limit options)
     python -m grader build [--check]
     python -m grader check-course [--only ex0N]   for course authors, after an edit
-    python -m grader hint ex0N
+    python -m grader hint [ex0N] [--more | --level N]
     python -m grader release OUT [--for classroom50|github-classroom]   the student template
     python -m grader classroom50 OUT         the Classroom 50 autograder folder
     python -m grader gradescope OUT.zip      a Gradescope autograder
@@ -17,7 +17,8 @@
 When GITHUB_STEP_SUMMARY is set (a GitHub Actions step), grading also appends a Markdown
 score table with each failing check's message to that file.
 
-Exit status: 0 when every selected check passed, 1 when any failed, 2 on a usage error.
+Exit status: 0 when every selected check passed, 1 when any failed, 2 on a usage error,
+130 when stopped with Ctrl-C.
 """
 from __future__ import annotations
 
@@ -29,10 +30,10 @@ from pathlib import Path
 
 # Nothing here imports torch at module level: `python -m grader classroom check` answers
 # from the results cache in a fraction of a second.
-from .course import DEFAULT_SEED, ROOT, exercise, exercise_ids
-from .messages import IN_PROCESS
+from .course import DEFAULT_SEED, ROOT, exercise_ids
+from .messages import BATCH_INTERRUPTED, IN_PROCESS, INTERRUPTED
 
-PASSED, FAILED, USAGE = 0, 1, 2
+PASSED, FAILED, USAGE, STOPPED = 0, 1, 2, 130
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -106,6 +107,16 @@ def _write(path: str, text: str) -> None:
 
 
 def grade_command(argv: list[str]) -> int:
+    from .platforms.status import StatusLine
+
+    # A status line on a terminal's stderr while grading takes long (loading torch included);
+    # none under a debugger.
+    with StatusLine(live="--in-process" not in argv) as status:
+        status("loading torch and the checks")
+        return _grade(argv, status)
+
+
+def _grade(argv: list[str], status) -> int:
     parser = _grade_parser()
     args = parser.parse_args(argv)
     if args.submission is not None:
@@ -132,9 +143,11 @@ def grade_command(argv: list[str]) -> int:
     started = time.perf_counter()
     if args.submission is not None:
         from .platforms.submission import grade_submission
-        report = grade_submission(target, only=args.only, cases=Cases(seed), options=options)
+        report = grade_submission(target, only=args.only, cases=Cases(seed), options=options,
+                                  on_activity=status)
     else:
-        report = grade(target, only=args.only, cases=Cases(seed), options=options)
+        report = grade(target, only=args.only, cases=Cases(seed), options=options, on_activity=status)
+    status.close()                      # the report replaces the status line
     seconds = time.perf_counter() - started
     if args.format == "json":
         text = to_json(report)
@@ -194,9 +207,13 @@ def batch_command(argv: list[str]) -> int:
     feedback = Path(args.feedback).resolve() if args.feedback else csv_path.with_name(csv_path.stem + "-feedback")
     from .platforms.batch import run_batch
 
-    outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=_seed(p, args),
-                        options=_options(p, args), feedback_dir=feedback, fmt=args.feedback_format,
-                        progress=not args.quiet)
+    try:
+        outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=_seed(p, args),
+                            options=_options(p, args), feedback_dir=feedback, fmt=args.feedback_format,
+                            progress=not args.quiet)
+    except KeyboardInterrupt:
+        print(BATCH_INTERRUPTED, file=sys.stderr)
+        return STOPPED
     print(f"{len(outcome.records)} submission(s): {outcome.graded} graded, {outcome.resumed} "
           f"already graded. Grades: {csv_path}  Feedback: {feedback}")
     for line in outcome.failed:
@@ -205,10 +222,24 @@ def batch_command(argv: list[str]) -> int:
 
 
 def hint_command(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m grader hint")
-    p.add_argument("exercise", choices=exercise_ids())
-    ex = exercise(p.parse_args(argv).exercise)
-    print(f"{ex.id}: {ex.title} ({ex.file}: {', '.join(ex.functions)})\n\n{ex.hint}")
+    p = argparse.ArgumentParser(
+        prog="python -m grader hint",
+        description="A hint for the first failing check of EXERCISE (default: of the first "
+                    "exercise with one), one level at a time: the idea, the API, almost the code.")
+    p.add_argument("exercise", nargs="?", choices=exercise_ids())
+    level = p.add_mutually_exclusive_group()
+    level.add_argument("--more", action="store_true", help="the next level of the hint")
+    level.add_argument("--level", type=int, metavar="N", help="level N of the hint")
+    p.add_argument("--target", default=str(ROOT / "exercises"), help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    from .platforms.status import StatusLine
+
+    with StatusLine() as status:
+        status("loading torch and the checks")
+        from .platforms.hints import hint
+        text = hint(Path(args.target), args.exercise, more=args.more, level=args.level,
+                    on_activity=status)
+    print(text)
     return PASSED
 
 
@@ -301,6 +332,9 @@ def main(argv: list[str] | None = None) -> int:
         return grade_command(argv)
     except SystemExit as exc:           # argparse: usage errors exit 2, --help exits 0
         return exc.code if isinstance(exc.code, int) else USAGE
+    except KeyboardInterrupt:           # Ctrl-C: one line, not the grader's traceback
+        print(INTERRUPTED, file=sys.stderr)
+        return STOPPED
     except ModuleNotFoundError as exc:  # the student template leaves the authors' modules out
         if argv and (exc.name or "").startswith("grader.authoring"):
             print(f"python -m grader {argv[0]}: for course authors; it is not part of the "

@@ -12,14 +12,23 @@ DEFAULT_SEED = 2026
 
 
 @dataclass(frozen=True)
+class Hints:
+    """Hints in levels, from the idea to the API to almost the code, for the checks they
+    name (check ids without the exercise prefix; none: the exercise as a whole)."""
+    checks: tuple[str, ...]
+    levels: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     file: str
     title: str
     functions: tuple[str, ...]
-    hint: str
-    points: int       # its budget: its checks' points add up to it
-    learn: str        # what it teaches, for the READMEs' table
+    hint: str                           # the exercise's hint in one (the notebook shows it)
+    points: int                         # its budget: its checks' points add up to it
+    learn: str                          # what it teaches, for the READMEs' table
+    hints: tuple[Hints, ...] = ()       # the hint in levels, per check
 
     @property
     def module(self) -> str:
@@ -33,7 +42,9 @@ def exercises() -> tuple[Exercise, ...]:
     # `python -m grader check-course` names what is missing.
     return tuple(
         Exercise(e["id"], e["file"], e["title"], tuple(e["functions"]), e.get("hint", "").strip(),
-                 e.get("points", 0), e.get("learn", "").strip())
+                 e.get("points", 0), e.get("learn", "").strip(),
+                 tuple(Hints(tuple(h.get("checks", ())), tuple(level.strip() for level in h["levels"]))
+                       for h in e.get("hints", ())))
         for e in data["exercise"]
     )
 

@@ -20,8 +20,9 @@ def write_atomically(path: Path, text: str) -> None:
         with os.fdopen(fd, "w", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
+    except BaseException:             # Ctrl-C may land just after the replace: tmp is gone then
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise
 
 

@@ -25,6 +25,16 @@ WRITE_BLOCKED = ("(graded code may write files only in its working directory, a 
 IN_PROCESS = ("Running your code inside the grader (--in-process): no time or memory limits, "
               "prints appear as they happen, and breakpoint() works. A crash or an exit in your "
               "code stops the grader itself.")
+BREAKPOINT = ("{call} only works with --in-process: here your code runs with no terminal "
+              "to type into, so it was stopped. To debug it, run `python -m grader --in-process "
+              "--only {exercise}` or `pytest exercises/{test} --in-process -s`; remove "
+              "{call} before you hand in")
+# --- One root cause, shown once (grader/platforms/report.py, feedback_once) -----------------
+MORE_CHECKS = "and {count} more {checks} of this exercise, worth {points}, {need} this {what}"
+SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
+INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
+BATCH_INTERRUPTED = ("Stopped (Ctrl-C). The submissions graded so far are kept; run the same "
+                     "command again to grade the rest.")
 GRADER_ERROR = "the grader itself failed on this check (please report it): {error}"
 
 # --- The mistakes learners make -----------------------------------------------------------

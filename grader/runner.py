@@ -8,9 +8,10 @@ from pathlib import Path
 
 from . import messages
 from .checks.cases import Cases
+from .course import exercise
 from .checks.feedback import CheckFailed
 from .checks.registry import Check, all_checks
-from .gateway.base import Gateway, ProbeResult, shorten
+from .gateway.base import Gateway, ProbeResult, StudentCodeError, shorten
 from .gateway.in_process import InProcessGateway
 from .gateway.worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
 
@@ -39,10 +40,20 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Cause:
+    """Why the student's code gave a check no answer (the gateway's StudentCodeError): a
+    stub, a failed import, a timeout, a print flood, ... Checks of one exercise with the
+    same cause failed for one reason, which reports show once (report.feedback_once)."""
+    kind: str
+    summary: str
+
+
+@dataclass(frozen=True)
 class Result:
     check: Check
     passed: bool
     feedback: str
+    cause: Cause | None = None      # set when the student's code gave no answer
 
     @property
     def points(self) -> int:
@@ -56,7 +67,8 @@ def run_check(check: Check, ctx: Context) -> Result:
     except CheckFailed as failure:
         if failure.output is None and ctx.printed:
             failure.output = shorten("".join(ctx.printed))
-        return Result(check, False, failure.render())
+        cause = Cause(failure.kind, failure.summary) if isinstance(failure, StudentCodeError) else None
+        return Result(check, False, failure.render(), cause)
     except Exception as exc:      # a bug in the grader: recorded, never fatal
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
@@ -100,10 +112,14 @@ class Options:
 
 class Session:
     """One grading run over one target: shares probe results between checks. Close it
-    (or use it in a with block) to end its worker."""
+    (or use it in a with block) to end its worker. on_activity, if given, is told in words
+    what is being graded ("grading ex04 Training loop: train(<model>, ...)"), for a status line."""
 
-    def __init__(self, target: Path | str, cases: Cases | None = None, options: Options = Options()):
+    def __init__(self, target: Path | str, cases: Cases | None = None, options: Options = Options(),
+                 on_activity=None):
         self.target = Path(target)
+        self.on_activity = on_activity or (lambda text: None)
+        self._exercise = ""
         if options.in_process:
             gateway = InProcessGateway(self.target, time_scale=options.time_scale, debug=True)
         elif not worker_available():
@@ -113,9 +129,12 @@ class Session:
         else:
             gateway = WorkerGateway(self.target, time_scale=options.time_scale,
                                     memory_limit=options.memory_limit)
+        gateway.on_activity = lambda text: self.on_activity(f"{self._exercise}: {text}")
         self.ctx = Context(gateway, cases or Cases())
 
     def run(self, check: Check) -> Result:
+        self._exercise = f"grading {check.exercise} {exercise(check.exercise).title}"
+        self.on_activity(f"{self._exercise}: checking that {check.name}")
         return run_check(check, self.ctx)
 
     def run_all(self, checks: list[Check]) -> Report:
@@ -132,6 +151,6 @@ class Session:
 
 
 def grade(target: Path | str, only: str | None = None, cases: Cases | None = None,
-          options: Options = Options()) -> Report:
-    with Session(target, cases, options) as session:
+          options: Options = Options(), on_activity=None) -> Report:
+    with Session(target, cases, options, on_activity) as session:
         return session.run_all(all_checks(only))

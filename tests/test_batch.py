@@ -16,6 +16,7 @@ import pytest
 from grader.platforms.batch import run_batch
 from grader.course import ROOT, exercise, exercise_ids, total_points
 from grader.checks.registry import all_checks
+from grader.messages import BATCH_INTERRUPTED
 from grader.runner import Options
 
 SOLUTIONS, STUBS = ROOT / "solutions", ROOT / "exercises"
@@ -118,7 +119,9 @@ def test_an_interrupted_run_resumes_without_regrading(tmp_path):
     while time.monotonic() < deadline and len(list(records.glob("*.json"))) < 2:
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGINT)                       # Ctrl-C
-    proc.wait(timeout=60)
+    stderr = proc.communicate(timeout=60)[1].decode()
+    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
+    assert stderr.splitlines()[-1] == BATCH_INTERRUPTED     # one line, after the progress lines
     done = read_csv(tmp_path / "g.csv")
     assert 2 <= len(done) < 6 and all(r["total"] == str(total_points()) for r in done)   # whole rows only
     resumed = run(str(subs), "--csv", str(tmp_path / "g.csv"), "--jobs", "2")

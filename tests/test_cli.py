@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -24,7 +25,7 @@ def test_reference_passes_with_json_report_and_exit_0(tmp_path):
     report = json.loads(out.read_text())
     assert report["score"] == report["max_score"] == TOTAL
     check = report["checks"][0]
-    assert set(check) == {"id", "exercise", "name", "points", "max_points", "passed", "feedback"}
+    assert set(check) == {"id", "exercise", "name", "points", "max_points", "passed", "feedback", "same_cause_as"}
     assert {c["exercise"] for c in report["checks"]} == set(exercise_ids())
     assert "total" in proc.stdout and f"{TOTAL}/{TOTAL}" in proc.stdout    # the table still shows
     assert "torch" not in proc.stderr and proc.stderr == ""         # no warnings as noise
@@ -56,9 +57,10 @@ def test_usage_errors_exit_2(args):
     assert "usage" in proc.stderr.lower() or "error" in proc.stderr.lower()
 
 
-def test_hint_and_build_check():
-    hint = run("hint", "ex03")
-    assert hint.returncode == 0 and "softmax(dim=1)" in hint.stdout
+def test_hint_and_build_check(tmp_path):
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    hint = run("hint", "ex03", "--level", "2", "--target", str(tmp_path / "exercises"))
+    assert hint.returncode == 0 and "Hint 2 of 3" in hint.stdout and "dim=1 is" in hint.stdout
     assert run("build", "--check").returncode == 0
 
 

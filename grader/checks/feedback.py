@@ -10,14 +10,17 @@ class CheckFailed(Exception):
 
     def __init__(self, summary: str, *, called: str | None = None, got: str | None = None,
                  expected: str | None = None, likely: str | None = None,
-                 output: str | None = None):
+                 output: str | None = None, code: str | None = None):
         super().__init__(summary)
         self.summary = summary
         self.called, self.got, self.expected, self.likely = called, got, expected, likely
         self.output = output
+        self.code = code      # the student's line it is about, as Python shows it (a caret, ...)
 
     def render(self) -> str:
         lines = [self.summary]
+        if self.code:
+            lines.extend("    " + line for line in self.code.rstrip("\n").splitlines())
         for label, value in (("called", self.called), ("got", self.got),
                              ("expected", self.expected), ("likely", self.likely)):
             if value:

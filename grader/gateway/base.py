@@ -22,6 +22,7 @@ from ..probes.registry import Probe, load_all
 IMPORT_LIMIT = 20.0         # seconds for importing a student's module
 OUTPUT_LIMIT = 100_000      # characters of print output kept per call
 SHOWN_OUTPUT = 1_500        # characters of it shown under a failed check
+SHOWN_LINES = 20            # and at most this many lines
 
 
 class StudentCodeError(CheckFailed):
@@ -45,9 +46,12 @@ class ProbeResult:
 
 def shorten(text: str) -> str:
     """Printed output as shown under a failed check: its start, and how much more."""
-    if len(text) <= SHOWN_OUTPUT:
+    kept = "".join(text.splitlines(keepends=True)[:SHOWN_LINES])[:SHOWN_OUTPUT]
+    if len(kept) == len(text):
         return text
-    return text[:SHOWN_OUTPUT] + f"\n... ({len(text) - SHOWN_OUTPUT:,} more characters)"
+    rest = text[len(kept):]
+    lines = rest.count("\n") + (not rest.endswith("\n"))
+    return kept.rstrip("\n") + f"\n... ({lines:,} more lines, {len(rest):,} more characters)"
 
 
 def _freeze(value):
@@ -69,6 +73,9 @@ class Gateway:
     def __init__(self):
         self._probes = load_all()
         self._cache: dict[tuple, ProbeResult | StudentCodeError] = {}
+        # Told, in words, what the student's code is doing ("importing ex04_train.py",
+        # "train(<model>, ...)"): a terminal can show it while a run takes long.
+        self.on_activity = lambda text: None
 
     def run(self, probe_name: str, **params) -> ProbeResult:
         probe = self._probes[probe_name]

@@ -8,8 +8,10 @@ whose modules come from a notebook's namespace.
 """
 from __future__ import annotations
 
+import bdb
 import contextlib
 import importlib.util
+import linecache
 import random
 import sys
 import traceback
@@ -24,7 +26,8 @@ from ..course import exercise, exercises
 from ..probes.student import MissingFunction, NotImplementedYet, Student
 from . import lazy_dynamo
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
-from .limits import BoundedOutput, CallTimeout, OutputFlood, swap_stdin, time_limit
+from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, no_debugger,
+                     swap_stdin, time_limit)
 
 
 def _where_in_student_code(exc: BaseException, target: Path) -> str:
@@ -36,9 +39,36 @@ def _where_in_student_code(exc: BaseException, target: Path) -> str:
     return ""
 
 
+def student_line(frame, target: Path) -> str | None:
+    """'ex04_train.py, line 27, in train_step():' and that line of code, for the innermost
+    frame of frame's stack that runs the student's files (None when none does)."""
+    while frame is not None:
+        path = Path(frame.f_code.co_filename)
+        if path.parent == target:
+            source = linecache.getline(str(path), frame.f_lineno).strip()
+            where = f"{path.name}, line {frame.f_lineno}, in {frame.f_code.co_name}()"
+            return where + (f":\n    {source}" if source else "")
+        frame = frame.f_back
+    return None
+
+
+def _traceback_line(exc: BaseException, target: Path) -> str | None:
+    """student_line for where an exception was raised."""
+    tb, frame = exc.__traceback__, None
+    while tb is not None:
+        frame, tb = tb.tb_frame, tb.tb_next
+    return student_line(frame, target)
+
+
+def syntax_excerpt(exc: SyntaxError) -> str | None:
+    """The offending line and its caret, as Python prints them under a SyntaxError."""
+    lines = "".join(traceback.format_exception_only(exc)).splitlines()[1:-1]
+    return "\n".join(line.removeprefix("    ") for line in lines) or None
+
+
 def _error_text(exc: BaseException, target: Path) -> str:
     if isinstance(exc, SyntaxError):
-        return f"SyntaxError: {exc.msg} ({Path(exc.filename or '?').name}, line {exc.lineno})"
+        return f"{type(exc).__name__}: {exc.msg} ({Path(exc.filename or '?').name}, line {exc.lineno})"
     text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
     if len(text) > 300:
         text = text[:300] + " ..."
@@ -72,6 +102,13 @@ class InProcessGateway(Gateway):
         self._modules: dict[str, object] = {}
         prepare_torch()
 
+    def _tell(self, event: dict) -> None:
+        self.on_event(event)
+        if event["type"] == "importing":
+            self.on_activity(f"importing {event['file']}")
+        elif event["type"] == "call":
+            self.on_activity(event["call"])
+
     # -- running code under the limits -------------------------------------------------
     def _limits(self, out, seconds: float):
         stack = contextlib.ExitStack()
@@ -79,18 +116,34 @@ class InProcessGateway(Gateway):
         stack.enter_context(contextlib.redirect_stderr(out))
         if not self.debug:
             stack.enter_context(swap_stdin())
-            stack.enter_context(time_limit(seconds * self.time_scale))
+            stack.enter_context(no_debugger(lambda frame: student_line(frame, self.target)))
+            stack.enter_context(time_limit(seconds * self.time_scale, self._stopped_at))
         return stack
 
-    def _contained(self, where: str, seconds: float, student: Student | None, fn):
+    def _stopped_at(self, frame) -> str | None:
+        """Where the time limit found the student's code; a worker tells its grader at once,
+        in case the code swallows the stop and has to be killed."""
+        line = student_line(frame, self.target)
+        if line:                       # the stack is in student code, never inside a send
+            line = "stopped at " + line
+            self.on_event({"type": "stopped", "code": line})
+        return line
+
+    def _contained(self, where: str, seconds: float, student: Student | None, fn,
+                   exercise_id: str = ""):
         out = BoundedOutput(OUTPUT_LIMIT, self.mirror_fd)
 
-        def fail(kind: str, summary: str):
+        def fail(kind: str, summary: str, code: str | None = None):
             if kind == "not_implemented":      # a stub: one line, nothing more
                 return StudentCodeError(kind, summary)
             shown = shorten(out.text())
             called = "; ".join(student.calls) if student and student.calls else None
-            return StudentCodeError(kind, summary, called=called, output=shown or None)
+            return StudentCodeError(kind, summary, called=called, output=shown or None, code=code)
+
+        def debugger(call: str, code: str | None):
+            ex = exercise(exercise_id) if exercise_id else None
+            return fail("breakpoint", messages.BREAKPOINT.format(
+                call=call, exercise=exercise_id or "ex0N", test=f"test_{ex.module}.py" if ex else ""), code)
 
         def place() -> str:
             return f"{student.current}()" if student and student.current else where
@@ -117,8 +170,13 @@ class InProcessGateway(Gateway):
                     file=file, function=exc.function, kind=exc.kind))
             raise fail("missing_function", messages.MISSING_FUNCTION.format(
                 file=file, function=exc.function))
-        except CallTimeout:
-            raise fail("timed_out", messages.TIMED_OUT.format(where=place(), seconds=seconds * self.time_scale))
+        except CallTimeout as exc:
+            raise fail("timed_out", messages.TIMED_OUT.format(where=place(), seconds=seconds * self.time_scale),
+                       exc.code)
+        except BreakpointCalled as exc:
+            raise debugger(exc.call, exc.code)
+        except bdb.BdbQuit as exc:          # another debugger, reading the empty stdin
+            raise debugger("a debugger", _traceback_line(exc, self.target))
         except OutputFlood:
             raise fail("output_flood", messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT))
         except SystemExit as exc:
@@ -134,7 +192,8 @@ class InProcessGateway(Gateway):
             error = _error_text(exc, self.target)
             if self.in_worker and isinstance(exc, PermissionError):
                 error += " " + messages.WRITE_BLOCKED
-            raise fail("raised", messages.RAISED.format(where=place(), error=error))
+            code = syntax_excerpt(exc) if isinstance(exc, SyntaxError) else None
+            raise fail("raised", messages.RAISED.format(where=place(), error=error), code)
 
     # -- modules --------------------------------------------------------------------------
     def module(self, ex_id: str):
@@ -172,9 +231,9 @@ class InProcessGateway(Gateway):
                     sys.modules.pop(name, None)
             return module
 
-        self.on_event({"type": "importing", "file": ex.file})
+        self._tell({"type": "importing", "file": ex.file})
         try:
-            module, _ = self._contained(f"importing {ex.file}", IMPORT_LIMIT, None, load)
+            module, _ = self._contained(f"importing {ex.file}", IMPORT_LIMIT, None, load, ex_id)
         except StudentCodeError as exc:
             exc.kind = "import_failed"
             exc.summary = messages.IMPORT_FAILED.format(file=ex.file, error=exc.summary)
@@ -186,10 +245,10 @@ class InProcessGateway(Gateway):
     def _run(self, probe, params) -> ProbeResult | StudentCodeError:
         try:
             module = self.module(probe.exercise)
-            student = Student(module, exercise(probe.exercise).file, on_call=self.on_event)
-            self.on_event({"type": "probe", "probe": probe.name})
+            student = Student(module, exercise(probe.exercise).file, on_call=self._tell)
+            self._tell({"type": "probe", "probe": probe.name})
             data, output = self._contained(probe.name, probe.time_limit, student,
-                                           lambda: probe.run(student, **params))
+                                           lambda: probe.run(student, **params), probe.exercise)
             return ProbeResult(data, student.calls, output)
         except StudentCodeError as exc:
             return exc

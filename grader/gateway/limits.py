@@ -17,7 +17,18 @@ class _Stop(BaseException):
 
 
 class CallTimeout(_Stop):
-    pass
+    def __init__(self, code: str | None = None):
+        super().__init__(code)
+        self.code = code          # where the student's code was when it was stopped
+
+
+class BreakpointCalled(_Stop):
+    """breakpoint() in student code that runs under the limits, where no one can answer a
+    debugger (stdin is empty): stopped with a message that says how to debug instead."""
+
+    def __init__(self, call: str, code: str | None = None):
+        super().__init__(call, code)
+        self.call, self.code = call, code
 
 
 class OutputFlood(_Stop):
@@ -58,16 +69,17 @@ class BoundedOutput(io.TextIOBase):
 
 
 @contextlib.contextmanager
-def time_limit(seconds: float):
+def time_limit(seconds: float, locate=None):
     """SIGALRM-based limit: interrupts Python-level loops in this process. (Where no
-    signal is available the call simply runs unlimited.)"""
+    signal is available the call simply runs unlimited.) locate(frame), given the frame the
+    signal interrupted, says where the code was; the CallTimeout carries it."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
 
     def on_alarm(signum, frame):
-        raise CallTimeout()
+        raise CallTimeout(locate(frame) if locate else None)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -87,3 +99,22 @@ def swap_stdin():
         yield
     finally:
         sys.stdin = saved
+
+
+@contextlib.contextmanager
+def no_debugger(locate):
+    """breakpoint() and pdb.set_trace() raise BreakpointCalled (with locate(frame of the
+    call)) instead of starting a debugger that would read an empty stdin and end in BdbQuit."""
+    import pdb
+
+    def stop(call):
+        def hook(*args, **kwargs):
+            raise BreakpointCalled(call, locate(sys._getframe(1)))
+        return hook
+
+    saved = sys.breakpointhook, pdb.set_trace
+    sys.breakpointhook, pdb.set_trace = stop("breakpoint()"), stop("pdb.set_trace()")
+    try:
+        yield
+    finally:
+        sys.breakpointhook, pdb.set_trace = saved

@@ -35,7 +35,7 @@ WORKER_FAILED = 70                    # the worker's own exit status when the gr
 # Imported once in the grader so that every worker starts with them, as it does with torch
 # (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox).
 PRELOADED = ("sklearn.datasets", "sklearn.model_selection")
-ERROR_FIELDS = ("summary", "called", "got", "expected", "likely", "output")
+ERROR_FIELDS = ("summary", "called", "got", "expected", "likely", "output", "code")
 
 
 def worker_available() -> bool:
@@ -76,9 +76,9 @@ def _serve(requests: int, replies: int, target: Path, scratch: str, output_fd: i
 
 # -- the grader's side -------------------------------------------------------------------
 class WorkerDied(Exception):
-    def __init__(self, summary: str, kind: str, where):
+    def __init__(self, summary: str, kind: str, where, code: str | None = None):
         super().__init__(summary)
-        self.summary, self.kind = summary, kind
+        self.summary, self.kind, self.code = summary, kind, code
         self.during_import = bool(where and where[0] == "importing")
 
 
@@ -123,6 +123,7 @@ class Worker:
         os.close(output_fd)
         self.reader = wire.Reader(self._replies)
         self.calls: list[str] = []
+        self.on_activity = lambda text: None     # told what the worker is doing, in words
 
     # -- one request ----------------------------------------------------------------------
     def run(self, probe: Probe, params: dict) -> ProbeResult | StudentCodeError:
@@ -133,7 +134,7 @@ class Worker:
         call_limit = probe.time_limit * self.time_scale + GRACE
         cap = start + import_limit + call_limit        # however many events arrive
         deadline = start + import_limit
-        where, calls, timed_limit = None, [], None
+        where, calls, timed_limit, stopped_at = None, [], None, None
         self.calls = calls                              # the student calls of this request
         try:
             wire.send(self._requests, {"probe": probe.name, "params": params})
@@ -145,19 +146,25 @@ class Worker:
             except wire.Silent:
                 self.kill()
                 seconds = timed_limit if timed_limit is not None else IMPORT_LIMIT * self.time_scale
+                # Where the time limit found the code, if its signal got that far (code that
+                # ignores the signal, or hangs inside a library call, leaves no line).
                 raise WorkerDied(messages.TIMED_OUT.format(
-                    where=self._place(where), seconds=seconds), "timed_out", where) from None
+                    where=self._place(where), seconds=seconds), "timed_out", where, stopped_at) from None
             except wire.WireError as exc:
                 raise self._death(where, str(exc)) from None
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "importing":
                 where = ("importing", _text(message.get("file")) or "?")
                 deadline, timed_limit = time.monotonic() + import_limit, IMPORT_LIMIT * self.time_scale
+                self.on_activity(f"importing {where[1]}")
             elif kind == "probe":
                 deadline, timed_limit = time.monotonic() + call_limit, probe.time_limit * self.time_scale
             elif kind == "call":
                 where = ("calling", _text(message.get("function"), 100) or "?")
                 calls.append(_text(message.get("call"), 500) or "?")
+                self.on_activity(calls[-1])
+            elif kind == "stopped":
+                stopped_at = _text(message.get("code"), 1_000)
             elif kind == "result" and isinstance(message.get("data"), dict):
                 got = message.get("calls")
                 got = [c for c in got if isinstance(c, str)] if isinstance(got, list) else calls
@@ -271,7 +278,8 @@ class WorkerGateway(Gateway):
             worker.close()
             self._worker = None
             called = "; ".join(worker.calls) or None
-            error = StudentCodeError(death.kind, death.summary, called=called, output=output)
+            error = StudentCodeError(death.kind, death.summary, called=called, output=output,
+                                     code=death.code)
             if death.during_import:
                 error.kind = "import_failed"
                 error.summary = messages.IMPORT_FAILED.format(file=exercise(ex).file, error=death.summary)
@@ -283,6 +291,7 @@ class WorkerGateway(Gateway):
         if self._worker is None or self._worker_exercise != ex:
             self.close()
             self._worker = Worker(self.target, memory_limit=self.memory_limit, time_scale=self.time_scale)
+            self._worker.on_activity = lambda text: self.on_activity(text)
             self._worker_exercise = ex
         return self._worker
 

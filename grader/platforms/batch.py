@@ -16,6 +16,7 @@ import functools
 import io
 import json
 import multiprocessing
+import signal
 import sys
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -59,6 +60,24 @@ def _grade_job(job: Job, seed: int, options: Options, feedback_dir: Path, fmt: s
     write_atomically(feedback_dir / f"{job.student}.{fmt}", text)
     return {"student": job.student, "digest": job.digest, "scores": exercise_scores(report),
             "total": report.score, "max_score": report.max_score, "seconds": round(seconds, 3)}
+
+
+def _pool_process_setup() -> None:
+    """In each pool process: Ctrl-C is the grader's to handle, which stops the pool (a pool
+    process's own workers die with it: grader.gateway.sandbox, PR_SET_PDEATHSIG)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """After Ctrl-C: drop the submissions not started and stop those being graded now."""
+    pool.shutdown(wait=False, cancel_futures=True)
+    children = multiprocessing.active_children()
+    for child in children:
+        child.terminate()
+    for child in children:
+        child.join(5)
+        if child.is_alive():
+            child.kill()
 
 
 def _record_path(feedback_dir: Path, student: str) -> Path:
@@ -138,7 +157,8 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
     write_atomically(csv_path, csv_text(list(records.values())))
     failed: list[str] = []
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=max(1, jobs), mp_context=context,
+                             initializer=_pool_process_setup) as pool:
         pending = {pool.submit(_grade_job, job, seed, options, feedback_dir, fmt): job for job in todo}
         try:
             while pending:
@@ -160,6 +180,9 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
         except BaseException:
             for future in pending:
                 future.cancel()
+            _stop_pool(pool)
+            if bar:
+                bar.finish()
             raise
     if bar:
         bar.finish()

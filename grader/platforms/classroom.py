@@ -108,7 +108,7 @@ def run(root: Path = ROOT) -> int:
     """Grade every check once; print the report; write the step summary and, where writes
     are confined, the cache. Exit 0 when grading ran (the check steps give the verdicts)."""
     from ..checks.cases import Cases
-    from .report import to_text, write_step_summary
+    from .report import feedback_once, to_text, write_step_summary
     from ..runner import grade
 
     target, cache = root / "exercises", cache_path(root)
@@ -127,9 +127,11 @@ def run(root: Path = ROOT) -> int:
         return PASSED
     data = {"format": CACHE_FORMAT, "key": key, "confined": True,
             "score": report.score, "max_score": report.max_score,
+            # Each root cause in full once, on its first check (report.feedback_once).
             "checks": {r.check.id: {"name": r.check.name, "passed": r.passed, "points": r.points,
-                                    "max_points": r.check.points, "feedback": r.feedback}
-                       for r in report.results}}
+                                    "max_points": r.check.points, "feedback": s.feedback}
+                       for s in feedback_once(report.results)
+                       for r in [s.result]}}
     write_atomically(cache, json.dumps(data) + "\n")
     return PASSED
 

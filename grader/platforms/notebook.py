@@ -35,15 +35,17 @@ def grade_cell(exercise_id: str, namespace: dict) -> int:
 
 def render(exercise_id: str, results) -> str:
     from ..course import exercise
+    from .report import feedback_once
 
     ex = exercise(exercise_id)
     earned, available = sum(r.points for r in results), sum(r.check.points for r in results)
     lines = [f"{ex.id}  {ex.title}: {earned}/{available} points", ""]
-    for r in results:
+    for shown in feedback_once(results, name=lambda first: f"'{first.check.name}' above"):
+        r = shown.result
         lines.append(f"{'ok  ' if r.passed else 'FAIL'}  {r.check.name} [{r.points}/{r.check.points}]")
         if not r.passed:
             # The grader names the exercise file; here the functions live in the notebook.
-            feedback = r.feedback.replace(ex.file, "this notebook")
+            feedback = shown.feedback.replace(ex.file, "this notebook")
             lines.extend("        " + line for line in feedback.splitlines())
     if earned < available:
         lines += ["", "Hint:", *("    " + line for line in ex.hint.splitlines())]

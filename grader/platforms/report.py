@@ -1,11 +1,22 @@
-"""Reports: the score table (for people) and JSON (for tools)."""
+"""Reports: the score table (for people) and JSON (for tools).
+
+Every format shows a root cause once (feedback_once): when several checks of an exercise
+failed because the student's code gave no answer for the same reason (a stub, a syntax
+error, a timeout, a print flood, ...), the first of them carries the full feedback and says
+how many more need that call; each of the others gets one line that names the cause and
+the check that shows it. A format that lists checks one by one (JSON, Gradescope, pytest,
+Markdown) keeps an entry per check; the text report leaves the others out.
+"""
 from __future__ import annotations
 
 import html
 import json
 import os
 import sys
+from dataclasses import dataclass
+from typing import Callable
 
+from .. import messages
 from ..course import exercise
 from ..runner import Report, Result
 
@@ -38,6 +49,71 @@ def score_table(results: list[Result]) -> str:
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class Shown:
+    """A check's result as a report shows it among the others of its run."""
+    result: Result
+    feedback: str                       # what to show; "" for a check that passed
+    first: Result | None = None         # a repeat: the check that shows its cause in full
+    more: tuple[Result, ...] = ()       # the first of a cause: the other checks it failed
+
+    @property
+    def repeat(self) -> bool:
+        return self.first is not None
+
+
+def root_causes(results: list[Result]) -> dict[str, list[Result]]:
+    """The failed checks grouped by root cause, by the id of the first check of each
+    group: checks of one exercise whose code gave no answer for the same reason (kind and
+    summary) are one group; every other failed check is a group of its own."""
+    groups: dict[str, list[Result]] = {}
+    first_of: dict[tuple, str] = {}
+    for r in results:
+        if r.passed:
+            continue
+        key = (r.check.exercise, r.cause) if r.cause else (r.check.id,)
+        first = first_of.setdefault(key, r.check.id)
+        groups.setdefault(first, []).append(r)
+    return groups
+
+
+def _points(n: int) -> str:
+    return f"{n} point" if n == 1 else f"{n} points"
+
+
+def more_checks(others: tuple[Result, ...] | list[Result]) -> str:
+    """'and 5 more checks of this exercise, worth 14 points, need this call'."""
+    count, kind = len(others), others[0].cause.kind if others and others[0].cause else ""
+    return messages.MORE_CHECKS.format(
+        count=count, checks="check" if count == 1 else "checks",
+        points=_points(sum(r.check.points for r in others)), need="needs" if count == 1 else "need",
+        what="file" if kind in ("import_failed", "missing_file") else "call")
+
+
+def feedback_once(results: list[Result],
+                  name: Callable[[Result], str] = lambda r: f"'{r.check.name}'") -> list[Shown]:
+    """Each result with the feedback to show for it: a root cause in full on the first check
+    it failed, with a line that says how many more need that call; on each of the others,
+    the cause's one-line summary and the first check, named by `name`."""
+    groups = root_causes(results)
+    first_of = {r.check.id: group[0] for group in groups.values() for r in group}
+    shown = []
+    for r in results:
+        first = first_of.get(r.check.id)
+        if first is None:
+            shown.append(Shown(r, r.feedback))
+        elif first is r:
+            more = tuple(groups[r.check.id][1:])
+            text = r.feedback + (f"\n({more_checks(more)})" if more else "")
+            shown.append(Shown(r, text, more=more))
+        else:
+            summary = r.cause.summary
+            text = summary if r.feedback == summary else messages.SAME_CAUSE.format(
+                summary=summary, first=name(first))
+            shown.append(Shown(r, text, first=first))
+    return shown
+
+
 def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
@@ -45,17 +121,21 @@ def _indent(text: str, prefix: str = "    ") -> str:
 def to_text(report: Report) -> str:
     out = [f"Grading {report.target}", ""]
     failed = [r for r in report.results if not r.passed]
-    for ex_id, rs in report.by_exercise().items():
-        bad = [r for r in rs if not r.passed]
+    shown = [s for s in feedback_once(report.results) if not s.result.passed and not s.repeat]
+    for ex_id in report.by_exercise():
+        bad = [s for s in shown if s.result.check.exercise == ex_id]
         if not bad:
             continue
         out.append(f"{ex_id} ({exercise(ex_id).file}):")
-        for r in bad:
+        for s in bad:
+            r = s.result
             head = f"  FAIL {r.check.name} [{r.check.points} pts]"
             if "\n" in r.feedback:
                 out.extend([head, _indent(r.feedback)])
             else:
                 out.append(f"{head}: {r.feedback}")
+            if s.more:
+                out.append(f"    ({more_checks(s.more)})")
         out.append("")
     out.append(score_table(report.results))
     if failed:
@@ -76,8 +156,9 @@ def to_dict(report: Report) -> dict:
         "checks": [
             {"id": r.check.id, "exercise": r.check.exercise, "name": r.check.name,
              "points": r.points, "max_points": r.check.points, "passed": r.passed,
-             "feedback": r.feedback}
-            for r in report.results
+             "feedback": s.feedback, "same_cause_as": s.first.check.id if s.first else None}
+            for s in feedback_once(report.results, name=lambda first: first.check.id)
+            for r in [s.result]
         ],
     }
 
@@ -99,16 +180,23 @@ def to_markdown(report: Report, title: str | None = None, only_failed: bool = Fa
     for ex_id, earned, available in exercise_totals(report.results):
         out.append(f"| {ex_id} {exercise(ex_id).title} | {earned}/{available} |")
     out += [f"| **total** | **{report.score}/{report.max_score}** |", ""]
-    for ex_id, rs in report.by_exercise().items():
-        shown = [r for r in rs if not (only_failed and r.passed)]
+    every = feedback_once(report.results, name=lambda first: f"'{first.check.name}' above")
+    for ex_id in report.by_exercise():
+        shown = [s for s in every if s.result.check.exercise == ex_id
+                 and not (only_failed and s.result.passed)]
         if not shown:
             continue
         out += [f"## {ex_id}: {exercise(ex_id).title} ({exercise(ex_id).file})", ""]
-        for r in shown:
+        for s in shown:
+            r = s.result
             mark = "passed" if r.passed else "FAILED"
-            out.append(f"- **{mark}** {r.check.name} ({r.points}/{r.check.points})")
-            if r.feedback:
-                out += ["", "  ```text", _indent(r.feedback, "  "), "  ```", ""]
+            head = f"- **{mark}** {r.check.name} ({r.points}/{r.check.points})"
+            if s.repeat:                  # one line: the cause, shown in full above
+                out.append(f"{head}: {s.feedback}")
+            elif s.feedback:
+                out += [head, "", "  ```text", _indent(s.feedback, "  "), "  ```", ""]
+            else:
+                out.append(head)
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -122,8 +210,10 @@ def to_html(report: Report, title: str | None = None) -> str:
     items = "".join(
         f"<li class='{'pass' if r.passed else 'fail'}'><b>{'passed' if r.passed else 'FAILED'}</b> "
         f"{html.escape(r.check.name)} ({r.points}/{r.check.points})"
-        + (f"<pre>{html.escape(r.feedback)}</pre>" if r.feedback else "") + "</li>"
-        for r in report.results)
+        + (f": {html.escape(s.feedback)}" if s.repeat
+           else f"<pre>{html.escape(s.feedback)}</pre>" if s.feedback else "") + "</li>"
+        for s in feedback_once(report.results, name=lambda first: f"'{first.check.name}' above")
+        for r in [s.result])
     return (f"<!doctype html><meta charset='utf-8'><title>{heading}</title>"
             "<style>.fail b{color:#b00}.pass b{color:#070}pre{background:#f4f4f4;padding:.5em}</style>"
             f"<h1>{heading}</h1><table><tr><th>exercise</th><th>points</th></tr>{rows}"
@@ -135,18 +225,21 @@ def to_gradescope(report: Report, execution_time: float) -> dict:
     """Gradescope's results.json (its autograder specification): the score, the run's
     execution time in seconds, and one test per check with its points, its status and its
     feedback as output, visible to the student."""
-    numbers: dict[str, int] = {}
-    tests = []
+    numbers: dict[str, str] = {}
     for r in report.results:
         ex_id = r.check.exercise
-        numbers[ex_id] = numbers.get(ex_id, 0) + 1
+        count = sum(1 for n in numbers if n.startswith(ex_id + ".")) + 1
+        numbers[r.check.id] = f"{int(ex_id.removeprefix('ex'))}.{count}"
+    tests = []
+    for s in feedback_once(report.results, name=lambda first: f"test {numbers[first.check.id]}"):
+        r, ex_id = s.result, s.result.check.exercise
         tests.append({
             "name": f"{ex_id} {exercise(ex_id).title}: {r.check.name}",
-            "number": f"{int(ex_id.removeprefix('ex'))}.{numbers[ex_id]}",
+            "number": numbers[r.check.id],
             "score": r.points,
             "max_score": r.check.points,
             "status": "passed" if r.passed else "failed",
-            "output": r.feedback or "passed",
+            "output": s.feedback or "passed",
             "visibility": "visible",
         })
     return {

@@ -3,6 +3,7 @@
 workflow files in it are never used, and the feedback names the folder, not the copy."""
 from __future__ import annotations
 
+import dataclasses
 import shutil
 import tempfile
 from pathlib import Path
@@ -13,20 +14,24 @@ from ..runner import Options, Report, Result, grade
 
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,
-                cases: Cases | None = None, options: Options = Options()) -> Report:
+                cases: Cases | None = None, options: Options = Options(), on_activity=None) -> Report:
     """Grade copies of the given exercise files (by exercise id); `name` stands for the
     submission in the report and its feedback."""
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as staging:
         for path in files.values():
             shutil.copyfile(path, Path(staging) / path.name)
-        report = grade(staging, only=only, cases=cases, options=options)
+        report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity)
     # The private copy's path means nothing to the student: name their submission instead.
     shown = f"{name} (exercises/ or its top level)"
-    return Report(name, [Result(r.check, r.passed, r.feedback.replace(staging, shown))
-                         for r in report.results])
+    return Report(name, [_renamed(r, staging, shown) for r in report.results])
+
+
+def _renamed(result: Result, old: str, new: str) -> Result:
+    cause = result.cause and dataclasses.replace(result.cause, summary=result.cause.summary.replace(old, new))
+    return Result(result.check, result.passed, result.feedback.replace(old, new), cause)
 
 
 def grade_submission(submission: Path | str, only: str | None = None, cases: Cases | None = None,
-                     options: Options = Options()) -> Report:
+                     options: Options = Options(), on_activity=None) -> Report:
     submission = Path(submission)
-    return grade_files(exercise_files(submission), str(submission), only, cases, options)
+    return grade_files(exercise_files(submission), str(submission), only, cases, options, on_activity)

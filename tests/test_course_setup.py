@@ -1,0 +1,41 @@
+"""course.py says what it installs and roughly how long that takes, while pip stays quiet."""
+from __future__ import annotations
+
+import importlib.util
+
+from grader.course import ROOT
+
+
+def load_course_py():
+    spec = importlib.util.spec_from_file_location("course_script", ROOT / "course.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch, capsys):
+    course = load_course_py()
+    monkeypatch.setattr(course, "VENV", tmp_path / ".venv")
+    calls = []
+
+    class Builder:
+        def __init__(self, **kwargs):
+            pass
+
+        def create(self, path):
+            course.venv_python().parent.mkdir(parents=True)
+            course.venv_python().touch()
+
+    monkeypatch.setattr(course.venv, "EnvBuilder", Builder)
+    monkeypatch.setattr(course, "pip", lambda *args: calls.append(args))
+    monkeypatch.setattr(course, "refuse_cuda", lambda reqs: calls.append(("dry-run",)))
+    course.setup(dev=False)
+    said = capsys.readouterr().out
+    assert "course.py: creating .venv" in said
+    assert "course.py: installing torch 2.13.0, scikit-learn " in said          # pinned versions
+    assert "downloads about 250 MB" in said and "takes a few minutes" in said
+    assert said.rstrip().splitlines()[-1].startswith("course.py: set up in ")
+    assert calls[0] == ("dry-run",) and "--quiet" in calls[1]                    # pip itself stays quiet
+    capsys.readouterr()
+    course.setup(dev=False)                                                      # set up already: silent
+    assert capsys.readouterr().out == "" and len(calls) == 2

@@ -42,3 +42,9 @@ def exercise(ex_id: str) -> Exercise:
 
 def exercise_ids() -> list[str]:
     return [ex.id for ex in exercises()]
+
+
+def hint_text(ex_id: str) -> str:
+    """The hint for an exercise, as `python -m grader hint` and the watch's h key show it."""
+    ex = exercise(ex_id)
+    return f"{ex.id}: {ex.title} ({ex.file}: {', '.join(ex.functions)})\n\n{ex.hint}"

@@ -25,7 +25,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 # what ships follows from the folder a module lives in, not from a list of names.
 AUTHORS_ONLY = {"authoring", "__pycache__"}
 TOP_LEVEL = ("course.py", "constraints.txt")
-GITIGNORE = ".venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n"
+GITIGNORE = ".venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n/.grader-progress.json\n"
 
 
 def grader_files(root: Path = ROOT) -> dict[str, bytes]:

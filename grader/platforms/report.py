@@ -26,12 +26,14 @@ def exercise_totals(results: list[Result]) -> list[tuple[str, int, int]]:
             for ex_id, rs in groups.items()]
 
 
-def score_table(results: list[Result]) -> str:
-    """Points earned out of points available per exercise, and the total."""
+def score_table(results: list[Result], notes: dict[str, str] | None = None) -> str:
+    """Points earned out of points available per exercise, and the total. notes adds a
+    few words after an exercise's line (the watch's lasting progress)."""
     lines = []
     for ex_id, earned, available in exercise_totals(results):
         title = exercise(ex_id).title
-        lines.append(f"{ex_id}  {title:<28}{_bar(earned, available)} {earned:>3}/{available}")
+        note = f"  {notes[ex_id]}" if notes and notes.get(ex_id) else ""
+        lines.append(f"{ex_id}  {title:<28}{_bar(earned, available)} {earned:>3}/{available}{note}")
     earned = sum(r.points for r in results)
     available = sum(r.check.points for r in results)
     lines.append(f"{'total':<34}{_bar(earned, available)} {earned:>3}/{available}")
@@ -42,10 +44,10 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def to_text(report: Report) -> str:
-    out = [f"Grading {report.target}", ""]
-    failed = [r for r in report.results if not r.passed]
-    for ex_id, rs in report.by_exercise().items():
+def failed_checks(results: list[Result]) -> list[str]:
+    """Each failing check with its message, under its exercise's file (lines of text)."""
+    out = []
+    for ex_id, rs in Report("", results).by_exercise().items():
         bad = [r for r in rs if not r.passed]
         if not bad:
             continue
@@ -57,6 +59,13 @@ def to_text(report: Report) -> str:
             else:
                 out.append(f"{head}: {r.feedback}")
         out.append("")
+    return out
+
+
+def to_text(report: Report) -> str:
+    out = [f"Grading {report.target}", ""]
+    failed = [r for r in report.results if not r.passed]
+    out += failed_checks(report.results)
     out.append(score_table(report.results))
     if failed:
         first = failed[0].check.exercise

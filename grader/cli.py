@@ -249,6 +249,8 @@ def gradescope_command(argv: list[str]) -> int:
 
 
 def watch_command(argv: list[str]) -> int:
+    if not {"-h", "--help"} & set(argv):
+        print("Starting the watch: importing torch takes a few seconds ...", flush=True)
     try:
         return _watch(argv)
     except KeyboardInterrupt:           # Ctrl-C before the watch began (torch is imported first)

@@ -41,12 +41,23 @@ def save(target, ex_id: str, text: str) -> None:
     (target / exercise(ex_id).file).write_text(text)
 
 
-def watch(target, *options: str, command=("-m", "grader", "watch")) -> pexpect.spawn:
-    """The watch, started and past its first table."""
-    child = pexpect.spawn(sys.executable, [*command, "--target", str(target), *options],
-                          cwd=str(ROOT), encoding="utf-8", timeout=20, dimensions=(60, 200))
-    child.expect(FOOTER, timeout=25)
-    return child
+@pytest.fixture
+def watch():
+    """watch(target, *options) -> the watch, started and past its first table; a watch
+    that a failing test leaves running is ended."""
+    children = []
+
+    def start(target, *options: str, command=("-m", "grader", "watch")) -> pexpect.spawn:
+        child = pexpect.spawn(sys.executable, [*command, "--target", str(target), *options],
+                              cwd=str(ROOT), encoding="utf-8", timeout=20, dimensions=(60, 200))
+        children.append(child)
+        child.expect(FOOTER, timeout=60)            # importing torch on a busy machine
+        return child
+
+    yield start
+    for child in children:
+        if child.isalive():
+            child.terminate(force=True)
 
 
 def expect_view(child, *patterns: str, timeout: float = 10) -> str:
@@ -70,7 +81,7 @@ def quit_with(child, key: str) -> int:
     return child.exitstatus
 
 
-def test_first_table_a_fix_changes_the_total_keys_and_lasting_progress(tmp_path):
+def test_first_table_a_fix_changes_the_total_keys_and_lasting_progress(tmp_path, watch):
     target = copy_exercises(tmp_path)
     child = watch(target)
     # The first table: every exercise, the total, then the first exercise's failing checks.
@@ -101,7 +112,7 @@ def test_first_table_a_fix_changes_the_total_keys_and_lasting_progress(tmp_path)
     assert record["best"] == 26 and record["completed"]
 
 
-def test_broken_saves_are_reported_and_the_watch_goes_on(tmp_path):
+def test_broken_saves_are_reported_and_the_watch_goes_on(tmp_path, watch):
     target = copy_exercises(tmp_path)
     solution = (SOLUTIONS / "ex03_predict.py").read_text()
     save(target, "ex03", solution)
@@ -125,7 +136,7 @@ COURSE_WATCH = ("import sys, course; from pathlib import Path; course.setup = la
                 "course.venv_python = lambda: Path(sys.executable); sys.exit(course.main(sys.argv[1:]))")
 
 
-def test_polling_finds_saves_too_through_course_py(tmp_path):
+def test_polling_finds_saves_too_through_course_py(tmp_path, watch):
     target = copy_exercises(tmp_path)
     child = watch(target, "--poll", command=["-c", COURSE_WATCH, "watch"])
     assert "(polling: --poll)" in child.before

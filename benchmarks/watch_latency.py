@@ -6,7 +6,8 @@ In a real pseudo-terminal (pexpect), the watch runs on a copy of the reference s
 ex03_predict.py is then saved N times, alternately wrong (softmax over dim 0) and right;
 each save is timed from just before the file is written until the terminal shows ex03's new
 verdict. Beside the median latency it prints the median time the watch itself reports for
-grading ex03 (the checks' compute), and the median wall time of a cold
+grading ex03 (a forked worker running the checks), the difference (the watch's own cost:
+noticing the save and showing the verdict), and the median wall time of a cold
 `python -m grader --only ex03` (a new process, importing torch) over --runs runs.
 The target: a save's verdict within 0.5 s when the checks take under 0.3 s.
 """
@@ -87,6 +88,8 @@ def main() -> None:
     print(f"  median:                      {statistics.median(latencies) * 1000:.0f} ms (target: at most 500)")
     print(f"grading ex03, as the watch reports it (ms): {ms(graded)}")
     print(f"  median:                      {statistics.median(graded) * 1000:.0f} ms")
+    overhead = statistics.median(l - g for l, g in zip(latencies, graded))
+    print(f"save to verdict minus grading, median: {overhead * 1000:.0f} ms (noticing the save, showing the verdict)")
     print(f"cold python -m grader --only ex03 (s): {', '.join(f'{v:.2f}' for v in cold)}")
     print(f"  median:                      {statistics.median(cold):.2f} s")
     print(f"load average (1 min) before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f} "

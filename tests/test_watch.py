@@ -3,6 +3,7 @@ on a copy of the exercises, saving files and pressing keys."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import sys
@@ -15,6 +16,7 @@ from grader.checks.registry import all_checks
 from grader.cli import main
 from grader.course import ROOT, exercise, exercise_ids, hint_text
 from grader.platforms.file_events import UNNOTICED_S, FileEvents, fingerprint, polling_reason
+from grader.platforms.keys import Keys
 from grader.platforms.watch import NO_EVENTS
 
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
@@ -186,3 +188,13 @@ def test_a_save_without_an_event_is_found_once_it_is_old_enough(tmp_path):
         assert events.unnoticed(graded, time.time() + UNNOTICED_S + 1) == set()
     finally:
         events.close()
+
+
+def test_keys_arrive_one_by_one_without_escape_sequences_and_input_may_end():
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end) as stream, Keys(stream) as keys:
+        assert keys.read() == ""                    # nothing pressed: no waiting
+        os.write(write_end, "h\x1b[An\x1bOPq".encode())
+        assert keys.read() == "hnq"                 # an arrow and F1 are not keys
+        os.close(write_end)
+        assert keys.read() == "" and keys.read() == ""   # input ended: the watch goes on

@@ -8,6 +8,7 @@ input is not a terminal (a pipe, a file), its characters are read the same way u
 from __future__ import annotations
 
 import os
+import re
 import sys
 
 try:                          # POSIX terminals
@@ -20,6 +21,11 @@ try:
     import msvcrt
 except ImportError:
     msvcrt = None
+
+
+# What arrow, function and other special keys send: dropped, so that their letters are
+# not taken for keys.
+ESCAPES = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|O.|.)?", re.DOTALL)
 
 
 class Keys:
@@ -47,8 +53,7 @@ class Keys:
             self._saved = None
 
     def read(self) -> str:
-        """The keys pressed since the last call ('' when none). Escape sequences (arrow
-        keys and the like) are dropped, so that their letters are not taken for keys."""
+        """The keys pressed since the last call ('' when none)."""
         if self._ended:
             return ""
         if termios is None:
@@ -59,8 +64,7 @@ class Keys:
         if not chunk:                     # end of input: no more keys, the watch goes on
             self._ended = True
             return ""
-        text = chunk.decode("utf-8", "replace")
-        return "" if text.startswith("\x1b") else text
+        return ESCAPES.sub("", chunk.decode("utf-8", "replace"))
 
     def _read_windows(self) -> str:
         if msvcrt is None or not os.isatty(self.fd):

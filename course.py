@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """One command to set up and run the course.
 
+    python3 course.py watch [watch options]    set up .venv, then grade again on every save
     python3 course.py grade [grader options]   set up .venv, then grade exercises/
     python3 course.py test  [pytest options]   set up .venv with dev tools, then run tests/
     python3 course.py setup [--dev]            only set up .venv
@@ -119,8 +120,22 @@ def setup(dev: bool) -> None:
     say(f"set up in {f'{minutes} min ' if minutes else ''}{seconds} s")
 
 
+def run_until_done(cmd: list[str]) -> int:
+    """Run a command that answers Ctrl-C itself (the terminal sends it to both processes):
+    wait for it to finish instead of stopping it mid-way."""
+    proc = subprocess.Popen(cmd, cwd=ROOT)
+    while True:
+        try:
+            return proc.wait()
+        except KeyboardInterrupt:
+            continue
+
+
 def main(argv: list[str]) -> int:
     command, rest = (argv[0], argv[1:]) if argv else ("help", [])
+    if command == "watch":
+        setup(dev=False)
+        return run_until_done([str(venv_python()), "-m", "grader", "watch", *rest])
     if command == "grade":
         setup(dev=False)
         return subprocess.call([str(venv_python()), "-m", "grader", *rest], cwd=ROOT)

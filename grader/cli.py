@@ -11,6 +11,7 @@
     python -m grader hint [ex0N] [--more | --level N]
     python -m grader release OUT [--for classroom50|github-classroom]   the student template
     python -m grader classroom50 OUT         the Classroom 50 autograder folder
+    python -m grader watch [--target DIR] [--poll]   grade again on every save (keys: h n a q)
     python -m grader gradescope OUT.zip      a Gradescope autograder
     python -m grader classroom run|check ID  the template's workflow steps (grader/classroom.py)
 
@@ -40,6 +41,7 @@ def _grade_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m grader", description="Grade the exercises.",
                                 epilog="Other commands: 'python -m grader build', "
                                        "'python -m grader hint ex0N', "
+                                       "'python -m grader watch', "
                                        "'python -m grader batch SUBMISSIONS --csv FILE', "
                                        "'python -m grader release OUT', "
                                        "'python -m grader classroom50 OUT', "
@@ -313,6 +315,43 @@ def check_course_command(argv: list[str]) -> int:
     return check_course_main(argv)
 
 
+def watch_command(argv: list[str]) -> int:
+    if not {"-h", "--help"} & set(argv):
+        print("Starting the watch: importing torch takes a few seconds ...", flush=True)
+    try:
+        return _watch(argv)
+    except KeyboardInterrupt:           # Ctrl-C before the watch began (torch is imported first)
+        print("\nStopped watching.")
+        return PASSED
+
+
+def _watch(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m grader watch",
+        description="Grade every exercise, then grade each one again as soon as its file is "
+                    "saved, until you quit. Keys: h hint, n next exercise, a re-grade all, q quit.")
+    p.add_argument("--target", default=str(ROOT / "exercises"),
+                   help="directory with the exercise modules (default: exercises/)")
+    p.add_argument("--poll", action="store_true",
+                   help="look for saved files by polling: for folders whose changes send no file "
+                        "events (chosen by itself for network and shared folders, WSL's /mnt/)")
+    p.add_argument("--progress", help="the file that keeps your best scores (default: "
+                                      ".grader-progress.json beside the target directory)")
+    p.add_argument("--no-clear", action="store_true", help="do not clear the screen between gradings")
+    _add_run_options(p)
+    args = p.parse_args(argv)
+    target = Path(args.target)
+    if not target.is_absolute() and not target.exists() and (ROOT / target).is_dir():
+        target = ROOT / target
+    if not target.is_dir():
+        p.error(f"--target {args.target}: no such directory")
+    from .platforms.watch import run_watch
+
+    return run_watch(target, seed=_seed(p, args), options=_options(p, args), poll=args.poll,
+                     clear=not args.no_clear,
+                     progress_path=Path(args.progress) if args.progress else None)
+
+
 def classroom_command(argv: list[str]) -> int:
     from .platforms.classroom import main as classroom_main
     return classroom_main(argv)
@@ -325,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"build": build_command, "hint": hint_command, "batch": batch_command,
                 "release": release_command, "gradescope": gradescope_command,
                 "classroom": classroom_command, "classroom50": classroom50_command,
-                "check-course": check_course_command}
+                "check-course": check_course_command, "watch": watch_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])

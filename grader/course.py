@@ -63,3 +63,4 @@ def exercise_ids() -> list[str]:
 def total_points() -> int:
     """The course's total: the sum of the exercises' budgets."""
     return sum(ex.points for ex in exercises())
+

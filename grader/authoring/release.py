@@ -32,7 +32,7 @@ TEMPLATES = Path(__file__).with_name("templates")
 # what ships follows from the folder a module lives in, not from a list of names.
 AUTHORS_ONLY = {"authoring", "__pycache__"}
 TOP_LEVEL = ("course.py", "constraints.txt")
-GITIGNORE = ".venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n.grader/\n"
+GITIGNORE = ".venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n.grader/\n/.grader-progress.json\n"
 FLAVOURS = ("classroom50", "github-classroom")
 # What a template's top level may hold: its files, and what .gitignore leaves out (kept).
 TEMPLATE_NAMES = (".github", ".gitignore", "README.md", "course.py", "constraints.txt",

@@ -37,12 +37,14 @@ def exercise_totals(results: list[Result]) -> list[tuple[str, int, int]]:
             for ex_id, rs in groups.items()]
 
 
-def score_table(results: list[Result]) -> str:
-    """Points earned out of points available per exercise, and the total."""
+def score_table(results: list[Result], notes: dict[str, str] | None = None) -> str:
+    """Points earned out of points available per exercise, and the total. notes adds a
+    few words after an exercise's line (the watch's lasting progress)."""
     lines = []
     for ex_id, earned, available in exercise_totals(results):
         title = exercise(ex_id).title
-        lines.append(f"{ex_id}  {title:<28}{_bar(earned, available)} {earned:>3}/{available}")
+        note = f"  {notes[ex_id]}" if notes and notes.get(ex_id) else ""
+        lines.append(f"{ex_id}  {title:<28}{_bar(earned, available)} {earned:>3}/{available}{note}")
     earned = sum(r.points for r in results)
     available = sum(r.check.points for r in results)
     lines.append(f"{'total':<34}{_bar(earned, available)} {earned:>3}/{available}")
@@ -118,11 +120,12 @@ def _indent(text: str, prefix: str = "    ") -> str:
     return "\n".join(prefix + line for line in text.splitlines())
 
 
-def to_text(report: Report) -> str:
-    out = [f"Grading {report.target}", ""]
-    failed = [r for r in report.results if not r.passed]
-    shown = [s for s in feedback_once(report.results) if not s.result.passed and not s.repeat]
-    for ex_id in report.by_exercise():
+def failed_checks(results: list[Result]) -> list[str]:
+    """Each failing check with its message, under its exercise's file (lines of text); a
+    root cause is shown once (feedback_once), with how many more checks it costs."""
+    out = []
+    shown = [s for s in feedback_once(results) if not s.result.passed and not s.repeat]
+    for ex_id in Report("", results).by_exercise():
         bad = [s for s in shown if s.result.check.exercise == ex_id]
         if not bad:
             continue
@@ -137,6 +140,13 @@ def to_text(report: Report) -> str:
             if s.more:
                 out.append(f"    ({more_checks(s.more)})")
         out.append("")
+    return out
+
+
+def to_text(report: Report) -> str:
+    out = [f"Grading {report.target}", ""]
+    failed = [r for r in report.results if not r.passed]
+    out += failed_checks(report.results)
     out.append(score_table(report.results))
     if failed:
         first = failed[0].check.exercise

@@ -1,0 +1,202 @@
+"""python -m grader watch, driven as a student drives it: in a pseudo-terminal (pexpect),
+on a copy of the exercises, saving files and pressing keys."""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import sys
+import time
+
+import pexpect
+import pytest
+
+from grader.checks.registry import all_checks
+from grader.cli import main
+from grader.course import ROOT, exercise, exercise_ids
+from grader.platforms.file_events import UNNOTICED_S, FileEvents, fingerprint, polling_reason
+from grader.platforms.keys import Keys
+from grader.platforms.watch import NO_EVENTS
+
+SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
+TOTAL = sum(c.points for c in all_checks())
+POINTS = {ex_id: sum(c.points for c in all_checks(ex_id)) for ex_id in exercise_ids()}
+FOOTER = "q quit"
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="pexpect drives a POSIX terminal")
+
+
+def total_line(points: int) -> str:
+    return rf"total\s+\[[#.]+\]\s+{points}/{TOTAL}"
+
+
+def copy_exercises(folder, source=EXERCISES):
+    target = folder / "exercises"
+    target.mkdir()
+    for ex_id in exercise_ids():
+        shutil.copy(source / exercise(ex_id).file, target / exercise(ex_id).file)
+    return target
+
+
+def save(target, ex_id: str, text: str) -> None:
+    (target / exercise(ex_id).file).write_text(text)
+
+
+@pytest.fixture
+def watch():
+    """watch(target, *options) -> the watch, started and past its first table; a watch
+    that a failing test leaves running is ended."""
+    children = []
+
+    def start(target, *options: str, command=("-m", "grader", "watch")) -> pexpect.spawn:
+        child = pexpect.spawn(sys.executable, [*command, "--target", str(target), *options],
+                              cwd=str(ROOT), encoding="utf-8", timeout=20, dimensions=(60, 200))
+        children.append(child)
+        child.expect(FOOTER, timeout=60)            # importing torch on a busy machine
+        return child
+
+    yield start
+    for child in children:
+        if child.isalive():
+            child.terminate(force=True)
+
+
+def expect_view(child, *patterns: str, timeout: float = 10) -> str:
+    """The next view, up to its footer, holding every pattern in order."""
+    child.expect(FOOTER, timeout=timeout)
+    text = child.before
+    position = 0
+    for pattern in patterns:
+        found = re.compile(pattern).search(text, position)
+        assert found, f"{pattern!r} not in:\n{text}"
+        position = found.end()
+    return text
+
+
+def quit_with(child, key: str) -> int:
+    child.sendcontrol("c") if key == "ctrl-c" else child.send(key)
+    child.expect(pexpect.EOF, timeout=10)
+    rest = child.before
+    child.close()
+    assert "Traceback" not in rest and "Stopped watching." in rest
+    return child.exitstatus
+
+
+def test_first_table_a_fix_changes_the_total_keys_and_lasting_progress(tmp_path, watch):
+    target = copy_exercises(tmp_path)
+    child = watch(target)
+    # The first table: every exercise, the total, then the first exercise's failing checks.
+    first = child.before
+    for ex_id in exercise_ids():
+        assert re.search(rf"{ex_id}\s+{re.escape(exercise(ex_id).title)}\s+\[\.+\]\s+0/{POINTS[ex_id]}", first)
+    assert re.search(total_line(0), first)
+    assert re.search(r"ex01 Data as tensors: \d+ check\(s\) failing", first)
+    assert "make_dataset() is not implemented yet" in first and "Traceback" not in first
+
+    # A save that completes ex03 changes the total and names the next exercise.
+    save(target, "ex03", (SOLUTIONS / "ex03_predict.py").read_text())
+    full = exercise("ex03").points
+    view = expect_view(child, rf"\bex03\s.*{full}/{full}\s+best {full}/{full}, done \d{{4}}-\d\d-\d\d",
+                       total_line(full), rf"ex03 is complete \({full}/{full}\)\. Next: ex04 ")
+    assert "graded ex03 in" in view
+
+    child.send("h")                                 # the hint of the exercise in focus
+    child.expect_exact("Hint 1 of ")                # its first level, for its first failing check
+    child.expect_exact("python -m grader hint ex04 --more")
+    child.send("n")                                 # the next exercise not complete: ex01
+    expect_view(child, r"ex01 Data as tensors: \d+ check\(s\) failing")
+
+    # A worse state shows the current score, and the best stays in the table and the file.
+    save(target, "ex03", (EXERCISES / "ex03_predict.py").read_text())
+    expect_view(child, rf"\bex03\s.*\s0/{full}\s+best {full}/{full}, done ", total_line(0),
+                r"ex03 From logits to predictions: \d+ check\(s\) failing")
+    assert quit_with(child, "q") == 0
+    record = json.loads((tmp_path / ".grader-progress.json").read_text())["exercises"]["ex03"]
+    assert record["best"] == full and record["completed"]
+
+
+def test_broken_saves_are_reported_and_the_watch_goes_on(tmp_path, watch):
+    target = copy_exercises(tmp_path)
+    solution = (SOLUTIONS / "ex03_predict.py").read_text()
+    save(target, "ex03", solution)
+    child = watch(target, "--time-scale", "0.05")   # an endless loop is stopped after 0.5 s
+    assert re.search(total_line(POINTS["ex03"]), child.before)
+
+    save(target, "ex03", solution + "\ndef predict(model, X)\n    return None\n")
+    expect_view(child, total_line(0), r"could not be imported.*SyntaxError")
+    save(target, "ex03", solution.replace("    model.eval()\n", "    while True:\n        pass\n", 1))
+    expect_view(child, r"predict_proba\(\) did not finish within [\d.]+ s: is there an endless loop")
+    save(target, "ex03", solution + "\nimport os\nos._exit(3)\n")
+    expect_view(child, r"ended the process \(os._exit\(3\)\)")
+    save(target, "ex03", solution)
+    view = expect_view(child, total_line(POINTS["ex03"]), "ex03 is complete")
+    assert NO_EVENTS not in view            # every save came as a file event: no false fallback
+    assert quit_with(child, "ctrl-c") == 0
+
+
+# `python3 course.py watch` as the student runs it, its set-up left out (it installs .venv).
+COURSE_WATCH = ("import sys, course; from pathlib import Path; course.setup = lambda dev: None; "
+                "course.venv_python = lambda: Path(sys.executable); sys.exit(course.main(sys.argv[1:]))")
+
+
+def test_polling_finds_saves_too_through_course_py(tmp_path, watch):
+    target = copy_exercises(tmp_path)
+    child = watch(target, "--poll", command=["-c", COURSE_WATCH, "watch"])
+    assert "(polling: --poll)" in child.before
+    save(target, "ex03", (SOLUTIONS / "ex03_predict.py").read_text())
+    expect_view(child, total_line(POINTS["ex03"]), "ex03 is complete")
+    assert quit_with(child, "ctrl-c") == 0          # course.py waits for the watch to stop
+
+
+def test_a_missing_target_is_a_usage_error(tmp_path, capsys):
+    assert main(["watch", "--target", str(tmp_path / "nowhere")]) == 2
+    assert "no such directory" in capsys.readouterr().err
+
+
+# -- choosing polling, and finding saves that sent no event (no terminal needed) ----------
+MOUNTINFO = """\
+22 27 0:21 / / rw,relatime - ext4 /dev/sda1 rw
+40 22 0:40 / /home/student/share rw,relatime - nfs4 server:/export rw
+41 22 0:41 / /media/my\\040files rw - vboxsf files rw
+"""
+
+
+def test_polling_is_chosen_where_file_events_do_not_arrive(tmp_path):
+    local = polling_reason(tmp_path, False, mountinfo=MOUNTINFO, kernel_release="6.8.0-generic")
+    assert local is None
+    assert polling_reason(tmp_path, True, mountinfo=MOUNTINFO, kernel_release="") == "--poll"
+    assert polling_reason("/home/student/share/course/exercises", False, mountinfo=MOUNTINFO,
+                          kernel_release="6.8.0") == "a nfs4 folder"
+    assert polling_reason("/media/my files/exercises", False, mountinfo=MOUNTINFO,
+                          kernel_release="6.8.0") == "a vboxsf folder"
+    wsl = "5.15.153.1-microsoft-standard-WSL2"
+    assert polling_reason("/mnt/c/Users/me/course/exercises", False, mountinfo=MOUNTINFO,
+                          kernel_release=wsl) == "a Windows folder under WSL"
+    assert polling_reason("/home/me/course/exercises", False, mountinfo=MOUNTINFO, kernel_release=wsl) is None
+
+
+def test_a_save_without_an_event_is_found_once_it_is_old_enough(tmp_path):
+    path = tmp_path / "ex03_predict.py"
+    path.write_text("one")
+    events = FileEvents(tmp_path, {path.name: "ex03"}, poll_reason="--poll")
+    try:
+        graded = {"ex03": fingerprint(path)}
+        assert events.unnoticed(graded, time.time()) == set()         # unchanged
+        path.write_text("two, longer")
+        assert events.unnoticed(graded, time.time()) == set()         # its event may still come
+        assert events.unnoticed(graded, time.time() + UNNOTICED_S + 1) == {"ex03"}
+        path.unlink()                   # a moment without the file (a save by renaming) is no evidence
+        assert events.unnoticed(graded, time.time() + UNNOTICED_S + 1) == set()
+    finally:
+        events.close()
+
+
+def test_keys_arrive_one_by_one_without_escape_sequences_and_input_may_end():
+    read_end, write_end = os.pipe()
+    with os.fdopen(read_end) as stream, Keys(stream) as keys:
+        assert keys.read() == ""                    # nothing pressed: no waiting
+        os.write(write_end, "h\x1b[An\x1bOPq".encode())
+        assert keys.read() == "hnq"                 # an arrow and F1 are not keys
+        os.close(write_end)
+        assert keys.read() == "" and keys.read() == ""   # input ended: the watch goes on

@@ -3,6 +3,7 @@ namespace (its globals()) instead of being imported from the exercise files. Pro
 limits, output capture and caching are the InProcessGateway's own."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import traceback
 import types
@@ -38,10 +39,21 @@ class NotebookGateway(InProcessGateway):
         super().__init__(Path("<notebook>"))
         self.namespace = namespace
 
+    def _cell_files(self) -> set[str]:
+        return {v.__code__.co_filename for v in self.namespace.values()
+                if isinstance(v, types.FunctionType)}
+
+    def _is_student_file(self, filename: str) -> bool:
+        return filename in self._cell_files()
+
+    def _imports(self, home):
+        # The functions run in the notebook's kernel, with the imports the student's own
+        # cells see there: no exercise files to serve.
+        return contextlib.nullcontext()
+
     def _import(self, ex_id: str):
         ex = exercise(ex_id)
-        cell_files = {v.__code__.co_filename for v in self.namespace.values()
-                      if isinstance(v, types.FunctionType)}
+        cell_files = self._cell_files()
         module = types.ModuleType(ex.module)
         for name in ex.functions:
             if name in self.namespace:          # a missing one is reported by the probe

@@ -80,7 +80,7 @@ def test_each_student_gets_feedback_with_every_check(graded):
     feedback = root / "grades-feedback"
     assert sorted(p.name for p in feedback.glob("*.md")) == ["alice.md", "bob.md", "carol.md"]
     carol = (feedback / "carol.md").read_text()
-    assert carol.count("**passed**") + carol.count("**FAILED**") == 39
+    assert carol.count("**passed**") + carol.count("**FAILED**") == 40
     assert "softmax ran over dim=0" in carol
     assert "is not implemented yet" in (feedback / "bob.md").read_text()
     assert "grader-batch-" not in carol                    # no private paths

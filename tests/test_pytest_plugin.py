@@ -25,7 +25,7 @@ def run_exercises(pytester, modules_from, *args):
 
 def test_solutions_pass_every_check_and_end_with_the_table(pytester):
     result = run_exercises(pytester, "solutions")
-    result.assert_outcomes(passed=39)
+    result.assert_outcomes(passed=40)
     lines = [l for l in result.outlines if l.strip()]
     assert lines[-1].startswith("total") and lines[-1].endswith("100/100")
     assert "score" in lines[-6]
@@ -33,7 +33,7 @@ def test_solutions_pass_every_check_and_end_with_the_table(pytester):
 
 def test_stubs_fail_with_one_line_each(pytester):
     result = run_exercises(pytester, "exercises")
-    result.assert_outcomes(failed=39)
+    result.assert_outcomes(failed=40)
     text = result.stdout.str()
     assert "Traceback" not in text and "raise NotImplementedError" not in text
     result.stdout.fnmatch_lines(["*_ test_labels_int64 _*", "make_dataset() is not implemented yet",
@@ -61,12 +61,12 @@ def test_os_exit_in_student_code_cannot_make_pytest_pass(pytester):
     path.write_text(path.read_text() + "\nimport os\ndef accuracy(y_true, y_pred):\n    os._exit(0)\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", f"pythonpath={ROOT}")
     assert result.ret == 1
-    result.assert_outcomes(passed=39 - 10 - 2, failed=12)
+    result.assert_outcomes(passed=40 - 10 - 2, failed=12)
     result.stdout.fnmatch_lines(["*ended the process (os._exit(0)) while importing ex01_data.py*",
                                  "*ended the process (os._exit(0)) inside accuracy()*"])
 
 
 def test_in_process_runs_the_code_in_pytest_and_says_so(pytester):
     result = run_exercises(pytester, "solutions", "--in-process")
-    result.assert_outcomes(passed=39)
+    result.assert_outcomes(passed=40)
     result.stdout.fnmatch_lines(["*Running your code inside the grader (--in-process)*"])

@@ -74,10 +74,11 @@ class InProcessGateway(Gateway):
         """The import view student code runs in (grader.gateway.imports)."""
         return exercise_imports(self.target, home)
 
-    def _student_frame(self, exc: BaseException) -> traceback.FrameSummary | None:
-        """The innermost frame of the traceback that is in the student's code."""
+    def _student_frame(self, exc: BaseException, named: bool = False) -> traceback.FrameSummary | None:
+        """The innermost frame of the traceback that is in the student's code (with
+        named, in one of their functions: not a comprehension, lambda or module body)."""
         for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-            if self._is_student_file(frame.filename):
+            if self._is_student_file(frame.filename) and not (named and frame.name.startswith("<")):
                 return frame
         return None
 
@@ -88,8 +89,10 @@ class InProcessGateway(Gateway):
         if len(text) > 300:
             text = text[:300] + " ..."
         frame = self._student_frame(exc)
-        where = f" ({Path(frame.filename).name}, line {frame.lineno})" if frame else ""
-        return text + where + _error_hint(exc)
+        return text + (self._location(frame) if frame else "") + _error_hint(exc)
+
+    def _location(self, frame: traceback.FrameSummary) -> str:
+        return f" ({Path(frame.filename).name}, line {frame.lineno})"
 
     # -- running code under the limits -------------------------------------------------
     def _limits(self, out, seconds: float, home):
@@ -139,8 +142,8 @@ class InProcessGateway(Gateway):
                 file=file, function=exc.function))
         except CallTimeout as exc:
             limit = seconds * self.time_scale
-            frame = self._student_frame(exc)
-            if student and student.current and frame and frame.name not in (student.current, "<module>"):
+            frame = self._student_frame(exc, named=True)
+            if student and student.current and frame and frame.name != student.current:
                 # Name the function the code was in, not only the one the grader called.
                 raise fail("timed_out", messages.TIMED_OUT_INSIDE.format(
                     where=place(), seconds=limit, function=frame.name))

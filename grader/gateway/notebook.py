@@ -34,8 +34,8 @@ def _stub_aware(fn, name: str, cell_files: set[str]):
 
 class NotebookGateway(InProcessGateway):
     def __init__(self, namespace: dict):
-        # The target directory only locates the student's frames in error messages;
-        # cells live in the kernel's temporary files, which no directory names.
+        # No folder: the functions come from the namespace, and the student's frames are
+        # those in a cell's file (the kernel's temporary files, which no folder names).
         super().__init__(Path("<notebook>"))
         self.namespace = namespace
 
@@ -45,6 +45,9 @@ class NotebookGateway(InProcessGateway):
 
     def _is_student_file(self, filename: str) -> bool:
         return filename in self._cell_files()
+
+    def _location(self, frame) -> str:
+        return ""             # a cell's file is a kernel's temporary name: it says nothing
 
     def _imports(self, home):
         # The functions run in the notebook's kernel, with the imports the student's own

@@ -281,10 +281,10 @@ def train_only_train_data(ctx):
         # the passes whose output a backward pass went through.
         backward = [p for p in r.data["passes"] if p.get("backward")]
         expect(backward, M.NO_BACKWARD, called=r.called, got="no backward pass through the model's output",
-               expected="one loss.backward() per epoch, through a forward pass on X_train")
+               expected="a backward pass each epoch, through a forward pass on X_train")
         tainted = sorted({p["input"] for p in backward if "test" in p["input"].split("+")})
         expect(not tainted, M.TRAINED_ON_TEST, called=r.called,
-               got=f"loss.backward() through forward passes on {' and '.join(tainted)} data",
+               got=f"backward passes through forward passes on {' and '.join(tainted)} data",
                expected="backward passes through forward passes on X_train only")
 
 

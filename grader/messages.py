@@ -10,6 +10,8 @@ IMPORT_FAILED = "{file} could not be imported, so its checks cannot run: {error}
 RAISED = "{where} raised {error}"
 EXITED = "your code ended the process ({how}) inside {where}"
 TIMED_OUT = "{where} did not finish within {seconds:g} s: is there an endless loop?"
+TIMED_OUT_INSIDE = ("{where} did not finish within {seconds:g} s; it was stopped inside "
+                    "{function}(): is there an endless loop?")
 OUTPUT_FLOOD = ("{where} printed more than {limit:,} characters, so it was stopped; "
                 "do not print inside a loop over samples")
 OUT_OF_MEMORY = ("{where} ran out of memory (the limit is {limit}): is a tensor far larger "
@@ -35,6 +37,11 @@ SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
 INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
 BATCH_INTERRUPTED = ("Stopped (Ctrl-C). The submissions graded so far are kept; run the same "
                      "command again to grade the rest.")
+ONLY_EXERCISE_FILES = ("(only the exercise files are graded, ex01_data.py to ex04_train.py, so "
+                       "code can import them and the installed packages; move code from a file "
+                       "of your own into the exercise file that uses it)")
+RELATIVE_IMPORT = ("(the exercise files are separate modules, not a package: import without "
+                   "the dot, e.g. `from ex03_predict import accuracy`)")
 GRADER_ERROR = "the grader itself failed on this check (please report it): {error}"
 
 # --- The mistakes learners make -----------------------------------------------------------
@@ -69,6 +76,8 @@ BINARY_OUTPUT = ("the output layer has {units} unit(s), a binary-classification 
 DEVICE_STRING = "get_device returned the string {value!r}; return torch.device({value!r})"
 DEVICE_MISMATCH = ("tensors on different devices: X stayed on {x_device} while the model is "
                    "on {model_device}. Move X with X.to(next(model.parameters()).device)")
+MODEL_MOVED = ("{function} moved the model (model.to(...)) instead of X: the caller chose the "
+               "model's device, so move X to it with X.to(next(model.parameters()).device)")
 SOFTMAX_WRONG_DIM = ("each column sums to 1, not each row: softmax ran over dim=0 (the "
                      "samples). Use softmax(dim=1), over the classes")
 SIGMOID_NOT_SOFTMAX = ("rows do not sum to 1: this looks like sigmoid, which scores each class "
@@ -83,6 +92,8 @@ GRAPH_BUILT = ("the result carries an autograd graph (grad_fn={grad_fn}): run th
                "inside torch.inference_mode() (or torch.no_grad())")
 GRAD_ENABLED = ("the forward pass ran with autograd on: wrap it in torch.inference_mode() "
                 "(or torch.no_grad()) so no graph is built")
+FORWARD_NOT_SEEN = ("{function} never called the model as model(X), so how it runs the model "
+                    "could not be seen: call model(X), not model.forward(X)")
 TRAIN_MODE = ("the model was in training mode during the forward pass: call model.eval() "
               "first, or dropout and batch-norm layers behave as in training")
 ACCURACY_FRACTION = ("{value} is a fraction; accuracy here is a percentage from 0 to 100: "
@@ -101,8 +112,14 @@ WRONG_UPDATE = ("the parameters moved differently from SGD on CrossEntropyLoss o
 LOSS_AFTER_UPDATE = ("the returned loss is the loss after the update; return the loss of "
                      "this step's forward pass (computed before optimizer.step())")
 HARDCODED_LR = "the parameters moved as with lr={used}, not the lr={given} that train() was given"
-TRAINED_ON_TEST = ("the test data took part in training: only X_train and y_train may "
-                   "produce gradients; evaluate the test data under inference_mode")
+TRAINED_ON_TEST = ("the test data produced gradients: loss.backward() went through the model's "
+                   "output on test data. Only X_train and y_train may produce gradients; measure "
+                   "the test data under torch.inference_mode()")
+NO_BACKWARD = ("no backward pass went through the model's output, so nothing was learned: "
+               "each epoch, call loss.backward() on the loss of a forward pass on X_train")
+LOSS_AGAINST_PREDICTIONS = ("the loss was computed against the model's own predictions "
+                            "(loss_fn(logits, logits.argmax(dim=1))), not the labels: the "
+                            "targets of the loss must be y, so use loss_fn(logits, y)")
 EVALUATE_CHANGED_MODEL = "evaluate changed the model's parameters; it must only measure"
 TEST_BEFORE_UPDATE = ("test metrics were measured before the epoch's update; measure them "
                       "after optimizer.step()")

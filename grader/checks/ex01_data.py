@@ -36,10 +36,20 @@ def returns_tensors(ctx):
                    got=phrase(d), expected="a torch.Tensor")
 
 
+def _tensor(d: dict, name: str, dtype: str, called: str) -> None:
+    """A dtype check is about the tensor the model gets: a numpy array of the right dtype
+    is still not one (torch.nn layers and losses take tensors only)."""
+    array_values(d, name, "make_dataset", called)
+    if d["kind"] == "ndarray":
+        fail(M.NUMPY_NOT_TENSOR.format(what=name), called=called, got=phrase(d),
+             expected=f"a {dtype} torch.Tensor",
+             likely=M.FLOAT64_FEATURES if (name, d["dtype"]) == ("X", "float64") else None)
+
+
 @check("ex01", 3, "X is float32")
 def features_float32(ctx):
     for called, X, _ in _both(ctx):
-        array_values(X, "X", "make_dataset", called)
+        _tensor(X, "X", "float32", called)
         if X["dtype"] == "float32":
             continue
         likely = M.FLOAT64_FEATURES if X["dtype"] == "float64" else "convert with .float()"
@@ -50,7 +60,7 @@ def features_float32(ctx):
 @check("ex01", 4, "y is int64 (a LongTensor)")
 def labels_int64(ctx):
     for called, _, y in _both(ctx):
-        array_values(y, "y", "make_dataset", called)
+        _tensor(y, "y", "int64", called)
         if y["dtype"] == "int64":
             continue
         text = (M.FLOAT_LABELS if y["dtype"].startswith(("float", "bfloat")) else M.INT_LABELS_NOT_64)
@@ -114,7 +124,7 @@ def matches_make_blobs(ctx):
             continue
         call = ("make_blobs(n_samples={n_samples}, n_features={n_features}, centers={n_classes}, "
                 "cluster_std={cluster_std}, random_state={seed})").format(**args)
-        likely = "pass every argument through to make_blobs, and do not shuffle or sort"
+        likely = None
         if xv.shape == want_X.shape:
             for name, value in (("seed", BLOBS_DEFAULTS["seed"]), ("cluster_std", 1.0),
                                 ("cluster_std", BLOBS_DEFAULTS["cluster_std"])):
@@ -207,12 +217,14 @@ def split_seeded(ctx):
     train = _ids(parts[0], called)
     want, _ = oracle.split_indices(n, test_size, seed)
     if train != want.tolist():
-        likely = "call train_test_split(X, y, test_size=test_size, random_state=seed)"
+        likely = None
         for other in (12345, 42, 0):
             if train == oracle.split_indices(n, test_size, other)[0].tolist():
                 likely = M.SEED_IGNORED + f" (this is the split of random_state={other})"
         fail("the split differs from train_test_split with the same seed", called=called,
-             got=f"train rows {train[:6]}...", expected=f"train rows {want[:6].tolist()}...",
+             got=f"train rows {train[:6]}...",
+             expected=f"train rows {want[:6].tolist()}..., as train_test_split(X, y, "
+                      "test_size=test_size, random_state=seed) gives",
              likely=likely)
     again = _ids(_split(ctx, "again")[1][0], called)
     expect(again == train, "the same seed gave a different split", called=called + " (twice)",

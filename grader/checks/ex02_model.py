@@ -116,13 +116,14 @@ def _check_sizes(called: str, d: dict, in_features: int, hidden_units: int, out_
     if got and got[-1][1] in (1, 2) and out_f > 2:
         likely = M.BINARY_OUTPUT.format(units=got[-1][1], classes=out_f)
     else:
-        for name, value, position in (("in_features", in_f, got[0][0] if got else None),
-                                      ("out_features", out_f, got[-1][1] if got else None)):
-            if position is not None and position != value:
+        # An argument was ignored only if the default stands where the value asked for should.
+        seen = {"in_features": got[0][0] if got else None, "out_features": got[-1][1] if got else None,
+                "hidden_units": got[0][1] if len(got) > 1 else None}
+        asked = {"in_features": in_f, "out_features": out_f, "hidden_units": hidden}
+        for name, value in asked.items():
+            if seen[name] != value and seen[name] == MODEL_DEFAULTS[name]:
                 likely = M.ARGUMENT_IGNORED.format(argument=name, value=value)
                 break
-        else:
-            likely = M.ARGUMENT_IGNORED.format(argument="hidden_units", value=hidden)
     fail("the Linear layers have the wrong sizes", called=called, got=show(got) or "no Linear layers",
          expected=show(want), likely=likely)
 

@@ -29,9 +29,14 @@ def _steps(ctx, spec, X, y, lr):
     return r, r.data["returned"], r.data["states"]
 
 
+# The mistakes whose parameters after a step can be told apart, and what each is called.
+STEP_MISTAKES = {oracle.SOFTMAX_FIRST: M.SOFTMAX_BEFORE_LOSS,
+                 oracle.OWN_PREDICTIONS: M.LOSS_AGAINST_PREDICTIONS}
+
+
 def _first_variant(spec, X, y, lr, state) -> str | None:
-    """Which way of taking one step (right, or softmax before the loss) gives `state`."""
-    for variant in (oracle.RIGHT, oracle.SOFTMAX_FIRST):
+    """Which way of taking one step (right, or one of STEP_MISTAKES) gives `state`."""
+    for variant in (oracle.RIGHT, *STEP_MISTAKES):
         if oracle.states_close(state, oracle.sgd_steps(spec["state"], X, y, lr, 1, variant)[1][0]):
             return variant
     return None
@@ -50,13 +55,17 @@ def step_returns_loss(ctx):
             got = number(d, "the returned loss", "train_step", r.called)
             with torch.no_grad():
                 z = oracle.logits(state, X)
-            right = torch.nn.functional.cross_entropy(z, y).item()
-            softmaxed = torch.nn.functional.cross_entropy(z.softmax(dim=1), y).item()
-            if math.isclose(got, right, rel_tol=1e-4, abs_tol=1e-5) or \
-                    math.isclose(got, softmaxed, rel_tol=1e-4, abs_tol=1e-5):
+                right = oracle.loss_of(z, y).item()
+                softmaxed = oracle.loss_of(z, y, oracle.SOFTMAX_FIRST).item()
+                own = oracle.loss_of(z, y, oracle.OWN_PREDICTIONS).item()
+            close = lambda value: math.isclose(got, value, rel_tol=1e-4, abs_tol=1e-5)
+            if close(right) or close(softmaxed):    # softmax first: step_first_update's business
                 continue
-            after = oracle.cross_entropy(states[k], X, y)
-            likely = M.LOSS_AFTER_UPDATE if math.isclose(got, after, rel_tol=1e-4, abs_tol=1e-5) else None
+            likely = None
+            if close(oracle.cross_entropy(states[k], X, y)):
+                likely = M.LOSS_AFTER_UPDATE
+            elif close(own):
+                likely = M.LOSS_AGAINST_PREDICTIONS
             fail(f"call {k + 1} of train_step returned loss {got:.6g}", called=r.called,
                  got=f"{got:.6g}", expected=f"{right:.6g}, the cross-entropy of that step's logits",
                  likely=likely)
@@ -69,14 +78,11 @@ def step_first_update(ctx):
         variant = _first_variant(spec, X, y, lr, states[0])
         if variant == oracle.RIGHT:
             continue
-        if _unchanged(spec, states[:1]):
-            likely = M.NO_UPDATE
-        elif variant == oracle.SOFTMAX_FIRST:
-            likely = M.SOFTMAX_BEFORE_LOSS
-        else:
-            likely = M.WRONG_UPDATE
-        fail("after one train_step the parameters are not where SGD puts them", called=r.called,
-             got="other parameters", expected=f"each parameter p moved to p - {lr} * grad", likely=likely)
+        likely = M.NO_UPDATE if _unchanged(spec, states[:1]) else STEP_MISTAKES.get(variant)
+        # Without evidence for one cause, say what was seen and where to look.
+        fail("after one train_step the parameters are not where SGD puts them" if likely else M.WRONG_UPDATE,
+             called=r.called, got="other parameters", expected=f"each parameter p moved to p - {lr} * grad",
+             likely=likely)
 
 
 @check("ex04", 4, "later train_steps use fresh gradients (zero_grad before backward)")
@@ -94,11 +100,10 @@ def step_zero_grad(ctx):
         if all(oracle.states_close(a, b) for a, b in zip(states, want)):
             continue
         _, summed = oracle.sgd_steps(spec["state"], X, y, lr, len(states), oracle.NO_ZERO_GRAD)
-        likely = M.NO_ZERO_GRAD if all(oracle.states_close(a, b) for a, b in zip(states, summed)) \
-            else M.WRONG_UPDATE
-        fail("the second and third steps moved the parameters the wrong way", called=r.called + " (3 times)",
-             got="parameters off the SGD path after step 2", expected="each step uses only its own gradient",
-             likely=likely)
+        summed_up = all(oracle.states_close(a, b) for a, b in zip(states, summed))
+        fail("the second and third steps moved the parameters the wrong way" if summed_up else M.WRONG_UPDATE,
+             called=r.called + " (3 times)", got="parameters off the SGD path after step 2",
+             expected="each step uses only its own gradient", likely=M.NO_ZERO_GRAD if summed_up else None)
 
 
 # --- evaluate -------------------------------------------------------------------------
@@ -116,9 +121,13 @@ def evaluate_values(ctx):
         loss = number(loss_d, "the loss", "evaluate", r.called)
         acc = number(acc_d, "the accuracy", "evaluate", r.called)
         want_loss = oracle.cross_entropy(spec["state"], X, y)
-        want_acc = oracle.percent_correct(oracle.logits(spec["state"], X).detach(), y)
-        expect(math.isclose(loss, want_loss, rel_tol=1e-4, abs_tol=1e-5), f"the loss is {loss:.6g}",
-               called=r.called, got=f"{loss:.6g}", expected=f"{want_loss:.6g}, loss_fn(model(X), y)")
+        z = oracle.logits(spec["state"], X).detach()
+        want_acc = oracle.percent_correct(z, y)
+        if not math.isclose(loss, want_loss, rel_tol=1e-4, abs_tol=1e-5):
+            own = oracle.loss_of(z, y, oracle.OWN_PREDICTIONS).item()
+            fail(f"the loss is {loss:.6g}", called=r.called, got=f"{loss:.6g}",
+                 expected=f"{want_loss:.6g}, loss_fn(model(X), y)",
+                 likely=M.LOSS_AGAINST_PREDICTIONS if math.isclose(loss, own, rel_tol=1e-4, abs_tol=1e-5) else None)
         if not math.isclose(acc, want_acc, abs_tol=1e-4):
             likely = M.ACCURACY_FRACTION.format(value=round(acc, 4)) if math.isclose(acc * 100, want_acc, abs_tol=1e-3) else None
             fail(f"the accuracy is {acc:.6g}", called=r.called, got=f"{acc:.6g}",
@@ -203,19 +212,31 @@ def train_sgd_lr(ctx):
         tol = 1e-3 if default else 1e-4
         if oracle.states_close(r.data["state"], final, atol=tol):
             continue
-        likely = M.WRONG_UPDATE
-        history = r.data.get("history", {}).get("train_loss", {})
-        if history.get("length") not in (None, epochs):
-            likely = M.ARGUMENT_IGNORED.format(argument="epochs", value=epochs) + \
-                f" ({history['length']} epochs ran)"
-        elif _unchanged(spec, [r.data["state"]]):
-            likely = M.NO_UPDATE
-        elif lr != 0.1 and oracle.states_close(
-                r.data["state"], oracle.train_history(spec["state"], *data, epochs, 0.1)[1], atol=tol):
-            likely = M.HARDCODED_LR.format(used=0.1, given=lr)
-        fail(f"after train(..., epochs={epochs}, lr={lr}) the parameters are not where SGD puts them",
-             called=r.called, got="other parameters",
+        likely = _training_mistake(r, spec, data, epochs, lr, tol)
+        # Without evidence for one cause, say what was seen and where to look.
+        fail(f"after train(..., epochs={epochs}, lr={lr}) the parameters are not where SGD puts them"
+             if likely else M.WRONG_UPDATE, called=r.called, got="other parameters",
              expected=f"{epochs} full-batch SGD steps with lr={lr}", likely=likely)
+
+
+def _training_mistake(r, spec, data, epochs: int, lr: float, tol: float) -> str | None:
+    """The known mistake the parameters after train() show, or None."""
+    history = r.data.get("history", {}).get("train_loss", {})
+    if history.get("length") not in (None, epochs):
+        return M.ARGUMENT_IGNORED.format(argument="epochs", value=epochs) + f" ({history['length']} epochs ran)"
+    if _unchanged(spec, [r.data["state"]]):
+        return M.NO_UPDATE
+
+    def ends_as(lr_used: float, variant: str = oracle.RIGHT) -> bool:
+        final = oracle.train_history(spec["state"], *data, epochs, lr_used, variant)[1]
+        return oracle.states_close(r.data["state"], final, atol=tol)
+
+    if lr != 0.1 and ends_as(0.1):
+        return M.HARDCODED_LR.format(used=0.1, given=lr)
+    for variant, mistake in STEP_MISTAKES.items():
+        if ends_as(lr, variant):
+            return mistake
+    return None
 
 
 @check("ex04", 3, "the history means what it says: train metrics before, test metrics after each update")
@@ -256,21 +277,15 @@ def train_history_meaning(ctx):
 def train_only_train_data(ctx):
     for default in (False, True):
         r, spec, data, epochs, lr = _train(ctx, default)
-        graded = [p for p in r.data["passes"] if p["grad_enabled"]]
-        expect(graded, M.NO_UPDATE, called=r.called, got="no forward pass with autograd on",
-               expected="one forward pass on X_train per epoch")
-        others = sorted({p["input"] for p in graded if p["input"] != "train"})
-        if not others:
-            continue
-        # An autograd pass over the test set that left training as SGD on the training
-        # data alone would have left it (say, evaluate without inference_mode) is not
-        # training on it; that is evaluate_no_grad's business.
-        _, final = _reference(ctx, default)
-        tol = 1e-3 if default else 1e-4
-        expect(oracle.states_close(r.data["state"], final, atol=tol), M.TRAINED_ON_TEST,
-               called=r.called, got=f"forward passes with autograd on, on {' and '.join(others)} "
-               "data, and parameters that differ from training on X_train alone",
-               expected="gradients from X_train only")
+        # Evidence, not inference from the parameters (which a wrong lr moves as well):
+        # the passes whose output a backward pass went through.
+        backward = [p for p in r.data["passes"] if p.get("backward")]
+        expect(backward, M.NO_BACKWARD, called=r.called, got="no backward pass through the model's output",
+               expected="a backward pass each epoch, through a forward pass on X_train")
+        tainted = sorted({p["input"] for p in backward if "test" in p["input"].split("+")})
+        expect(not tainted, M.TRAINED_ON_TEST, called=r.called,
+               got=f"backward passes through forward passes on {' and '.join(tainted)} data",
+               expected="backward passes through forward passes on X_train only")
 
 
 @check("ex04", 1, "train prints a progress line every 10 epochs")

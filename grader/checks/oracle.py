@@ -54,6 +54,16 @@ def percent_correct(z: torch.Tensor, y: torch.Tensor) -> float:
 
 # Ways one train_step can go; the first is right, the others are the usual mistakes.
 RIGHT, SOFTMAX_FIRST, NO_ZERO_GRAD = "right", "softmax_first", "no_zero_grad"
+OWN_PREDICTIONS = "own_predictions"     # loss_fn(logits, logits.argmax(dim=1)): not the labels
+
+
+def loss_of(z: torch.Tensor, y: torch.Tensor, variant: str = RIGHT) -> torch.Tensor:
+    """The loss one step computes from logits z, the right way or a mistaken one."""
+    if variant == SOFTMAX_FIRST:
+        return F.cross_entropy(z.softmax(dim=1), y)
+    if variant == OWN_PREDICTIONS:
+        return F.cross_entropy(z, z.detach().argmax(dim=1))
+    return F.cross_entropy(z, y)
 
 
 def sgd_steps(state: State, X, y, lr: float, steps: int, variant: str = RIGHT):
@@ -63,10 +73,7 @@ def sgd_steps(state: State, X, y, lr: float, steps: int, variant: str = RIGHT):
     accumulated = {k: torch.zeros_like(v) for k, v in state.items()}
     losses, states = [], []
     for _ in range(steps):
-        z = logits(params, X)
-        if variant == SOFTMAX_FIRST:
-            z = z.softmax(dim=1)
-        loss = F.cross_entropy(z, y)
+        loss = loss_of(logits(params, X), y, variant)
         grads = dict(zip(params, torch.autograd.grad(loss, list(params.values()))))
         if variant == NO_ZERO_GRAD:
             for k in grads:
@@ -86,13 +93,15 @@ def cross_entropy(state: State, X, y) -> float:
         return F.cross_entropy(logits(state, X), y).item()
 
 
-def train_history(state: State, X_train, y_train, X_test, y_test, epochs: int, lr: float):
-    """The history train() should return, and the final state."""
+def train_history(state: State, X_train, y_train, X_test, y_test, epochs: int, lr: float,
+                  variant: str = RIGHT):
+    """The history train() should return, and the final state (or, with a mistaken
+    variant of the step, what that mistake gives)."""
     hist = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
     params = {k: v.clone() for k, v in state.items()}
     for _ in range(epochs):
         hist["train_acc"].append(percent_correct(logits(params, X_train).detach(), y_train))
-        losses, states = sgd_steps(params, X_train, y_train, lr, 1)
+        losses, states = sgd_steps(params, X_train, y_train, lr, 1, variant)
         hist["train_loss"].append(losses[0])
         params = states[0]
         with torch.no_grad():

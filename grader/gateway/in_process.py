@@ -1,15 +1,17 @@
 """InProcessGateway: runs probes against the student's modules in this process.
 
 Each call runs under a time limit, with stdout and stderr captured and bounded, warnings
-recorded instead of printed and stdin empty, and every failure of the student's code is
-turned into a StudentCodeError. The worker process runs one of these inside its sandbox;
-`--in-process` runs one in the grader itself (for a debugger); the notebook gateway is one
-whose modules come from a notebook's namespace.
+recorded instead of printed, stdin empty, and the import view of grader.gateway.imports
+(exercise modules from the graded folder, nothing else of it), and every failure of the
+student's code is turned into a StudentCodeError. The worker process runs one of these
+inside its sandbox; `--in-process` runs one in the grader itself (for a debugger); the
+notebook gateway is one whose modules come from a notebook's namespace.
 """
 from __future__ import annotations
 
 import bdb
 import contextlib
+import copy
 import importlib.util
 import linecache
 import random
@@ -22,20 +24,21 @@ import numpy as np
 import torch
 
 from .. import messages
-from ..course import exercise, exercises
+from ..course import exercise
 from ..probes.student import MissingFunction, NotImplementedYet, Student
 from . import lazy_dynamo
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
+from .imports import exercise_imports
 from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, no_debugger,
                      swap_stdin, time_limit)
 
 
-def _where_in_student_code(exc: BaseException, target: Path) -> str:
-    """' (ex01_data.py, line 12)' for the innermost frame in the student's files."""
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        path = Path(frame.filename)
-        if path.parent == target:
-            return f" ({path.name}, line {frame.lineno})"
+def _error_hint(exc: BaseException) -> str:
+    """What an import error means here, where only the exercise files are graded."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name and "." not in exc.name:
+        return " " + messages.ONLY_EXERCISE_FILES
+    if isinstance(exc, ImportError) and "relative import" in str(exc):
+        return " " + messages.RELATIVE_IMPORT
     return ""
 
 
@@ -64,15 +67,6 @@ def syntax_excerpt(exc: SyntaxError) -> str | None:
     """The offending line and its caret, as Python prints them under a SyntaxError."""
     lines = "".join(traceback.format_exception_only(exc)).splitlines()[1:-1]
     return "\n".join(line.removeprefix("    ") for line in lines) or None
-
-
-def _error_text(exc: BaseException, target: Path) -> str:
-    if isinstance(exc, SyntaxError):
-        return f"{type(exc).__name__}: {exc.msg} ({Path(exc.filename or '?').name}, line {exc.lineno})"
-    text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
-    if len(text) > 300:
-        text = text[:300] + " ..."
-    return text + _where_in_student_code(exc, target)
 
 
 class InProcessGateway(Gateway):
@@ -109,9 +103,38 @@ class InProcessGateway(Gateway):
         elif event["type"] == "call":
             self.on_activity(event["call"])
 
+    # -- where student code lives ---------------------------------------------------------
+    def _is_student_file(self, filename: str) -> bool:
+        return Path(filename).parent == self.target
+
+    def _imports(self, home):
+        """The import view student code runs in (grader.gateway.imports)."""
+        return exercise_imports(self.target, home)
+
+    def _student_frame(self, exc: BaseException, named: bool = False) -> traceback.FrameSummary | None:
+        """The innermost frame of the traceback that is in the student's code (with
+        named, in one of their functions: not a comprehension, lambda or module body)."""
+        for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+            if self._is_student_file(frame.filename) and not (named and frame.name.startswith("<")):
+                return frame
+        return None
+
+    def _error_text(self, exc: BaseException) -> str:
+        if isinstance(exc, SyntaxError):
+            return f"SyntaxError: {exc.msg} ({Path(exc.filename or '?').name}, line {exc.lineno})"
+        text = f"{type(exc).__name__}: {exc}".strip().rstrip(":")
+        if len(text) > 300:
+            text = text[:300] + " ..."
+        frame = self._student_frame(exc)
+        return text + (self._location(frame) if frame else "") + _error_hint(exc)
+
+    def _location(self, frame: traceback.FrameSummary) -> str:
+        return f" ({Path(frame.filename).name}, line {frame.lineno})"
+
     # -- running code under the limits -------------------------------------------------
-    def _limits(self, out, seconds: float):
+    def _limits(self, out, seconds: float, home):
         stack = contextlib.ExitStack()
+        stack.enter_context(self._imports(home))
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(out))
         if not self.debug:
@@ -130,7 +153,7 @@ class InProcessGateway(Gateway):
         return line
 
     def _contained(self, where: str, seconds: float, student: Student | None, fn,
-                   exercise_id: str = ""):
+                   exercise_id: str = "", home=None):
         out = BoundedOutput(OUTPUT_LIMIT, self.mirror_fd)
 
         def fail(kind: str, summary: str, code: str | None = None):
@@ -153,7 +176,7 @@ class InProcessGateway(Gateway):
         random.seed(0)
         np.random.seed(0)
         try:
-            with warnings.catch_warnings(record=True) as caught, self._limits(out, seconds):
+            with warnings.catch_warnings(record=True) as caught, self._limits(out, seconds, home):
                 warnings.simplefilter("always")
                 result = fn()
             for w in caught:
@@ -171,8 +194,13 @@ class InProcessGateway(Gateway):
             raise fail("missing_function", messages.MISSING_FUNCTION.format(
                 file=file, function=exc.function))
         except CallTimeout as exc:
-            raise fail("timed_out", messages.TIMED_OUT.format(where=place(), seconds=seconds * self.time_scale),
-                       exc.code)
+            limit = seconds * self.time_scale
+            frame = self._student_frame(exc, named=True)
+            if student and student.current and frame and frame.name != student.current:
+                # Name the function the code was in, not only the one the grader called.
+                raise fail("timed_out", messages.TIMED_OUT_INSIDE.format(
+                    where=place(), seconds=limit, function=frame.name), exc.code)
+            raise fail("timed_out", messages.TIMED_OUT.format(where=place(), seconds=limit), exc.code)
         except BreakpointCalled as exc:
             raise debugger(exc.call, exc.code)
         except bdb.BdbQuit as exc:          # another debugger, reading the empty stdin
@@ -189,7 +217,7 @@ class InProcessGateway(Gateway):
             if _out_of_memory(exc):
                 raise fail("out_of_memory", messages.OUT_OF_MEMORY.format(
                     where=place(), limit=self.memory_limit))
-            error = _error_text(exc, self.target)
+            error = self._error_text(exc)
             if self.in_worker and isinstance(exc, PermissionError):
                 error += " " + messages.WRITE_BLOCKED
             code = syntax_excerpt(exc) if isinstance(exc, SyntaxError) else None
@@ -213,27 +241,16 @@ class InProcessGateway(Gateway):
         path = self.target / ex.file
         if not path.is_file():
             raise StudentCodeError("missing_file", messages.MISSING_FILE.format(file=ex.file, target=self.target))
-        names = {e.module for e in exercises()}
         spec = importlib.util.spec_from_file_location(ex.module, path)
         module = importlib.util.module_from_spec(spec)
 
         def load():
-            # The target directory is importable while the module loads, so that one
-            # exercise may import another; nothing of it stays in sys.modules.
-            for name in names:
-                sys.modules.pop(name, None)
-            sys.path.insert(0, str(self.target))
-            try:
-                spec.loader.exec_module(module)
-            finally:
-                sys.path.remove(str(self.target))
-                for name in names:
-                    sys.modules.pop(name, None)
+            spec.loader.exec_module(module)
             return module
 
         self._tell({"type": "importing", "file": ex.file})
         try:
-            module, _ = self._contained(f"importing {ex.file}", IMPORT_LIMIT, None, load, ex_id)
+            module, _ = self._contained(f"importing {ex.file}", IMPORT_LIMIT, None, load, ex_id, home=module)
         except StudentCodeError as exc:
             exc.kind = "import_failed"
             exc.summary = messages.IMPORT_FAILED.format(file=ex.file, error=exc.summary)
@@ -243,12 +260,15 @@ class InProcessGateway(Gateway):
 
     # -- probes ---------------------------------------------------------------------------
     def _run(self, probe, params) -> ProbeResult | StudentCodeError:
+        # Each call gets its own copy of the inputs, as a worker does (they come over a
+        # pipe): code that changes its arguments in place cannot change the next call's.
+        params = copy.deepcopy(params)
         try:
             module = self.module(probe.exercise)
             student = Student(module, exercise(probe.exercise).file, on_call=self._tell)
             self._tell({"type": "probe", "probe": probe.name})
             data, output = self._contained(probe.name, probe.time_limit, student,
-                                           lambda: probe.run(student, **params), probe.exercise)
+                                           lambda: probe.run(student, **params), probe.exercise, home=module)
             return ProbeResult(data, student.calls, output)
         except StudentCodeError as exc:
             return exc

@@ -3,6 +3,7 @@ namespace (its globals()) instead of being imported from the exercise files. Pro
 limits, output capture and caching are the InProcessGateway's own."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import traceback
 import types
@@ -33,15 +34,29 @@ def _stub_aware(fn, name: str, cell_files: set[str]):
 
 class NotebookGateway(InProcessGateway):
     def __init__(self, namespace: dict):
-        # The target directory only locates the student's frames in error messages;
-        # cells live in the kernel's temporary files, which no directory names.
+        # No folder: the functions come from the namespace, and the student's frames are
+        # those in a cell's file (the kernel's temporary files, which no folder names).
         super().__init__(Path("<notebook>"))
         self.namespace = namespace
 
+    def _cell_files(self) -> set[str]:
+        return {v.__code__.co_filename for v in self.namespace.values()
+                if isinstance(v, types.FunctionType)}
+
+    def _is_student_file(self, filename: str) -> bool:
+        return filename in self._cell_files()
+
+    def _location(self, frame) -> str:
+        return ""             # a cell's file is a kernel's temporary name: it says nothing
+
+    def _imports(self, home):
+        # The functions run in the notebook's kernel, with the imports the student's own
+        # cells see there: no exercise files to serve.
+        return contextlib.nullcontext()
+
     def _import(self, ex_id: str):
         ex = exercise(ex_id)
-        cell_files = {v.__code__.co_filename for v in self.namespace.values()
-                      if isinstance(v, types.FunctionType)}
+        cell_files = self._cell_files()
         module = types.ModuleType(ex.module)
         for name in ex.functions:
             if name in self.namespace:          # a missing one is reported by the probe

@@ -40,18 +40,28 @@ def linear_state(model: nn.Module) -> dict[str, torch.Tensor]:
 
 class ForwardRecorder:
     """Records, for every forward pass of a model: autograd on or off, train or eval
-    mode, the input's device, and which known input it was fed ("train", "test", ...)."""
+    mode, the input's device, which known input it was fed ("train", "test", "train+test"
+    for a batch holding rows of both, ...), and whether a backward pass later went
+    through its output (so gradients came from that input)."""
 
     def __init__(self, model: nn.Module, known_inputs: dict[str, torch.Tensor] | None = None):
         self.passes: list[dict] = []
         self.known = known_inputs or {}
         self.handle = model.register_forward_pre_hook(self._record)
+        self.output_handle = model.register_forward_hook(self._watch_output)
 
     def _name(self, x: torch.Tensor) -> str:
+        if x.device.type == "meta" or not self.known:
+            return "other"
+        x = x.detach().cpu()
         for name, t in self.known.items():
-            if x.device.type != "meta" and x.shape == t.shape and torch.equal(x.detach().cpu(), t):
+            if x.shape == t.shape and torch.equal(x, t):
                 return name
-        return "other"
+        # A batch, a shuffle or a concatenation: the known inputs whose rows it holds.
+        held = [name for name, t in self.known.items()
+                if x.ndim == 2 and t.ndim == 2 and x.shape[1] == t.shape[1] and len(x) and len(t)
+                and bool((x.unsqueeze(1) == t.unsqueeze(0)).all(dim=2).any())]
+        return "+".join(held) or "other"
 
     def _record(self, module, args):
         x = args[0] if args else None
@@ -62,4 +72,14 @@ class ForwardRecorder:
             "training": module.training,
             "input_device": x.device.type if is_tensor else None,
             "input": self._name(x) if is_tensor else "other",
+            "backward": False,
         })
+
+    def _watch_output(self, module, args, output):
+        if self.passes and isinstance(output, torch.Tensor) and output.requires_grad:
+            record = self.passes[-1]
+
+            def reached(grad):
+                record["backward"] = True
+
+            output.register_hook(reached)

@@ -28,6 +28,8 @@ def short(value) -> str:
     """A short description of an argument, for 'called: f(...)' lines."""
     if isinstance(value, torch.Tensor):
         return f"<{str(value.dtype).removeprefix('torch.')} tensor {list(value.shape)}>"
+    if isinstance(value, torch.nn.modules.loss._Loss) or type(value).__name__.endswith("Loss"):
+        return f"<{type(value).__name__}>"          # a loss function, not a model
     if isinstance(value, torch.nn.Module):
         return "<model>"
     if isinstance(value, torch.optim.Optimizer):

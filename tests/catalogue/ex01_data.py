@@ -8,7 +8,9 @@ MISTAKES = [
             return make_blobs(n_samples=n_samples, n_features=n_features, centers=n_classes,
                               cluster_std=cluster_std, random_state=seed)
         """, {"ex01.returns_tensors": "numpy array, not a torch.Tensor",
-              "ex01.features_float32": "float64"}),
+              "ex01.features_float32": "float64",
+              # y is an int64 numpy array: the right dtype, but not a tensor
+              "ex01.labels_int64": "y is a numpy array, not a torch.Tensor"}),
     Variant("float64 features", "ex01", """
         def make_dataset(n_samples=1000, n_features=2, n_classes=4, cluster_std=1.2, seed=12345):
             X, y = make_blobs(n_samples=n_samples, n_features=n_features, centers=n_classes,

@@ -81,6 +81,28 @@ def build_model(in_features=2, out_features=4, hidden_units=8):
     return BlobModel(in_features, out_features, hidden_units)
 ''', {"ex02.sequential": "not an nn.Sequential"}),
 
+    # The layers made, the forward still the stub: its structure earns nothing while the
+    # model cannot run (no check passes on a call that raised).
+    Variant("custom_module_with_unfinished_forward", EX, '''
+class BlobModel(nn.Module):
+    def __init__(self, in_features, out_features, hidden_units):
+        super().__init__()
+        self.layer_1 = nn.Linear(in_features, hidden_units)
+        self.relu_1 = nn.ReLU()
+        self.layer_2 = nn.Linear(hidden_units, hidden_units)
+        self.relu_2 = nn.ReLU()
+        self.layer_3 = nn.Linear(hidden_units, out_features)
+
+    def forward(self, x):
+        # YOUR CODE HERE
+        raise NotImplementedError()
+
+
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    return BlobModel(in_features, out_features, hidden_units)
+''', {check: "build_model() is not implemented yet" for check in (
+        "ex02.layer_order", "ex02.default_sizes", "ex02.sizes_honoured")}),
+
     Variant("missing_relus", EX, '''
 def build_model(in_features=2, out_features=4, hidden_units=8):
     return nn.Sequential(

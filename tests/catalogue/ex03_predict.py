@@ -101,7 +101,32 @@ def predict_proba(model, X):
     model.to(X.device)
     with torch.inference_mode():
         return torch.softmax(model(X), dim=1)
-''', {"ex03.proba_device": DEVICE_MISMATCH}),
+''', {"ex03.proba_device": "moved the model (model.to(...)) instead of X"}),
+
+    # Unfinished: X moved and the forward pass written, then the stub's raise left in. The
+    # device check stops the call at the forward pass, so it must also see the whole call
+    # finish on the CPU: no check passes on a call that raised.
+    Variant("predict_proba_forward_then_stub", EX, '''
+def predict_proba(model, X):
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        logits = model(X.to(device))
+    # YOUR CODE HERE
+    raise NotImplementedError()
+''', {check: "predict_proba() is not implemented yet" for check in (
+        "ex03.proba_shape_range", "ex03.proba_eval_mode", "ex03.proba_device")}),
+
+    # An error before the forward pass that has nothing to do with devices: the device
+    # check says what happened, not "tensors on different devices".
+    Variant("predict_proba_unrelated_error_before_forward", EX, '''
+def predict_proba(model, X):
+    model.evaluate()
+    device = next(model.parameters()).device
+    with torch.inference_mode():
+        return torch.softmax(model(X.to(device)), dim=1)
+''', {check: "predict_proba() raised AttributeError" for check in (
+        "ex03.proba_shape_range", "ex03.proba_device")}),
 
     Variant("predict_proba_forgets_return", EX, '''
 def predict_proba(model, X):
@@ -160,6 +185,32 @@ def predict(model, X):
 def predict(model, X):
     return predict_proba(model, X).argmax(dim=1).cpu().numpy()
 ''', {"ex03.predict_shape_dtype": "numpy array"}),
+
+    # Straight from the logits: no eval mode, autograd on, X not moved. Its classes are
+    # right on a plain model, so only the check of how predict runs the model sees it.
+    Variant("predict_from_logits_directly", EX, '''
+def predict(model, X):
+    return model(X).argmax(dim=1)
+''', {"ex03.predict_inference": "the model was in training mode"}),
+
+    Variant("predict_eval_but_autograd_on", EX, '''
+def predict(model, X):
+    model.eval()
+    return model(X.to(next(model.parameters()).device)).argmax(dim=1)
+''', {"ex03.predict_inference": "the forward pass ran with autograd on"}),
+
+    Variant("predict_X_not_moved", EX, '''
+def predict(model, X):
+    model.eval()
+    with torch.inference_mode():
+        return model(X).argmax(dim=1)
+''', {"ex03.predict_inference": DEVICE_MISMATCH}),
+
+    Variant("predict_returns_probabilities", EX, '''
+def predict(model, X):
+    return predict_proba(model, X)
+''', {"ex03.predict_shape_dtype": "these are the probabilities",
+      "ex03.predict_matches_argmax": "these are the probabilities"}),
 
     Variant("predict_forgets_return", EX, '''
 def predict(model, X):

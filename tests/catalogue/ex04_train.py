@@ -111,6 +111,18 @@ def train_step(model, X, y, loss_fn, optimizer):
     return loss.item()
 """, {"ex04.step_first_update": _words(M.NO_UPDATE)}),
 
+    Variant("step_loss_against_own_predictions", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    logits = model(X)
+    loss = loss_fn(logits, logits.argmax(dim=1))
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""", {"ex04.step_first_update": _words(M.LOSS_AGAINST_PREDICTIONS),
+      "ex04.step_returns_loss": _words(M.LOSS_AGAINST_PREDICTIONS)}),
+
     # --- evaluate -----------------------------------------------------------------------
     Variant("evaluate_with_autograd_on", "ex04", """
 def evaluate(model, X, y, loss_fn):
@@ -120,6 +132,16 @@ def evaluate(model, X, y, loss_fn):
     correct = (logits.argmax(dim=1) == y).sum().item()
     return loss, correct / len(y) * 100
 """, {"ex04.evaluate_no_grad": _words(M.GRAD_ENABLED)}),
+
+    Variant("evaluate_loss_against_own_predictions", "ex04", """
+def evaluate(model, X, y, loss_fn):
+    model.eval()
+    with torch.inference_mode():
+        logits = model(X)
+        loss = loss_fn(logits, logits.argmax(dim=1)).item()
+        correct = (logits.argmax(dim=1) == y).sum().item()
+    return loss, correct / len(y) * 100
+""", {"ex04.evaluate_values": _words(M.LOSS_AGAINST_PREDICTIONS)}),
 
     Variant("evaluate_takes_an_optimizer_step", "ex04", """
 def evaluate(model, X, y, loss_fn):
@@ -170,7 +192,29 @@ def evaluate(model, X, y, loss_fn):
     Variant("train_softmax_before_loss", "ex04",
             _train(forward="logits = model(X_train)\n"
                            "        loss = loss_fn(torch.softmax(logits, dim=1), y_train)"),
-            {"ex04.train_sgd_lr": _words(M.WRONG_UPDATE)}),
+            {"ex04.train_sgd_lr": _words(M.SOFTMAX_BEFORE_LOSS)}),
+
+    # A loss against the model's own predictions instead of the labels (a bug in a widely
+    # copied published solution): the parameters move, just not towards the labels.
+    Variant("train_loss_against_own_predictions", "ex04",
+            _train(forward="logits = model(X_train)\n"
+                           "        loss = loss_fn(logits, logits.argmax(dim=1))"),
+            {"ex04.train_sgd_lr": _words(M.LOSS_AGAINST_PREDICTIONS),
+             "ex04.train_accuracy": "the final test accuracy is"}),
+
+    # The lr hard-coded, and evaluate without inference_mode: a wrong lr moves the
+    # parameters off the path, but no gradient from the test data reached them, so the
+    # check on the test data passes (tests/test_diagnoses.py) and the lr is named.
+    Variant("train_hard_coded_lr_and_evaluate_with_autograd", "ex04", """
+def evaluate(model, X, y, loss_fn):
+    model.eval()
+    logits = model(X)
+    loss = loss_fn(logits, y).item()
+    correct = (logits.argmax(dim=1) == y).sum().item()
+    return loss, correct / len(y) * 100
+""" + _train(optimizer="torch.optim.SGD(model.parameters(), lr=0.1)"),
+            {"ex04.train_sgd_lr": "moved as with lr=0.1",
+             "ex04.evaluate_no_grad": _words(M.GRAD_ENABLED)}),
 
     Variant("train_zero_grad_after_backward", "ex04",
             _train(update="loss.backward()\n        optimizer.zero_grad()\n        optimizer.step()"),

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..course import ROOT, exercises
 from .markers import BEGIN, MarkerError, strip_solutions
+from .marimo_lesson import lesson_files
 from .nbcourse import course_files
 
 AUTHOR_NOTE = ("# Generated from solutions/{file} by `python -m grader build`: course "
@@ -25,9 +26,10 @@ def stub_text(solution_file: Path) -> str:
 
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
     """Every generated file, by path, with the text the build writes there: the exercise
-    files, and the nbgrader course (see grader/nbcourse.py)."""
+    files, the nbgrader course (see grader/nbcourse.py) and the marimo lesson
+    (grader/authoring/marimo_lesson.py)."""
     files = {root / "exercises" / ex.file: stub_text(root / "solutions" / ex.file) for ex in exercises()}
-    return files | course_files(root)
+    return files | course_files(root) | lesson_files(root)
 
 
 def build(root: Path = ROOT) -> list[Path]:

@@ -701,8 +701,7 @@ def _():
     ex03_saved, _set_ex03 = mo.state(_seen["ex03"])
     ex04_saved, _set_ex04 = mo.state(_seen["ex04"])
     _setters = {"ex01": _set_ex01, "ex02": _set_ex02, "ex03": _set_ex03, "ex04": _set_ex04}
-    mo.Thread(target=marimo_cell.watch, daemon=True,
-              args=(EXERCISES, _setters, _seen, lambda: mo.current_thread().should_exit)).start()
+    marimo_cell.start_watching(EXERCISES, _setters, _seen, mo.Thread)
     return ex01_saved, ex02_saved, ex03_saved, ex04_saved
 
 

@@ -1,5 +1,5 @@
-"""The marimo lesson (marimo/lesson.py), run as students and marimo run it: in a copy of
-the course with nothing linking back here, through marimo's own commands.
+"""The marimo lesson (marimo/lesson.py), run as students run it: in the student template
+(nothing links back here), through marimo's own commands, with a clean environment.
 
 - `marimo check --strict` finds nothing, and the file is in marimo's own layout;
 - it holds no line of a solution region, and none of the student's functions;
@@ -29,7 +29,7 @@ from grader.checks.registry import all_checks
 from grader.course import ROOT, exercises
 
 from .browser import Browser, chromium
-from .release_tools import SOLUTIONS, drop_in, solution_leaks
+from .release_tools import SOLUTIONS, drop_in, release, solution_leaks
 
 pytest.importorskip("marimo")
 MARIMO = str(Path(sys.executable).with_name("marimo"))
@@ -39,13 +39,9 @@ EXPORT_LIMIT_S = 300        # each export takes 15-60 s on two busy cores
 
 
 def course_copy(where: Path, solutions: bool) -> Path:
-    """What a student has: the grader, the lesson and the exercise files (the stubs, or
-    the reference solutions saved into them); pyproject.toml for marimo's settings."""
-    where.mkdir(parents=True)
-    for folder in ("grader", "marimo", "exercises"):
-        shutil.copytree(ROOT / folder, where / folder,
-                        ignore=shutil.ignore_patterns("__pycache__", "__marimo__"))
-    shutil.copy(ROOT / "pyproject.toml", where)
+    """What a student has: the student template (the grader, the lesson, the stubs), with
+    the reference solutions saved into exercises/ if asked."""
+    release(where)
     if solutions:
         drop_in(where)
     return where

@@ -218,8 +218,7 @@ def _watcher() -> str:
 _seen = {{ex: marimo_cell.digest(EXERCISES, ex) for ex in {ids!r}}}
 {states}
 _setters = {{{setters}}}
-mo.Thread(target=marimo_cell.watch, daemon=True,
-          args=(EXERCISES, _setters, _seen, lambda: mo.current_thread().should_exit)).start()'''
+marimo_cell.start_watching(EXERCISES, _setters, _seen, mo.Thread)'''
 
 
 def machinery() -> list[str]:

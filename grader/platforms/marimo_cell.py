@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -237,8 +238,23 @@ def digest(target: Path, ex_id: str) -> str:
         return "missing"
 
 
+def _told_to_exit() -> bool:
+    # A mo.Thread says should_exit once the cell that started it is run again or gone.
+    return getattr(threading.current_thread(), "should_exit", False)
+
+
+def start_watching(target: Path, setters: dict[str, Callable[[str], None]],
+                   seen: dict[str, str], thread_class=threading.Thread) -> None:
+    """watch() in a thread of thread_class (mo.Thread, so that its state setters reach the
+    notebook), for as long as the calling thread lives: the kernel's, which ends with its
+    session under `marimo run` (its cells are not told)."""
+    owner = threading.current_thread()
+    thread_class(target=watch, args=(target, setters, seen), daemon=True,
+                 kwargs={"should_exit": lambda: not owner.is_alive() or _told_to_exit()}).start()
+
+
 def watch(target: Path, setters: dict[str, Callable[[str], None]], seen: dict[str, str],
-          should_exit: Callable[[], bool], interval: float = 0.5) -> None:
+          should_exit: Callable[[], bool] = _told_to_exit, interval: float = 0.5) -> None:
     """Poll the exercise files; call setters[ex_id](new digest) when one's content changes
     (a marimo state setter: the cells that read the state run again). Runs until
     should_exit(); a file caught half-written is read again once it has settled."""
@@ -254,4 +270,7 @@ def watch(target: Path, setters: dict[str, Callable[[str], None]], seen: dict[st
                 now = settled
                 time.sleep(interval / 2)
             seen[ex_id] = now
-            setter(now)
+            try:
+                setter(now)
+            except Exception:        # the notebook's session has ended under us
+                return

@@ -134,11 +134,11 @@ def _rename(code: str, old: str, new: str, until_redefined: bool) -> str:
         spots += [n for n in ast.walk(statement) if isinstance(n, ast.Name) and n.id == old]
     lines = code.splitlines()
     for node in sorted(spots, key=lambda n: (n.lineno, n.col_offset), reverse=True):
-        line = lines[node.lineno - 1]
-        line = line[:node.col_offset] + new + line[node.end_col_offset:]
-        # A comment lined up with others stays where it was, where the spaces allow.
-        line = re.sub(r" {%d,}#" % (len(new) - len(old) + 2),
-                      lambda m: m.group(0)[len(new) - len(old):], line, count=1)
+        raw = lines[node.lineno - 1].encode()      # ast's columns count UTF-8 bytes
+        line = (raw[:node.col_offset] + new.encode() + raw[node.end_col_offset:]).decode()
+        longer = len(new) - len(old)
+        if longer > 0:   # a comment lined up with others stays put, where the spaces allow
+            line = re.sub(r" {%d,}#" % (longer + 2), lambda m: m.group(0)[longer:], line, count=1)
         lines[node.lineno - 1] = line
     return "\n".join(lines)
 

@@ -77,7 +77,12 @@ class Export:
         self.course, self.process = course, process
 
     def finish(self) -> Export:
-        self.stdout, self.stderr = self.process.communicate(timeout=EXPORT_LIMIT_S)
+        try:
+            self.stdout, self.stderr = self.process.communicate(timeout=EXPORT_LIMIT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.communicate()
+            pytest.fail(f"marimo export took more than {EXPORT_LIMIT_S} s")
         self.returncode = self.process.returncode
         cells = session_of((self.course / "lesson.html").read_text())["cells"]
         self.errors = [o for c in cells for o in c["outputs"] if o["type"] == "error"]

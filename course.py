@@ -4,7 +4,8 @@
     python3 course.py watch [watch options]    set up .venv, then grade again on every save
     python3 course.py grade [grader options]   set up .venv, then grade exercises/
     python3 course.py test  [pytest options]   set up .venv with dev tools, then run tests/
-    python3 course.py setup [--dev]            only set up .venv
+    python3 course.py setup [--dev|--marimo]   only set up .venv (--marimo: with the lesson's marimo)
+    python3 course.py lesson                   set up .venv with marimo, open the lesson in marimo
 
 Set-up creates .venv/ in the repository root and installs the exact versions in
 constraints.txt. It refuses to install torch's CUDA packages: this course runs on the CPU.
@@ -37,13 +38,15 @@ def venv_python(venv: Path = VENV) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def requirements(dev: bool) -> list[str]:
+def requirements(dev: bool, marimo: bool = False) -> list[str]:
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = [r.split("#")[0].strip() for r in project["dependencies"]]
     if dev:
         reqs += project["optional-dependencies"]["dev"]
+    elif marimo:
+        reqs += project["optional-dependencies"]["marimo"]
     return reqs
 
 
@@ -91,14 +94,16 @@ def refuse_cuda(reqs: list[str]) -> None:
             "    TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu python3 course.py ...")
 
 
-def setup(dev: bool) -> None:
+def setup(dev: bool, marimo: bool = False) -> None:
     if sys.version_info < (3, 11):
         sys.exit("course.py: Python 3.11 or newer is needed")
-    reqs = requirements(dev)
+    reqs = requirements(dev, marimo)
     digest = hashlib.sha256(json.dumps([requirements(True), CONSTRAINTS.read_text(),
                                         sys.version_info[:2]]).encode()).hexdigest()[:16]
-    # The dev set includes the core set, so its stamp serves both.
-    stamps = [VENV / f".installed-dev-{digest}"] + ([] if dev else [VENV / f".installed-core-{digest}"])
+    # The dev set includes the marimo set, which includes the core set: a stamp serves its
+    # own set and the smaller ones. The last one is the set asked for.
+    kinds = ["dev"] + ([] if dev else ["marimo"]) + ([] if dev or marimo else ["core"])
+    stamps = [VENV / f".installed-{kind}-{digest}" for kind in kinds]
     if any(s.exists() for s in stamps):
         return
     started = time.monotonic()
@@ -143,8 +148,13 @@ def main(argv: list[str]) -> int:
         setup(dev=True)
         return subprocess.call([str(venv_python()), "-m", "pytest", *rest], cwd=ROOT)
     if command == "setup":
-        setup(dev="--dev" in rest)
+        setup(dev="--dev" in rest, marimo="--marimo" in rest)
         return 0
+    if command == "lesson":
+        setup(dev=False, marimo=True)
+        # marimo edit: the lesson's cells re-run when an exercise file is saved.
+        return subprocess.call([str(venv_python()), "-m", "marimo", "edit", "--skip-update-check",
+                                str(Path("marimo") / "lesson.py"), *rest], cwd=ROOT)
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2
 

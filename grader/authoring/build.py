@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..course import ROOT, exercises
 from .markers import BEGIN, MarkerError, strip_solutions
+from .marimo_lesson import lesson_files
 from .nbcourse import course_files
 from .readme import readme_files
 
@@ -40,12 +41,13 @@ def stub_text(solution_file: Path) -> str:
 
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
     """Every generated file, by path, with the text the build writes there: the exercise
-    files and their tests, the nbgrader course (see nbcourse.py) and the READMEs (readme.py)."""
+    files and their tests, the nbgrader course (see nbcourse.py), the marimo lesson (marimo_lesson.py)
+    and the READMEs (readme.py)."""
     files = {}
     for ex in exercises():
         files[root / "exercises" / ex.file] = stub_text(root / "solutions" / ex.file)
         files[root / "exercises" / f"test_{ex.file}"] = TEST_MODULE.format(file=ex.file, id=ex.id)
-    return files | course_files(root) | readme_files(root)
+    return files | course_files(root) | lesson_files(root) | readme_files(root)
 
 
 def stale_files(root: Path = ROOT) -> list[Path]:

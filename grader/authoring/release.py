@@ -88,6 +88,8 @@ def template_files(root: Path = ROOT, flavour: str = "classroom50") -> dict[str,
     if flavour == "github-classroom":
         files[".github/workflows/classroom.yml"] = workflow(all_checks()).encode()
     files["exercises/conftest.py"] = (root / "exercises" / "conftest.py").read_bytes()
+    files["marimo/lesson.py"] = (root / "marimo" / "lesson.py").read_bytes()   # the lesson, live
+    files["marimo/.gitignore"] = b"__marimo__/\n"                               # its session cache
     for ex in exercises():
         source = (root / "solutions" / ex.file).read_text()
         files[f"exercises/{ex.file}"] = strip_solutions(source, ex.file).encode()

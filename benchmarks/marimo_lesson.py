@@ -1,0 +1,142 @@
+"""How quickly the marimo lesson answers, with the reference solutions in exercises/.
+
+    python benchmarks/marimo_lesson.py [--steps N]
+
+Serves a copy of the course with `marimo run` and drives headless Chromium (Debian's
+`chromium`) over the DevTools protocol (tests/browser.py). Prints:
+  first render   page opened -> every verdict and all four plots shown
+  slider         one step of the epochs slider -> the loss curves and both maps of
+                 regions redrawn (training again with the student's train), median of N
+  switch         the ReLU switch flipped -> the same, median of N
+  save           an exercise file saved -> its verdict shown again (the notebook polls
+                 the files every 0.5 s, then grades in the worker)
+and, in this process, what one redraw costs without the browser: 100 epochs of the
+reference train, and the three plots.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import Browser, chromium        # noqa: E402
+from tests.release_tools import drop_in            # noqa: E402
+
+SWITCH = """(() => { const els = document.querySelectorAll('marimo-switch');
+  const found = []; const inner = (n) => { if (n.shadowRoot) inner(n.shadowRoot);
+    for (const c of n.children || []) { if (c.getAttribute('role') === 'switch') found.push(c); inner(c); } };
+  inner(els[els.length - 1]); found[0].click(); return found.length; })()"""
+
+
+def redrawn(before: list[str], at_least: int = 3):
+    return lambda page: sum(a != b for a, b in zip(before, page["images"])) >= at_least
+
+
+def in_process() -> dict[str, float]:
+    import torch
+
+    from grader import plots
+    from grader.gateway.in_process import prepare_torch
+    sys.path.insert(0, str(ROOT / "solutions"))
+    import ex01_data, ex02_model, ex04_train      # noqa: E401
+
+    prepare_torch()          # as the notebook's loading does: one thread, no torch._dynamo
+    X, y = ex01_data.make_dataset()
+    X_train, X_test, y_train, y_test = ex01_data.split_dataset(X, y)
+    ex04_train.train(ex02_model.build_model(), X_train, y_train, X_test, y_test, epochs=1)
+    torch.manual_seed(42)
+    model = ex02_model.build_model()
+    start = time.perf_counter()
+    history = ex04_train.train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1)
+    trained = time.perf_counter() - start
+    import matplotlib.pyplot as plt
+    start = time.perf_counter()
+    for draw in (lambda: plots.plot_history(history),
+                 lambda: plots.plot_decision_boundary(model, X_test, y_test),
+                 lambda: plots.plot_decision_boundary(model, X_test, y_test)):
+        axes = draw()
+        figure = (axes[0] if isinstance(axes, tuple) else axes).figure
+        figure.savefig(tempfile.TemporaryFile(), format="png")
+        plt.close(figure)
+    return {"train 100 epochs": trained, "three plots as PNG": time.perf_counter() - start}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
+    args = parser.parse_args()
+    if args.no_browser:
+        for name, seconds in in_process().items():
+            print(f"{name:<22}{seconds:7.2f} s")
+        return
+    steps = args.steps
+    binary = chromium()
+    if binary is None:
+        sys.exit("needs Debian's chromium (apt-get install chromium)")
+    with tempfile.TemporaryDirectory() as tmp:
+        course = Path(tmp) / "course"
+        for folder in ("grader", "marimo", "exercises"):
+            shutil.copytree(ROOT / folder, course / folder,
+                            ignore=shutil.ignore_patterns("__pycache__", "__marimo__"))
+        shutil.copy(ROOT / "pyproject.toml", course)
+        drop_in(course)
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        marimo = str(Path(sys.executable).with_name("marimo"))
+        server = subprocess.Popen([marimo, "run", "marimo/lesson.py", "--headless", "--no-token",
+                                   "--host", "127.0.0.1", "--port", str(port)], cwd=course,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  env={"PATH": "/usr/bin:/bin", "HOME": tmp,
+                                       "MARIMO_SKIP_UPDATE_CHECK": "1"})
+        results: dict[str, float] = {}
+        try:
+            for _ in range(300):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            with Browser(binary) as browser:
+                browser.open(f"http://127.0.0.1:{port}/")
+                results["first render"], _ = browser.wait(
+                    lambda p: p["text"].count("The course: 100/100") == 4 and len(p["images"]) >= 4, 300)
+                times = []
+                for step in range(steps):
+                    before = browser.page()["images"]
+                    browser.focus_slider("epochs")
+                    browser.press("ArrowRight", 39)
+                    times.append(browser.wait(redrawn(before), 120, poll=0.02)[0])
+                results["slider (median)"] = statistics.median(times)
+                times = []
+                for step in range(steps):
+                    before = browser.page()["images"]
+                    browser.evaluate(SWITCH)
+                    times.append(browser.wait(redrawn(before), 120, poll=0.02)[0])
+                results["switch (median)"] = statistics.median(times)
+                path = course / "exercises" / "ex01_data.py"
+                start = time.monotonic()
+                path.write_text(path.read_text().replace("return X_train, X_test, y_train, y_test",
+                                                         "return X_train, y_train, X_test, y_test"))
+                browser.wait(lambda p: "wrong order" in p["text"], 60, poll=0.05)
+                results["save to verdict"] = time.monotonic() - start
+        finally:
+            server.terminate()
+            server.wait(20)
+    results |= in_process()
+    for name, seconds in results.items():
+        print(f"{name:<22}{seconds:7.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -10,7 +10,7 @@ from grader.checks.registry import all_checks
 from grader.course import exercise, exercises
 from grader.runner import Options, grade
 
-from .catalogue.ex04_mistakes import _train
+from .catalogue.ex04_train import _train
 from .conftest import results_by_id
 
 EVALUATE_WITH_AUTOGRAD = """

@@ -158,3 +158,20 @@ def test_patching_the_grader_from_student_code_changes_no_verdict(submission):
     patched = grade(submission(ex03=patches + wrong), only="ex03")
     assert failed(patched) == failed(plain) and patched.score == plain.score < exercise("ex03").points
     assert any("fraction" in text for text in failed(patched).values())
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the worker runs on Linux only")
+def test_inherited_descriptors_cannot_reach_the_graders_sockets_and_files(submission):
+    """A worker is forked from whatever runs the grader (the marimo lesson's server, say):
+    what that process had open is not the student's to write to."""
+    read_end, write_end = os.pipe()
+    code = ("import os\n"
+            "def accuracy(y_true, y_pred):\n"
+            f"    os.write({write_end}, b'leaked')\n"
+            "    return 100.0 * float((y_true == y_pred).float().mean())\n")
+    try:
+        grade(submission(ex03=code), only="ex03")
+        os.close(write_end)
+        assert os.read(read_end, 100) == b""          # end of file: nothing came through
+    finally:
+        os.close(read_end)

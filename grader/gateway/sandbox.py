@@ -1,5 +1,6 @@
 """What a worker process does to itself before it runs any student code (Linux):
 
+- no inherited file descriptors but its own (a server's sockets point at /dev/null);
 - its own session and process group, so the grader can end it and anything it started;
 - killed when the grader dies (PR_SET_PDEATHSIG), so no student code outlives grading;
 - Ctrl-C ignored: the grader handles it, and a KeyboardInterrupt is then the student's;
@@ -89,9 +90,29 @@ def restrict_writes_to(folder: str) -> bool:
         os.close(ruleset)
 
 
-def enter(scratch: str, output_fd: int, memory_limit: int | None) -> dict:
+def detach_inherited(keep: tuple[int, ...]) -> None:
+    """Point every inherited file descriptor but stdin, stdout, stderr and `keep` at
+    /dev/null: a worker forked from a server (the marimo lesson's) or from pytest must not
+    reach their sockets and files. The numbers stay taken, so that an inherited object that
+    closes its descriptor later cannot close one of ours that reused the number."""
+    try:
+        open_fds = [int(name) for name in os.listdir("/proc/self/fd")]
+    except OSError:
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in open_fds:
+        if fd > 2 and fd != null and fd not in keep:
+            try:
+                os.dup2(null, fd, inheritable=False)
+            except OSError:
+                pass                     # the listing's own descriptor, closed since
+    os.close(null)
+
+
+def enter(scratch: str, output_fd: int, memory_limit: int | None, keep: tuple[int, ...] = ()) -> dict:
     """Apply the limits to this (freshly forked) process. Returns what was applied."""
     import resource           # POSIX only: imported here so that importing this module works anywhere
+    detach_inherited((output_fd, *keep))
     os.setsid()
     try:
         _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -30,15 +30,6 @@ from .imports import exercise_imports
 from .limits import BoundedOutput, CallTimeout, OutputFlood, swap_stdin, time_limit
 
 
-def _error_hint(exc: BaseException) -> str:
-    """What an import error means here, where only the exercise files are graded."""
-    if isinstance(exc, ModuleNotFoundError) and exc.name and "." not in exc.name:
-        return " " + messages.ONLY_EXERCISE_FILES
-    if isinstance(exc, ImportError) and "relative import" in str(exc):
-        return " " + messages.RELATIVE_IMPORT
-    return ""
-
-
 class InProcessGateway(Gateway):
     """Runs probes against the modules in one target directory, in this process.
 
@@ -89,10 +80,18 @@ class InProcessGateway(Gateway):
         if len(text) > 300:
             text = text[:300] + " ..."
         frame = self._student_frame(exc)
-        return text + (self._location(frame) if frame else "") + _error_hint(exc)
+        return text + (self._location(frame) if frame else "") + self._hint(exc)
 
     def _location(self, frame: traceback.FrameSummary) -> str:
         return f" ({Path(frame.filename).name}, line {frame.lineno})"
+
+    def _hint(self, exc: BaseException) -> str:
+        """What an import error means here, where only the exercise files are graded."""
+        if isinstance(exc, ModuleNotFoundError) and exc.name and "." not in exc.name:
+            return " " + messages.ONLY_EXERCISE_FILES
+        if isinstance(exc, ImportError) and "relative import" in str(exc):
+            return " " + messages.RELATIVE_IMPORT
+        return ""
 
     # -- running code under the limits -------------------------------------------------
     def _limits(self, out, seconds: float, home):

@@ -37,7 +37,7 @@ SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
 INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
 BATCH_INTERRUPTED = ("Stopped (Ctrl-C). The submissions graded so far are kept; run the same "
                      "command again to grade the rest.")
-ONLY_EXERCISE_FILES = ("(only the exercise files are graded, ex01_data.py to ex04_train.py, so "
+ONLY_EXERCISE_FILES = ("(only the exercise files are graded, {first} to {last}, so "
                        "code can import them and the installed packages; move code from a file "
                        "of your own into the exercise file that uses it)")
 RELATIVE_IMPORT = ("(the exercise files are separate modules, not a package: import without "

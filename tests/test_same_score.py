@@ -30,7 +30,7 @@ from pathlib import Path
 import pytest
 
 from grader import messages
-from grader.course import ROOT, exercise
+from grader.course import ROOT, exercise, exercises
 from grader.checks.registry import all_checks
 from grader.gateway.worker import PRELOADED
 from grader.probes.registry import load_all
@@ -38,6 +38,8 @@ from grader.platforms.submission import grade_submission
 from grader.runner import Options, grade
 
 from .release_tools import drop_in, release
+
+ONLY_FILES = messages.ONLY_EXERCISE_FILES.format(first=exercises()[0].file, last=exercises()[-1].file)
 
 pytest_plugins = ["pytester"]
 
@@ -104,17 +106,17 @@ PATTERNS = [
     # A file of one's own is not part of a submission: importable nowhere.
     Pattern("own_helper_module_at_the_top", 0, top="from utils import percent\n",
             files={"utils.py": "def percent(part, whole):\n    return part / whole * 100\n"},
-            message=messages.ONLY_EXERCISE_FILES),
+            message=ONLY_FILES),
     Pattern("own_helper_module_inside_a_function", 12, evaluate_tail="""
     from utils import percent
     return loss, percent((logits.argmax(dim=1) == y).sum().item(), len(y))""",
             files={"utils.py": "def percent(part, whole):\n    return part / whole * 100\n"},
-            message=messages.ONLY_EXERCISE_FILES),
+            message=ONLY_FILES),
     Pattern("own_helper_module_through_sys_path", 0,
             top="import os, sys\nsys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))\n"
                 "from utils import percent\n",
             files={"utils.py": "def percent(part, whole):\n    return part / whole * 100\n"},
-            message=messages.ONLY_EXERCISE_FILES),
+            message=ONLY_FILES),
     # The exercise files are not a package: a relative import fails in pytest too.
     Pattern("relative_import_at_the_top", 0, top="from .ex03_predict import accuracy\n",
             message=messages.RELATIVE_IMPORT),

@@ -10,7 +10,7 @@ from . import oracle
 from .cases import BLOBS_DEFAULTS
 from .feedback import expect, fail
 from .registry import check
-from .reading import array_values, phrase, unpack
+from .reading import array_values, article, phrase, unpack
 
 
 def _dataset(ctx, custom: bool):
@@ -42,7 +42,7 @@ def _tensor(d: dict, name: str, dtype: str, called: str) -> None:
     array_values(d, name, "make_dataset", called)
     if d["kind"] == "ndarray":
         fail(M.NUMPY_NOT_TENSOR.format(what=name), called=called, got=phrase(d),
-             expected=f"a {dtype} torch.Tensor",
+             expected=f"{article(dtype)} {dtype} torch.Tensor",
              likely=M.FLOAT64_FEATURES if (name, d["dtype"]) == ("X", "float64") else None)
 
 

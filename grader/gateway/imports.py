@@ -27,6 +27,7 @@ import importlib.util
 import os
 import site
 import sys
+import sysconfig
 from pathlib import Path
 from types import ModuleType
 
@@ -35,10 +36,12 @@ from ..course import exercises
 
 @functools.cache
 def _installed_roots() -> tuple[str, ...]:
-    """Where the installed Python keeps modules: its prefixes (the standard library, a
-    virtual environment), its site-packages, and the folders their .pth files add."""
+    """Where the installed Python keeps modules: its standard library, its site-packages
+    (a virtual environment's included), and the folders their .pth files add."""
+    paths = sysconfig.get_paths()
     sites = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
-    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, *sites}
+    roots = {paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"],
+             os.path.join(sys.base_prefix, "DLLs"), *sites}            # DLLs: Windows
     for folder in sites:
         for pth in Path(folder).glob("*.pth") if os.path.isdir(folder) else ():
             for line in pth.read_text(errors="replace").splitlines():
@@ -49,6 +52,8 @@ def _installed_roots() -> tuple[str, ...]:
 
 
 def _installed(entry: str) -> bool:
+    if os.path.isfile(entry):
+        return True                     # a zip of the standard library (python311.zip)
     real = os.path.realpath(entry or ".")
     return any(real == root or real.startswith(root + os.sep) for root in _installed_roots())
 

@@ -24,22 +24,13 @@ import numpy as np
 import torch
 
 from .. import messages
-from ..course import exercise
+from ..course import exercise, exercises
 from ..probes.student import MissingFunction, NotImplementedYet, Student
 from . import lazy_dynamo
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
 from .imports import exercise_imports
 from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, no_debugger,
                      swap_stdin, time_limit)
-
-
-def _error_hint(exc: BaseException) -> str:
-    """What an import error means here, where only the exercise files are graded."""
-    if isinstance(exc, ModuleNotFoundError) and exc.name and "." not in exc.name:
-        return " " + messages.ONLY_EXERCISE_FILES
-    if isinstance(exc, ImportError) and "relative import" in str(exc):
-        return " " + messages.RELATIVE_IMPORT
-    return ""
 
 
 def student_line(frame, target: Path) -> str | None:
@@ -126,10 +117,19 @@ class InProcessGateway(Gateway):
         if len(text) > 300:
             text = text[:300] + " ..."
         frame = self._student_frame(exc)
-        return text + (self._location(frame) if frame else "") + _error_hint(exc)
+        return text + (self._location(frame) if frame else "") + self._hint(exc)
 
     def _location(self, frame: traceback.FrameSummary) -> str:
         return f" ({Path(frame.filename).name}, line {frame.lineno})"
+
+    def _hint(self, exc: BaseException) -> str:
+        """What an import error means here, where only the exercise files are graded."""
+        if isinstance(exc, ModuleNotFoundError) and exc.name and "." not in exc.name:
+            files = [ex.file for ex in exercises()]
+            return " " + messages.ONLY_EXERCISE_FILES.format(first=files[0], last=files[-1])
+        if isinstance(exc, ImportError) and "relative import" in str(exc):
+            return " " + messages.RELATIVE_IMPORT
+        return ""
 
     # -- running code under the limits -------------------------------------------------
     def _limits(self, out, seconds: float, home):

@@ -49,6 +49,9 @@ class NotebookGateway(InProcessGateway):
     def _location(self, frame) -> str:
         return ""             # a cell's file is a kernel's temporary name: it says nothing
 
+    def _hint(self, exc) -> str:
+        return ""             # no exercise files here: the imports are the kernel's own
+
     def _imports(self, home):
         # The functions run in the notebook's kernel, with the imports the student's own
         # cells see there: no exercise files to serve.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..course import ROOT, exercises
 from .markers import BEGIN, MarkerError, strip_solutions
-from .nbcourse import course_files
+from .nbcourse import course_files, stale_files
 
 AUTHOR_NOTE = ("# Generated from solutions/{file} by `python -m grader build`: course "
                "authors edit that file, not this one.\n")
@@ -31,11 +31,14 @@ def generated_files(root: Path = ROOT) -> dict[Path, str]:
 
 
 def build(root: Path = ROOT) -> list[Path]:
-    """Write the generated files; return those that changed."""
+    """Write the generated files, delete stale copies; return the paths that changed."""
     changed = []
     for path, text in generated_files(root).items():
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             changed.append(path)
+    for path in stale_files(root):
+        path.unlink()
+        changed.append(path)
     return changed

@@ -34,6 +34,7 @@ from grader.authoring.nbcourse import ASSIGNMENT, COURSE_ID, GRADER_MISSING, UNA
 from grader.authoring.release import grader_files
 
 from .conftest import SOLUTIONS
+from .release_tools import solution_leaks
 
 pytestmark = pytest.mark.nbgrader
 nbformat = pytest.importorskip("nbformat")
@@ -273,6 +274,9 @@ def test_the_release_carries_the_grader_and_no_solution(cycle):
     assert shipped == grader_in(cycle.notebook("source").parent)      # all of it, nothing else
     assert set(shipped) == set(grader_files())                        # the grader students get
     assert not any("authoring" in name for name in shipped)
+    # The grader computes its answers and stores none: no solution line in it but those
+    # the student template is known to hold, for the same reasons.
+    assert solution_leaks({name: data.decode() for name, data in shipped.items()}) == []
     release = cycle.notebook("release").read_text()
     assert "BEGIN SOLUTION" not in release and HIDDEN not in release
     nb = nbformat.read(cycle.notebook("release"), as_version=4)

@@ -114,7 +114,9 @@ class NbgraderCourse:
         self.release = nbformat.read(self.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
 
     def run(self, *args: str) -> None:
-        subprocess.run(args, cwd=self.root, env=self.env, check=True, capture_output=True)
+        proc = subprocess.run(args, cwd=self.root, env=self.env, capture_output=True, text=True)
+        if proc.returncode:
+            sys.exit(f"{' '.join(args[1:])} failed:\n{proc.stdout[-5000:]}\n{proc.stderr[-5000:]}")
 
     def submit(self, student: str, files: dict[str, str] | None, scratch: Path) -> None:
         from grader.authoring.nbcourse import solution_parts
@@ -140,11 +142,22 @@ def time_nbgrader(work: Path, subs: dict) -> tuple[float, dict[str, float]]:
     scratch.mkdir()
     for student, files in subs.items():
         course.submit(student, files, scratch)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     course.run(sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT)
     seconds = time.perf_counter() - start
+    print(f"nbgrader CPU time:   {cpu_seconds() - cpu:6.1f} s   "
+          f"{(cpu_seconds() - cpu) / len(subs):5.2f} s per submission (the kernels' included)")
     course.run(sys.executable, "-m", "nbgrader", "export")
     return seconds, totals(course.root / "grades.csv", "student_id", "score")
+
+
+def cpu_seconds() -> float:
+    """CPU time of the finished child processes: less at the mercy of a busy machine
+    than the time on the clock."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 ENDLESS_TRAIN = """

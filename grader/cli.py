@@ -222,7 +222,7 @@ def batch_command(argv: list[str]) -> int:
                             deadline=deadline)
         written = write_class_overview(outcome, overview)
     except KeyboardInterrupt:
-        print(f"\nInterrupted. {csv_path.name} holds every submission graded so far; the same "
+        print(f"Interrupted. {csv_path.name} holds every submission graded so far; the same "
               "command grades the rest.", file=sys.stderr)
         return 130
     print(f"{len(outcome.records)} submission(s): {outcome.graded} graded, {outcome.resumed} "

@@ -28,6 +28,10 @@ def _cell_timeout(cell):
 
 c.Execute.timeout = 60
 c.Execute.timeout_func = _cell_timeout
+# After stopping a cell, nbgrader waits this long for the kernel to report it done, and
+# otherwise gives up on the whole submission (nbgrader's default, 4 s, is too short on a
+# busy machine: an endless loop in a student's train() then failed the submission).
+c.Execute.iopub_timeout = 30
 
 # nbgrader scores a test cell that wrote anything to stderr as 0. The grader writes
 # nothing there; torch may still warn while loading. Drop torch's warnings, nothing else.

@@ -219,6 +219,10 @@ def _cell_timeout(cell):
 
 c.Execute.timeout = {timeout}
 c.Execute.timeout_func = _cell_timeout
+# After stopping a cell, nbgrader waits this long for the kernel to report it done, and
+# otherwise gives up on the whole submission (nbgrader's default, 4 s, is too short on a
+# busy machine: an endless loop in a student's train() then failed the submission).
+c.Execute.iopub_timeout = {iopub_timeout}
 
 # nbgrader scores a test cell that wrote anything to stderr as 0. The grader writes
 # nothing there; torch may still warn while loading. Drop torch's warnings, nothing else.
@@ -288,6 +292,7 @@ c.GenerateFeedback.preprocessors = [
 
 CELL_TIMEOUT = 60          # seconds; the lesson's cells take about one
 TEST_CELL_TIMEOUT = 300    # twice the worst case of the grader's own limits (tested)
+IOPUB_TIMEOUT = 30         # seconds for a stopped cell's last messages
 TORCH_WARNING = r"[\\/]torch[\\/]\S*\.py:\d+: \w*Warning: "
 
 
@@ -298,6 +303,7 @@ UNAVAILABLE = ("GraderUnavailable", "ImportError", "ModuleNotFoundError")
 
 def config_text() -> str:
     return CONFIG.format(assignment=ASSIGNMENT, course_id=COURSE_ID, timeout=CELL_TIMEOUT,
+                         iopub_timeout=IOPUB_TIMEOUT,
                          test_timeout=TEST_CELL_TIMEOUT, ignore=TORCH_WARNING,
                          unavailable=repr(UNAVAILABLE))
 

@@ -40,6 +40,7 @@ def _grade_parser() -> argparse.ArgumentParser:
                                 epilog="Other commands: 'python -m grader build', "
                                        "'python -m grader hint ex0N', "
                                        "'python -m grader batch SUBMISSIONS --csv FILE', "
+                                       "'python -m grader overview --nbgrader COURSE_DIR', "
                                        "'python -m grader release OUT', "
                                        "'python -m grader gradescope OUT.zip', "
                                        "'python -m grader classroom run|check ID'.")

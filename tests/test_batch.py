@@ -143,6 +143,7 @@ def test_a_run_started_again_regrades_only_what_changed(tmp_path):
     subs = tmp_path / "subs"
     for name in ("a", "b"):
         student(subs, name, STUBS)
+    (subs / "a" / "exercises" / "ex04_train.py").unlink()
     kwargs = dict(jobs=2, seed=2026, options=Options(), feedback_dir=tmp_path / "fb", progress=False)
     first = run_batch(subs, tmp_path / "g.csv", **kwargs)
     assert (first.graded, first.resumed) == (2, 0)
@@ -152,6 +153,7 @@ def test_a_run_started_again_regrades_only_what_changed(tmp_path):
     changed = run_batch(subs, tmp_path / "g.csv", **kwargs)
     assert (changed.graded, changed.resumed) == (1, 1)
     assert {r["student"]: r["ex01"] for r in read_csv(tmp_path / "g.csv")} == {"a": "0", "b": "22"}
+    assert read_csv(tmp_path / "g.csv")[0]["missing_files"] == "ex04_train.py"     # a, resumed
     reseeded = run_batch(subs, tmp_path / "g.csv", **{**kwargs, "seed": 7})
     assert reseeded.graded == 2                               # other inputs: graded anew
     assert not list((tmp_path / "fb").rglob(".*.tmp*")) and not list(tmp_path.glob(".g.csv.*"))

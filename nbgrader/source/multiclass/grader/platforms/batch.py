@@ -248,14 +248,16 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
             return {**record, "missing": job.missing, "commit": job.commit, "later": job.later,
                     "notes": _problems(job)}
 
+        records = {student: annotate(record) for student, record in records.items()}
+
         # Stale results of what is graded again go first: feedback, then the CSV row.
         for job in todo:
             (feedback_dir / f"{job.student}.{fmt}").unlink(missing_ok=True)
         with _ctrl_c_held():
-            write_atomically(csv_path, csv_text([annotate(r) for r in records.values()], with_commits))
+            write_atomically(csv_path, csv_text(list(records.values()), with_commits))
             for student, record in records.items():      # a feedback file lost or in another format
                 if not (feedback_dir / f"{student}.{fmt}").exists():
-                    write_atomically(feedback_dir / f"{student}.{fmt}", feedback_text(annotate(record), fmt))
+                    write_atomically(feedback_dir / f"{student}.{fmt}", feedback_text(record, fmt))
         resumed = sum(1 for s in records if s in selected)
         bar = Progress(len(selected)) if progress else None
         for student in sorted(s for s in records if s in selected):
@@ -270,7 +272,7 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
                 bar.finish()
         problems = [f"{job.student}: {line}" for job in all_jobs if job.student in selected
                     for line in _problems(job)]
-        return Outcome(sorted((annotate(r) for r in records.values()), key=lambda r: r["student"]),
+        return Outcome(sorted(records.values(), key=lambda r: r["student"]),
                        len(todo) - len(failed), resumed, failed, problems)
 
 

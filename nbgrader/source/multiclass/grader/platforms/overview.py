@@ -135,29 +135,30 @@ def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> s
     if image:
         out += ["", f"![totals and the most failed checks]({image})"]
     out += ["", "## What the class has not understood yet", "",
-            "Wrong: failed with an answer. Not attempted: the stub left as it was, or the file "
-            "or function missing.", "",
-            "| check | points | wrong | not attempted | the wrong answer most of them gave |",
-            "|---|---:|---:|---:|---|"]
+            "Checks answered wrong, most often first. Not attempted: the stub left as it was, "
+            "or the file or function missing (counted apart: it says nothing about the idea).", ""]
     summaries = check_summaries(graded)
-    for s in summaries:
-        if s.wrong or s.not_attempted:
-            common = f"{_cell(s.message)} ({s.message_count} of {s.wrong})" if s.wrong else ""
-            out.append(f"| {s.exercise} {_cell(s.name)} | {s.points} | {s.wrong}/{s.graded} "
-                       f"| {s.not_attempted}/{s.graded} | {common} |")
-    passed_by_all = [s.id for s in summaries if not (s.wrong or s.not_attempted)]
-    if passed_by_all:
-        out += ["", f"Passed by everyone: {', '.join(passed_by_all)}."]
-    out += ["", "## Points per exercise", "", "| exercise | mean | full marks |", "|---|---:|---:|"]
+    wrong = [s for s in summaries if s.wrong]
+    if wrong:
+        out += ["| check | points | wrong | not attempted | the wrong answer most of them gave |",
+                "|---|---:|---:|---:|---|"]
+        out += [f"| {s.exercise} {_cell(s.name)} | {s.points} | {s.wrong}/{s.graded} | "
+                f"{s.not_attempted}/{s.graded} | {_cell(s.message)} ({s.message_count} of {s.wrong}) |"
+                for s in wrong]
+    else:
+        out.append("No check was answered wrong.")
+    out += ["", "## Points per exercise", "",
+            "| exercise | mean | full marks | something not attempted |", "|---|---:|---:|---:|"]
     for ex_id in exercise_ids():
-        per_student = [(sum(c["points"] for c in e.checks if c["exercise"] == ex_id),
-                        sum(c["max_points"] for c in e.checks if c["exercise"] == ex_id)) for e in graded]
-        per_student = [(p, m) for p, m in per_student if m]
-        if per_student:
-            mean = statistics.mean(p for p, _ in per_student)
-            full = sum(1 for p, m in per_student if p == m)
-            out.append(f"| {ex_id} {exercise(ex_id).title} | {mean:.1f}/{per_student[0][1]} "
-                       f"| {full}/{len(per_student)} |")
+        mine = [[c for c in e.checks if c["exercise"] == ex_id] for e in graded]
+        mine = [cs for cs in mine if cs]
+        if mine:
+            mean = statistics.mean(sum(c["points"] for c in cs) for cs in mine)
+            available = sum(c["max_points"] for c in mine[0])
+            full = sum(1 for cs in mine if all(c["passed"] for c in cs))
+            skipped = sum(1 for cs in mine if any(not c["passed"] and not attempted(c["feedback"]) for c in cs))
+            out.append(f"| {ex_id} {exercise(ex_id).title} | {mean:.1f}/{available} | {full}/{len(mine)} "
+                       f"| {skipped}/{len(mine)} |")
     out += ["", "## Totals", "", "| total | students |", "|---|---:|"]
     out += [f"| {label} | {n} |" for label, n in _histogram(totals, top)]
     noted = [e for e in entries if e.notes or e.total is None]
@@ -179,6 +180,7 @@ def plot(entries: list[Entry], path: Path) -> bool:
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
     except ImportError:
         return False
     graded = [e for e in entries if e.total is not None]
@@ -187,10 +189,16 @@ def plot(entries: list[Entry], path: Path) -> bool:
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [1, 1.4]})
     left.hist([e.total for e in graded], bins=10, range=(0, top), color="#4c72b0", edgecolor="white")
     left.set(title="Totals", xlabel="points", ylabel="students")
-    labels = [f"{s.exercise} {s.name[:45]}" for s in reversed(failed)]
-    right.barh(labels, [s.wrong for s in reversed(failed)], color="#c44e52")
-    right.set(title="Checks most often answered wrong", xlabel=f"students (of {len(graded)})")
-    right.tick_params(axis="y", labelsize=8)
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if failed:
+        labels = [f"{s.exercise} {s.name[:45]}" for s in reversed(failed)]
+        right.barh(labels, [s.wrong for s in reversed(failed)], color="#c44e52")
+        right.set(title="Checks most often answered wrong", xlabel=f"students (of {len(graded)})")
+        right.tick_params(axis="y", labelsize=8)
+        right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        right.text(0.5, 0.5, "No check was answered wrong", ha="center", va="center")
+        right.axis("off")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)

@@ -1,6 +1,7 @@
 """Grading a class: `python -m grader batch` against `nbgrader autograde`, on the same code.
 
     python benchmarks/batch_speed.py [--students N] [--jobs J] [--skip-nbgrader]
+    python benchmarks/batch_speed.py --endless-train
 
 Makes N submissions (default 24): a third correct, a third blank (the stubs), a third with
 one of the typical mistakes below. Each is written twice: as a student's repository
@@ -90,17 +91,21 @@ def time_batch(work: Path, subs: dict, jobs: int) -> tuple[float, dict[str, floa
 
 
 class NbgraderCourse:
-    """A copy of nbgrader/ with its own Jupyter directories and a kernel on this Python."""
+    """A copy of nbgrader/ outside the repository, as an instructor has it (no PYTHONPATH:
+    the course carries its grader), with its own Jupyter directories and a kernel on this
+    Python."""
 
     def __init__(self, work: Path):
         import nbformat
 
         self.nbformat = nbformat
         self.root = work / "course"
-        shutil.copytree(ROOT / "nbgrader", self.root)
+        shutil.copytree(ROOT / "nbgrader", self.root,
+                        ignore=shutil.ignore_patterns("__pycache__", "release", "submitted", "autograded",
+                                                      "feedback", "gradebook.db", "grades.csv"))
         jupyter = work / "jupyter"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith("JUPYTER")}
-        self.env.update(PYTHONPATH=str(ROOT), JUPYTER_CONFIG_DIR=str(jupyter / "config"),
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "PYTHONPATH"))}
+        self.env.update(JUPYTER_CONFIG_DIR=str(jupyter / "config"),
                         JUPYTER_DATA_DIR=str(jupyter / "data"), JUPYTER_RUNTIME_DIR=str(jupyter / "runtime"),
                         JUPYTER_PREFER_ENV_PATH="0", MPLCONFIGDIR=str(work / "mpl"),
                         PATH=os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")]))
@@ -109,7 +114,9 @@ class NbgraderCourse:
         self.release = nbformat.read(self.root / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
 
     def run(self, *args: str) -> None:
-        subprocess.run(args, cwd=self.root, env=self.env, check=True, capture_output=True)
+        proc = subprocess.run(args, cwd=self.root, env=self.env, capture_output=True, text=True)
+        if proc.returncode:
+            sys.exit(f"{' '.join(args[1:])} failed:\n{proc.stdout[-5000:]}\n{proc.stderr[-5000:]}")
 
     def submit(self, student: str, files: dict[str, str] | None, scratch: Path) -> None:
         from grader.authoring.nbcourse import solution_parts
@@ -135,11 +142,47 @@ def time_nbgrader(work: Path, subs: dict) -> tuple[float, dict[str, float]]:
     scratch.mkdir()
     for student, files in subs.items():
         course.submit(student, files, scratch)
+    start, cpu = time.perf_counter(), cpu_seconds()
+    course.run(sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT)
+    seconds = time.perf_counter() - start
+    print(f"nbgrader CPU time:   {cpu_seconds() - cpu:6.1f} s   "
+          f"{(cpu_seconds() - cpu) / len(subs):5.2f} s per submission (the kernels' included)")
+    course.run(sys.executable, "-m", "nbgrader", "export")
+    return seconds, totals(course.root / "grades.csv", "student_id", "score")
+
+
+def cpu_seconds() -> float:
+    """CPU time of the finished child processes: less at the mercy of a busy machine
+    than the time on the clock."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+ENDLESS_TRAIN = """
+
+def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
+    while True:
+        pass
+"""
+
+
+def time_endless_train(work: Path) -> None:
+    """One nbgrader submission whose train() never returns, everything else right: what
+    it costs in the demonstration cells (60 s each) and in the autograder cell."""
+    course = NbgraderCourse(work)
+    scratch = work / "scratch"
+    scratch.mkdir()
+    files = {ex.file: (ROOT / "solutions" / ex.file).read_text() for ex in exercises()}
+    files["ex04_train.py"] += ENDLESS_TRAIN
+    course.submit("endless", files, scratch)
     start = time.perf_counter()
     course.run(sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT)
     seconds = time.perf_counter() - start
     course.run(sys.executable, "-m", "nbgrader", "export")
-    return seconds, totals(course.root / "grades.csv", "student_id", "score")
+    total = totals(course.root / "grades.csv", "student_id", "score")["endless"]
+    print(f"endless train():     {seconds:6.1f} s to autograde one submission; it scores {total:g}")
 
 
 def main() -> None:
@@ -147,10 +190,15 @@ def main() -> None:
     p.add_argument("--students", type=int, default=24)
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     p.add_argument("--skip-nbgrader", action="store_true")
+    p.add_argument("--endless-train", action="store_true",
+                   help="only: autograde one nbgrader submission whose train() loops for ever")
     args = p.parse_args()
     subs = submissions(args.students)
     with tempfile.TemporaryDirectory(prefix="batch-speed-") as tmp:
         work = Path(tmp)
+        if args.endless_train:
+            time_endless_train(work)
+            return
         (work / "b").mkdir()
         batch_s, batch_totals = time_batch(work / "b", subs, args.jobs)
         n = len(subs)

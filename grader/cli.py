@@ -5,7 +5,9 @@
                      [--in-process] [--seed N | --seed-file FILE] [--time-scale F]
                      [--memory-limit GIB]
     python -m grader batch SUBMISSIONS --csv grades.csv [--jobs N] [--feedback DIR]
-                     [--feedback-format md|html] (and the seed and limit options)
+                     [--feedback-format md|html] [--overview FILE] [--student NAME]
+                     [--force] [--deadline WHEN] (and the seed and limit options)
+    python -m grader overview --nbgrader COURSE_DIR   the class overview of an nbgrader course
     python -m grader build [--check]
     python -m grader check-course [--only ex0N]   for course authors, after an edit
     python -m grader hint [ex0N] [--more | --level N]
@@ -43,6 +45,7 @@ def _grade_parser() -> argparse.ArgumentParser:
                                        "'python -m grader hint ex0N', "
                                        "'python -m grader watch', "
                                        "'python -m grader batch SUBMISSIONS --csv FILE', "
+                                       "'python -m grader overview --nbgrader COURSE_DIR', "
                                        "'python -m grader release OUT', "
                                        "'python -m grader classroom50 OUT', "
                                        "'python -m grader gradescope OUT.zip', "
@@ -198,6 +201,17 @@ def batch_command(argv: list[str]) -> int:
     p.add_argument("--feedback", help="folder for the per-student feedback files "
                                       "(default: next to the CSV, named after it)")
     p.add_argument("--feedback-format", choices=["md", "html"], default="md")
+    p.add_argument("--overview", help="the class overview page (default: next to the CSV, "
+                                      "named after it: grades-overview.md, with its .png)")
+    p.add_argument("--student", action="append", metavar="NAME",
+                   help="grade only this student's folder (repeat for more); the others' "
+                        "grades stay as they are")
+    p.add_argument("--force", action="store_true",
+                   help="grade again even what is graded already (with --student: only them)")
+    p.add_argument("--deadline", metavar="WHEN",
+                   help="grade, in each student's git repository, the last commit before WHEN "
+                        "(e.g. 2026-12-01T23:59, this machine's time zone, or with +01:00); "
+                        "the CSV names the commit and counts those after it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     _add_run_options(p)
     args = p.parse_args(argv)
@@ -206,21 +220,67 @@ def batch_command(argv: list[str]) -> int:
         p.error(f"{args.submissions}: no such directory")
     if not csv_path.parent.is_dir():
         p.error(f"--csv {args.csv}: its directory does not exist")
-    feedback = Path(args.feedback).resolve() if args.feedback else csv_path.with_name(csv_path.stem + "-feedback")
-    from .platforms.batch import run_batch
+    if args.student:
+        unknown = [s for s in args.student if not (submissions / s).is_dir()]
+        if unknown:
+            p.error(f"--student: no folder {', '.join(unknown)} in {args.submissions}")
+    from .platforms.deadline import DeadlineError, parse_deadline
 
     try:
+        deadline = parse_deadline(args.deadline) if args.deadline else None
+    except DeadlineError as exc:
+        p.error(f"--deadline {exc}")
+    feedback = Path(args.feedback).resolve() if args.feedback else csv_path.with_name(csv_path.stem + "-feedback")
+    overview = Path(args.overview).resolve() if args.overview else csv_path.with_name(csv_path.stem + "-overview.md")
+    try:
+        from .platforms.batch import run_batch, write_class_overview
+
         outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=_seed(p, args),
                             options=_options(p, args), feedback_dir=feedback, fmt=args.feedback_format,
-                            progress=not args.quiet)
+                            progress=not args.quiet, students=args.student, force=args.force,
+                            deadline=deadline)
+        written = write_class_overview(outcome, overview)
     except KeyboardInterrupt:
-        print(BATCH_INTERRUPTED, file=sys.stderr)
+        print(BATCH_INTERRUPTED.format(csv=csv_path.name), file=sys.stderr)
         return STOPPED
     print(f"{len(outcome.records)} submission(s): {outcome.graded} graded, {outcome.resumed} "
-          f"already graded. Grades: {csv_path}  Feedback: {feedback}")
+          f"already graded. Grades: {csv_path}  Feedback: {feedback}  Overview: {written[0]}")
+    if outcome.problems:
+        print(f"Check these {len(outcome.problems)}:")
+        for line in outcome.problems:
+            print(f"  {line}")
     for line in outcome.failed:
         print(f"grading failed, run again to retry: {line}", file=sys.stderr)
     return FAILED if outcome.failed else PASSED
+
+
+def overview_command(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m grader overview",
+        description="The class overview of an nbgrader course after `nbgrader autograde`: for "
+                    "each check, how many failed it and the most common message; the totals; "
+                    "identical submissions. (python -m grader batch writes its own.)")
+    p.add_argument("--nbgrader", required=True, metavar="COURSE_DIR",
+                   help="the course directory (with gradebook.db and autograded/)")
+    p.add_argument("--assignment", default="multiclass", help="default: %(default)s")
+    p.add_argument("--output", help="the Markdown page (default: COURSE_DIR/ASSIGNMENT-overview.md), "
+                                    "with its .png beside it")
+    args = p.parse_args(argv)
+    course = Path(args.nbgrader)
+    if not course.is_dir():
+        p.error(f"--nbgrader {args.nbgrader}: no such directory")
+    from .platforms.gradebook import CourseError, nbgrader_entries
+    from .platforms.overview import write_overview
+
+    try:
+        entries = nbgrader_entries(course, args.assignment)
+    except CourseError as exc:
+        print(f"python -m grader overview: {exc}", file=sys.stderr)
+        return USAGE
+    path = Path(args.output).resolve() if args.output else (course / f"{args.assignment}-overview.md").resolve()
+    written = write_overview(entries, path, f"Class overview: {args.assignment}")
+    print(f"{len(entries)} submission(s). Overview: {', '.join(map(str, written))}")
+    return PASSED
 
 
 def hint_command(argv: list[str]) -> int:
@@ -364,7 +424,8 @@ def main(argv: list[str] | None = None) -> int:
     commands = {"build": build_command, "hint": hint_command, "batch": batch_command,
                 "release": release_command, "gradescope": gradescope_command,
                 "classroom": classroom_command, "classroom50": classroom50_command,
-                "check-course": check_course_command, "watch": watch_command}
+                "check-course": check_course_command, "watch": watch_command,
+                "overview": overview_command}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -13,9 +13,17 @@ from .course import ROOT, exercises
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Readers see the old file or the new one, never half of one."""
+    """Readers see the old file or the new one, never half of one. The file gets the
+    mode any new file gets (the user's umask), so that a teaching assistant in the
+    group can read it; tempfile.mkstemp would make it 0600."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    while True:
+        tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+            break
+        except FileExistsError:
+            continue
     try:
         with os.fdopen(fd, "w", newline="") as f:
             f.write(text)
@@ -36,6 +44,24 @@ def exercise_files(submission: Path) -> dict[str, Path]:
                 found[ex.id] = candidate
                 break
     return found
+
+
+SKIPPED_FOLDERS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".ipynb_checkpoints"}
+
+
+def misplaced_files(submission: Path, found: dict[str, Path]) -> list[str]:
+    """Exercise files elsewhere in the submission (src/exercises/ex01_data.py, say) for
+    the exercises exercise_files did not find: relative paths, for the instructor to see.
+    They are not graded: where the grader looks is the same for every student."""
+    wanted = {ex.file for ex in exercises() if ex.id not in found}
+    out = []
+    for folder, dirs, names in os.walk(submission):
+        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS)
+        for name in sorted(wanted & set(names)):
+            path = Path(folder) / name
+            if not path.is_symlink():
+                out.append(path.relative_to(submission).as_posix())
+    return out
 
 
 def grader_digest(root: Path = ROOT) -> str:

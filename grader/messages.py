@@ -35,8 +35,8 @@ BREAKPOINT = ("{call} only works with --in-process: here your code runs with no 
 MORE_CHECKS = "and {count} more {checks} of this exercise, worth {points}, {need} this {what}"
 SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
 INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
-BATCH_INTERRUPTED = ("Stopped (Ctrl-C). The submissions graded so far are kept; run the same "
-                     "command again to grade the rest.")
+BATCH_INTERRUPTED = ("Interrupted. {csv} holds every submission graded so far; the same "
+                     "command grades the rest.")
 ONLY_EXERCISE_FILES = ("(only the exercise files are graded, {first} to {last}, so "
                        "code can import them and the installed packages; move code from a file "
                        "of your own into the exercise file that uses it)")

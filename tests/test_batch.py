@@ -19,6 +19,8 @@ from grader.checks.registry import all_checks
 from grader.messages import BATCH_INTERRUPTED
 from grader.runner import Options
 
+TOTAL = str(total_points())
+POINTS = {ex_id: str(exercise(ex_id).points) for ex_id in exercise_ids()}
 SOLUTIONS, STUBS = ROOT / "solutions", ROOT / "exercises"
 
 
@@ -46,12 +48,16 @@ def run(*args: str, **kwargs) -> subprocess.CompletedProcess:
                           timeout=600, cwd=ROOT, **kwargs)
 
 
+UMASK = 0o027                 # a group that may read, others nothing: not the default 022
+
+
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """A small class graded once through the command line."""
     root = tmp_path_factory.mktemp("class")
     subs = root / "submissions"
     student(subs, "alice")
+    student(subs, "alex")                  # the same files as alice
     student(subs, "bob", STUBS, layout="top")
     # carol's ex03 is wrong, and she rewrote the tests and the grader to pass anyway.
     wrong = (SOLUTIONS / "ex03_predict.py").read_text().replace("softmax(logits, dim=1)", "softmax(logits, dim=0)")
@@ -60,7 +66,17 @@ def graded(tmp_path_factory):
     (carol / "grader").mkdir()
     (carol / "grader" / "__init__.py").write_text("raise SystemExit(0)\n")
     shutil.copy(carol / "exercises" / "ex03_predict.py", carol / "exercises" / "test_ex03_predict.py")
-    proc = run(str(subs), "--csv", str(root / "grades.csv"), "--jobs", "2")
+    # dan keeps his files where the grader does not look; erin handed in one file; fay nothing.
+    dan = student(subs, "dan")
+    (dan / "src").mkdir()
+    (dan / "exercises").rename(dan / "src" / "exercises")
+    erin = student(subs, "erin")
+    for path in (erin / "exercises").glob("ex0[234]*.py"):
+        path.unlink()
+    (subs / "fay").mkdir()
+    (subs / "fay" / "README.md").write_text("I did not get to it\n")
+    proc = run(str(subs), "--csv", str(root / "grades.csv"), "--jobs", "2",
+               preexec_fn=lambda: os.umask(UMASK))
     return root, proc
 
 
@@ -68,31 +84,70 @@ def test_the_csv_has_a_row_per_student_and_a_column_per_exercise(graded):
     root, proc = graded
     assert proc.returncode == 0, proc.stderr
     rows = {r["student"]: r for r in read_csv(root / "grades.csv")}
-    assert list(next(iter(rows.values()))) == ["student", *exercise_ids(), "total"]
-    assert rows["alice"]["total"] == str(total_points())
+    assert list(next(iter(rows.values()))) == ["student", *exercise_ids(), "total", "missing_files"]
+    assert rows["alice"]["total"] == TOTAL and rows["alice"]["missing_files"] == ""
     assert rows["bob"]["total"] == "0"
     carol = rows["carol"]
-    assert all(carol[e] == str(exercise(e).points) for e in exercise_ids() if e != "ex03")
-    assert 0 < int(carol["ex03"]) < exercise("ex03").points                 # her own tests and grader were ignored
+    assert all(carol[e] == POINTS[e] for e in exercise_ids() if e != "ex03")
+    assert 0 < int(carol["ex03"]) < int(POINTS["ex03"])                 # her own tests and grader were ignored
     assert int(carol["total"]) == sum(int(carol[e]) for e in exercise_ids())
+    assert rows["erin"]["total"] == POINTS["ex01"]
+    assert rows["erin"]["missing_files"] == "ex02_model.py ex03_predict.py ex04_train.py"
 
 
 def test_each_student_gets_feedback_with_every_check(graded):
     root, proc = graded
     feedback = root / "grades-feedback"
-    assert sorted(p.name for p in feedback.glob("*.md")) == ["alice.md", "bob.md", "carol.md"]
+    assert sorted(p.stem for p in feedback.glob("*.md")) == [r["student"] for r in read_csv(root / "grades.csv")]
     carol = (feedback / "carol.md").read_text()
     assert carol.count("**passed**") + carol.count("**FAILED**") == len(all_checks())
     assert "softmax ran over dim=0" in carol
     assert "is not implemented yet" in (feedback / "bob.md").read_text()
     assert "grader-batch-" not in carol                    # no private paths
-    assert "3/3" in proc.stderr.splitlines()[-1]           # the progress line
+    assert "Not found: ex02_model.py, ex03_predict.py, ex04_train.py" in (feedback / "erin.md").read_text()
+    assert "7/7" in proc.stderr.splitlines()[-1]           # the progress line
+
+
+def test_students_without_their_files_are_listed_in_the_summary(graded):
+    root, proc = graded
+    summary = proc.stdout[proc.stdout.index("Check these"):]
+    assert ("dan: no exercise files (found src/exercises/ex01_data.py, src/exercises/ex02_model.py, "
+            "src/exercises/ex03_predict.py, src/exercises/ex04_train.py: the grader looks in exercises/ "
+            "and at the top level)") in summary
+    assert "erin: missing ex02_model.py, ex03_predict.py, ex04_train.py" in summary
+    assert "fay: no exercise files\n" in summary
+    assert not any(name in summary for name in ("alice", "bob", "carol"))
+    rows = {r["student"]: r for r in read_csv(root / "grades.csv")}
+    assert rows["dan"]["total"] == rows["fay"]["total"] == "0"     # graded, and said so
+
+
+def test_output_files_follow_the_users_umask(graded):
+    root, _ = graded
+    files = [root / "grades.csv", root / "grades-overview.md", root / "grades-overview.png",
+             *(root / "grades-feedback").glob("*.md"), *(root / "grades-feedback" / ".records").glob("*.json")]
+    assert {oct(p.stat().st_mode & 0o777) for p in files} == {oct(0o666 & ~UMASK)}
+
+
+def test_the_overview_shows_what_the_class_failed_and_identical_submissions(graded):
+    root, proc = graded
+    overview = (root / "grades-overview.md").read_text()
+    assert "7 student(s), 7 graded" in overview
+    # carol's mistake; bob's stubs and the missing files of dan, erin and fay are apart.
+    line = next(l for l in overview.splitlines() if "each row of predict_proba sums to 1" in l)
+    assert "| 1/7 | 4/7 |" in line and "softmax ran over dim=0" in line and "(1 of 1)" in line
+    identical = overview[overview.index("## Identical submissions"):]
+    assert f"- alex, alice (total {TOTAL})" in identical
+    assert "bob" not in identical and "fay" not in identical      # nothing earned: left out
+    assert "- dan: no exercise files" in overview
+    assert (root / "grades-overview.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "![totals and the most failed checks](grades-overview.png)" in overview
 
 
 def test_a_run_started_again_regrades_only_what_changed(tmp_path):
     subs = tmp_path / "subs"
     for name in ("a", "b"):
         student(subs, name, STUBS)
+    (subs / "a" / "exercises" / "ex04_train.py").unlink()
     kwargs = dict(jobs=2, seed=2026, options=Options(), feedback_dir=tmp_path / "fb", progress=False)
     first = run_batch(subs, tmp_path / "g.csv", **kwargs)
     assert (first.graded, first.resumed) == (2, 0)
@@ -101,33 +156,125 @@ def test_a_run_started_again_regrades_only_what_changed(tmp_path):
     shutil.copy(SOLUTIONS / "ex01_data.py", subs / "b" / "exercises" / "ex01_data.py")
     changed = run_batch(subs, tmp_path / "g.csv", **kwargs)
     assert (changed.graded, changed.resumed) == (1, 1)
-    assert {r["student"]: r["ex01"] for r in read_csv(tmp_path / "g.csv")} == {"a": "0", "b": str(exercise("ex01").points)}
+    assert {r["student"]: r["ex01"] for r in read_csv(tmp_path / "g.csv")} == {"a": "0", "b": POINTS["ex01"]}
+    assert read_csv(tmp_path / "g.csv")[0]["missing_files"] == "ex04_train.py"     # a, resumed
     reseeded = run_batch(subs, tmp_path / "g.csv", **{**kwargs, "seed": 7})
     assert reseeded.graded == 2                               # other inputs: graded anew
     assert not list((tmp_path / "fb").rglob(".*.tmp*")) and not list(tmp_path.glob(".g.csv.*"))
 
 
-def test_an_interrupted_run_resumes_without_regrading(tmp_path):
+def consistent(csv_path: Path, feedback: Path) -> set[str]:
+    """Every feedback file has its CSV row, and every row its record; the rows' students.
+    (Read in that order: while a run adds files, what was read first is the smaller set.)"""
+    feedback_files = {p.stem for p in feedback.glob("*.md")}
+    rows = {r["student"] for r in read_csv(csv_path)}
+    records = {p.stem for p in (feedback / ".records").glob("*.json")}
+    assert feedback_files <= rows <= records
+    return rows
+
+
+def test_an_interrupted_run_stops_with_one_line_and_resumes_without_regrading(tmp_path):
     subs = tmp_path / "subs"
     for i in range(6):
         student(subs, f"s{i}")
-    args = [sys.executable, "-m", "grader", "batch", str(subs), "--csv", str(tmp_path / "g.csv"), "--jobs", "1"]
-    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    args = [sys.executable, "-m", "grader", "batch", str(subs), "--csv", str(tmp_path / "g.csv"), "--jobs", "2"]
+    proc = subprocess.Popen(args, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
-    records = tmp_path / "g-feedback" / ".records"
+    feedback = tmp_path / "g-feedback"
     deadline = time.monotonic() + 120
-    while time.monotonic() < deadline and len(list(records.glob("*.json"))) < 2:
-        time.sleep(0.05)
-    os.killpg(proc.pid, signal.SIGINT)                       # Ctrl-C
-    stderr = proc.communicate(timeout=60)[1].decode()
-    assert proc.returncode == 130 and "Traceback" not in stderr, stderr
-    assert stderr.splitlines()[-1] == BATCH_INTERRUPTED     # one line, after the progress lines
-    done = read_csv(tmp_path / "g.csv")
-    assert 2 <= len(done) < 6 and all(r["total"] == str(total_points()) for r in done)   # whole rows only
+    while time.monotonic() < deadline and len(list((feedback / ".records").glob("*.json"))) < 2:
+        consistent(tmp_path / "g.csv", feedback) if (tmp_path / "g.csv").exists() else None
+        time.sleep(0.02)
+    os.killpg(proc.pid, signal.SIGINT)                       # Ctrl-C: the whole process group
+    _, stderr = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr
+    assert [l for l in stderr.splitlines() if not l.startswith("[")] == [      # progress lines aside
+        BATCH_INTERRUPTED.format(csv="g.csv")]
+    done = consistent(tmp_path / "g.csv", feedback)
+    assert 2 <= len(done) < 6 and all(r["total"] == TOTAL for r in read_csv(tmp_path / "g.csv"))
     resumed = run(str(subs), "--csv", str(tmp_path / "g.csv"), "--jobs", "2")
     assert resumed.returncode == 0, resumed.stderr
     assert f"{6 - len(done)} graded, {len(done)} already graded" in resumed.stdout
-    assert [r["total"] for r in read_csv(tmp_path / "g.csv")] == [str(total_points())] * 6
+    assert [r["total"] for r in read_csv(tmp_path / "g.csv")] == [TOTAL] * 6
+    assert consistent(tmp_path / "g.csv", feedback) == {f"s{i}" for i in range(6)}
+
+
+def test_one_student_is_regraded_with_student_and_force(tmp_path):
+    subs = tmp_path / "subs"
+    for name in ("a", "b", "c"):
+        student(subs, name, STUBS)
+    kwargs = dict(jobs=2, seed=2026, options=Options(), feedback_dir=tmp_path / "fb", progress=False)
+    assert run_batch(subs, tmp_path / "g.csv", **kwargs).graded == 3
+    shutil.copy(SOLUTIONS / "ex01_data.py", subs / "a" / "exercises" / "ex01_data.py")
+    shutil.copy(SOLUTIONS / "ex01_data.py", subs / "b" / "exercises" / "ex01_data.py")
+    only_b = run_batch(subs, tmp_path / "g.csv", students=["b"], **kwargs)
+    assert (only_b.graded, only_b.resumed) == (1, 0)
+    totals = {r["student"]: r["total"] for r in read_csv(tmp_path / "g.csv")}
+    assert totals == {"a": "0", "b": POINTS["ex01"], "c": "0"}            # a changed too, but was not asked for
+    again = run_batch(subs, tmp_path / "g.csv", students=["b"], **kwargs)
+    assert (again.graded, again.resumed) == (0, 1)                # already graded: kept
+    forced = run_batch(subs, tmp_path / "g.csv", students=["c"], force=True, **kwargs)
+    assert (forced.graded, forced.resumed) == (1, 0)
+    assert {r["student"]: r["total"] for r in read_csv(tmp_path / "g.csv")} == totals
+
+
+def git(repo: Path, *args: str, when: str | None = None) -> str:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "s", "GIT_AUTHOR_EMAIL": "s@example.org",
+           "GIT_COMMITTER_NAME": "s", "GIT_COMMITTER_EMAIL": "s@example.org"}
+    if when:
+        env.update(GIT_AUTHOR_DATE=when, GIT_COMMITTER_DATE=when)
+    return subprocess.run(["git", "-C", str(repo), *args], env=env, check=True, capture_output=True,
+                          text=True).stdout.strip()
+
+
+def test_a_deadline_grades_the_last_commit_before_it(tmp_path):
+    subs = tmp_path / "subs"
+    repo = student(subs, "ann")                                  # solved on time ...
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "solved", when="2026-12-01T20:00:00+00:00")
+    on_time = git(repo, "rev-parse", "HEAD")
+    for path in (repo / "exercises").glob("ex0*.py"):           # ... then broken, late
+        shutil.copy(STUBS / path.name, path)
+    git(repo, "commit", "-qam", "late", when="2026-12-02T09:00:00+00:00")
+    (repo / "exercises" / "ex01_data.py").write_text("uncommitted\n")
+    late = student(subs, "lou", STUBS)                            # only a commit after it
+    git(late, "init", "-q", "-b", "main")
+    git(late, "add", ".")
+    git(late, "commit", "-qm", "late", when="2026-12-03T09:00:00+00:00")
+    student(subs, "nat")                                          # no repository
+    proc = run(str(subs), "--csv", str(tmp_path / "g.csv"), "--deadline", "2026-12-01T23:59+00:00", "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["student"]: r for r in read_csv(tmp_path / "g.csv")}
+    assert (rows["ann"]["total"], rows["ann"]["commit"], rows["ann"]["commits_after_deadline"]) == (TOTAL, on_time, "1")
+    assert (rows["lou"]["total"], rows["lou"]["commit"], rows["lou"]["commits_after_deadline"]) == ("0", "", "1")
+    assert rows["nat"]["total"] == "0" and rows["nat"]["commit"] == ""
+    assert "lou: no commit before the deadline; nothing graded" in proc.stdout
+    assert "nat: not a git repository, so no commit to grade at the deadline; nothing graded" in proc.stdout
+    assert "ann: 1 commit(s) after the deadline, not graded" in proc.stdout
+    # The student's checkout is as it was.
+    assert (repo / "exercises" / "ex01_data.py").read_text() == "uncommitted\n"
+    assert git(repo, "status", "--porcelain") == "M exercises/ex01_data.py"
+    assert git(repo, "log", "-1", "--format=%s") == "late"
+
+
+def test_a_deadline_must_be_a_date(tmp_path):
+    (tmp_path / "subs").mkdir()
+    proc = run(str(tmp_path / "subs"), "--csv", str(tmp_path / "g.csv"), "--deadline", "Friday")
+    assert proc.returncode == 2 and "expected a date and time like 2026-12-01T23:59" in proc.stderr
+
+
+def test_write_atomically_follows_the_umask(tmp_path):
+    from grader.files import write_atomically
+
+    previous = os.umask(0o002)
+    try:
+        write_atomically(tmp_path / "out.txt", "x")
+    finally:
+        os.umask(previous)
+    assert (tmp_path / "out.txt").stat().st_mode & 0o777 == 0o664
+    assert [p.name for p in tmp_path.iterdir()] == ["out.txt"]
 
 
 def test_a_secret_seed_gives_other_inputs_and_the_reference_still_earns_full_marks(tmp_path):

@@ -141,8 +141,11 @@ def test_solution_files_may_hold_only_imports_and_functions(tmp_path):
 def test_the_build_is_deterministic_and_writes_the_course():
     first, second = course_files(), course_files()
     assert first == second
+    from grader.authoring.release import grader_files
+
     assert {p.relative_to(ROOT).as_posix() for p in first} == {
-        "nbgrader/nbgrader_config.py", "nbgrader/source/multiclass/multiclass.ipynb"}
+        "nbgrader/nbgrader_config.py", "nbgrader/source/multiclass/multiclass.ipynb",
+        *(f"nbgrader/source/multiclass/{name}" for name in grader_files())}
 
 
 def test_the_config_stops_cells_drops_torch_warnings_and_hides_hidden_tests():

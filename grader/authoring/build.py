@@ -13,7 +13,7 @@ from pathlib import Path
 from ..course import ROOT, exercises
 from .markers import BEGIN, MarkerError, strip_solutions
 from .marimo_lesson import lesson_files
-from .nbcourse import course_files
+from .nbcourse import course_files, stale_files as stale_course_files
 from .readme import readme_files
 
 AUTHOR_NOTE = ("# Generated from solutions/{file} by `python -m grader build`: course "
@@ -51,17 +51,21 @@ def generated_files(root: Path = ROOT) -> dict[Path, str]:
 
 
 def stale_files(root: Path = ROOT) -> list[Path]:
-    """The generated files that are missing or differ from what the build would write."""
+    """The generated files that are missing or differ from what the build would write, and
+    stale copies it would delete (a module since removed from the course's grader copy)."""
     return [path for path, text in generated_files(root).items()
-            if not path.exists() or path.read_text() != text]
+            if not path.exists() or path.read_text() != text] + stale_course_files(root)
 
 
 def build(root: Path = ROOT) -> list[Path]:
-    """Write the generated files; return those that changed."""
+    """Write the generated files, delete stale copies; return the paths that changed."""
     changed = []
     for path, text in generated_files(root).items():
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             changed.append(path)
+    for path in stale_course_files(root):
+        path.unlink()
+        changed.append(path)
     return changed

@@ -24,7 +24,7 @@ import stat
 import zipfile
 from pathlib import Path
 
-from .build import strip_solutions
+from .markers import strip_solutions
 from ..course import ROOT, exercises
 
 TEMPLATES = Path(__file__).with_name("templates")

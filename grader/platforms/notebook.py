@@ -8,6 +8,11 @@ It prints every check's verdict, with the feedback of those that failed, and ret
 points earned: nbgrader takes a number returned by a test cell as the cell's score, so a
 failed check costs its own points, not the whole cell's. Nothing reaches stderr, because
 nbgrader scores a test cell that wrote to stderr as 0.
+
+When the checks cannot run (a package they need is missing), the cell raises
+GraderUnavailable, which says so and how to fix it, instead of printing a score of 0 as if
+every check had failed; the course's nbgrader configuration then stops the autograding of
+that submission rather than record a 0 (grader/authoring/nbcourse.py).
 """
 from __future__ import annotations
 
@@ -16,21 +21,56 @@ import io
 import warnings
 
 
+class GraderUnavailable(RuntimeError):
+    """The checks cannot run here: not the student's doing, and no score."""
+
+
+NEEDS = "torch, scikit-learn, numpy and matplotlib"
+
+
 def grade_cell(exercise_id: str, namespace: dict) -> int:
     """Run the checks of one exercise on the functions in namespace (a notebook's
     globals()); print what they found and return the points earned."""
     with warnings.catch_warnings(), contextlib.redirect_stderr(io.StringIO()):
         warnings.simplefilter("ignore")
         # Imported here, under the silencer: torch may warn while loading.
-        from ..checks.cases import Cases
-        from ..gateway.notebook import NotebookGateway
-        from ..checks.registry import all_checks
-        from ..runner import Context, run_check
+        try:
+            from ..checks.cases import Cases
+            from ..gateway.notebook import NotebookGateway
+            from ..checks.registry import all_checks
+            from ..runner import Context, run_check
+        except ImportError as error:
+            raise GraderUnavailable(
+                f"the checks cannot run: {error}. The Python that runs this notebook needs "
+                f"{NEEDS}: install them into it (pip install torch scikit-learn numpy "
+                f"matplotlib), restart the kernel and run the notebook again") from None
 
         ctx = Context(NotebookGateway(namespace), Cases())
         results = [run_check(check, ctx) for check in all_checks(exercise_id)]
     print(render(exercise_id, results))
+    _publish(exercise_id, results)
     return sum(r.points for r in results)
+
+
+# The verdicts as data, for the class overview (grader/platforms/gradebook.py reads them
+# from the autograded notebooks). Jupyter and nbgrader's feedback show the empty
+# text/plain part, so the student sees nothing more than the printed verdicts.
+RESULTS_MIMETYPE = "application/vnd.multiclass-grader.checks+json"
+
+
+def _publish(exercise_id: str, results) -> None:
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:
+        return
+    if get_ipython() is None:            # not in a kernel: nothing to attach the data to
+        return
+    checks = [{"id": r.check.id, "exercise": r.check.exercise, "name": r.check.name,
+               "points": r.points, "max_points": r.check.points, "passed": r.passed,
+               "feedback": r.feedback} for r in results]
+    display({RESULTS_MIMETYPE: {"exercise": exercise_id, "checks": checks}, "text/plain": ""},
+            raw=True)
 
 
 def render(exercise_id: str, results) -> str:

@@ -1,0 +1,36 @@
+"""Checks: one verdict each, worth points. A check is a function of a Context that returns
+when the student's code is right and raises CheckFailed (with teaching feedback) when not."""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Callable
+
+from ..course import exercise_ids, exercises
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str           # "ex01.labels_int64": stable, used by reports and tests
+    exercise: str     # "ex01"
+    name: str         # what it checks, in words
+    points: int
+    run: Callable
+
+
+_CHECKS: list[Check] = []
+
+
+def check(exercise: str, points: int, name: str):
+    def register(fn):
+        _CHECKS.append(Check(f"{exercise}.{fn.__name__}", exercise, name, points, fn))
+        return fn
+    return register
+
+
+def all_checks(only: str | None = None) -> list[Check]:
+    for ex in exercises():
+        importlib.import_module(f"{__package__}.{ex.module}")   # registers its checks
+    order = {ex: i for i, ex in enumerate(exercise_ids())}
+    found = sorted(_CHECKS, key=lambda c: order[c.exercise])   # stable: keeps file order
+    return [c for c in found if only in (None, c.exercise)]

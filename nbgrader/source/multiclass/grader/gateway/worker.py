@@ -1,0 +1,304 @@
+"""Student code runs in a worker process; the grader's process never imports or runs it.
+
+The worker is forked from the grader, so it starts with torch already imported. It
+enters the sandbox (grader.gateway.sandbox), then serves requests: "run this probe with these
+params", answered with the plain data the probe reports (grader.gateway.wire). Before each import
+and each call into student code it says so, so that when it dies the grader knows where.
+
+One worker serves one exercise at a time, so that what one module does to the process
+(a patched torch, a half-finished import) cannot reach another exercise's checks. A
+worker that crashes, exits, hangs or runs out of memory is ended and replaced; only the
+probe it was running fails, with a message that says what happened and where.
+"""
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+
+from .. import messages
+from . import sandbox, wire
+from ..course import exercise
+from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
+from .in_process import InProcessGateway, prepare_torch
+from ..probes.registry import Probe
+
+DEFAULT_MEMORY_LIMIT = 4 * 2**30      # bytes of address space; torch alone takes ~0.9 GiB
+GRACE = 5.0                           # seconds past a call's own limit before it is killed
+WORKER_FAILED = 70                    # the worker's own exit status when the grader's code in it fails
+# Imported once in the grader so that every worker starts with them, as it does with torch
+# (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox).
+PRELOADED = ("sklearn.datasets", "sklearn.model_selection")
+ERROR_FIELDS = ("summary", "called", "got", "expected", "likely", "output", "code")
+
+
+def worker_available() -> bool:
+    """The worker needs fork and the Linux sandbox (grader.gateway.sandbox). Elsewhere the grader
+    runs student code in its own process, contained as far as one process allows."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def _gib(size: int) -> str:
+    return f"{size / 2**30:g} GiB"
+
+
+# -- the worker's side -----------------------------------------------------------------
+def _serve(requests: int, replies: int, target: Path, scratch: str, output_fd: int,
+           memory_limit: int | None, time_scale: float) -> None:
+    sandbox.enter(scratch, output_fd, memory_limit, keep=(requests, replies))
+    gateway = InProcessGateway(target, time_scale=time_scale, mirror_fd=1, in_worker=True,
+                      on_event=lambda event: wire.send(replies, event))
+    if memory_limit:
+        gateway.memory_limit = _gib(memory_limit)
+    reader = wire.Reader(requests)
+    while True:
+        try:
+            request = reader.receive(deadline=float("inf"))
+        except wire.WireError:
+            return                                  # the grader is done with us
+        os.ftruncate(1, 0)
+        os.lseek(1, 0, os.SEEK_SET)
+        try:
+            result = gateway.run(request["probe"], **request["params"])
+            reply = {"type": "result", "data": result.data, "calls": list(result.calls),
+                     "output": result.output}
+        except StudentCodeError as exc:
+            reply = {"type": "error", "kind": exc.kind,
+                     **{name: getattr(exc, name) for name in ERROR_FIELDS}}
+        wire.send(replies, reply)
+
+
+# -- the grader's side -------------------------------------------------------------------
+class WorkerDied(Exception):
+    def __init__(self, summary: str, kind: str, where, code: str | None = None):
+        super().__init__(summary)
+        self.summary, self.kind, self.code = summary, kind, code
+        self.during_import = bool(where and where[0] == "importing")
+
+
+def _signal_name(number: int) -> str:
+    try:
+        name = signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"
+    return {"SIGSEGV": "segmentation fault, SIGSEGV", "SIGABRT": "abort, SIGABRT",
+            "SIGBUS": "bus error, SIGBUS", "SIGFPE": "arithmetic error, SIGFPE"}.get(name, name)
+
+
+def _text(value, limit: int = 2_000) -> str | None:
+    """A field of a reply, as the grader accepts it: a string or nothing."""
+    return value[:limit] if isinstance(value, str) else None
+
+
+class Worker:
+    """The grader's handle on one worker process."""
+
+    def __init__(self, target: Path, *, memory_limit: int | None, time_scale: float):
+        self.scratch = tempfile.mkdtemp(prefix="grader-worker-")
+        self.output_path = os.path.join(self.scratch, ".printed")
+        self.time_scale = time_scale
+        output_fd = os.open(self.output_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
+        requests_r, self._requests = os.pipe()
+        self._replies, replies_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:                              # the worker
+            status = 0
+            try:
+                os.close(self._requests)
+                os.close(self._replies)
+                _serve(requests_r, replies_w, target, self.scratch, output_fd, memory_limit, time_scale)
+            except BaseException:
+                status = WORKER_FAILED          # a grader bug: the traceback goes to the output file
+                traceback.print_exc()
+            finally:
+                os._exit(status)                    # never back into the grader's code
+        os.close(requests_r)
+        os.close(replies_w)
+        os.close(output_fd)
+        self.reader = wire.Reader(self._replies)
+        self.calls: list[str] = []
+        self.on_activity = lambda text: None     # told what the worker is doing, in words
+
+    # -- one request ----------------------------------------------------------------------
+    def run(self, probe: Probe, params: dict) -> ProbeResult | StudentCodeError:
+        """The probe's result or the student's error; raises WorkerDied when the worker
+        ended, hung or sent something unreadable (it is then closed)."""
+        start = time.monotonic()
+        import_limit = IMPORT_LIMIT * self.time_scale + GRACE
+        call_limit = probe.time_limit * self.time_scale + GRACE
+        cap = start + import_limit + call_limit        # however many events arrive
+        deadline = start + import_limit
+        where, calls, timed_limit, stopped_at = None, [], None, None
+        self.calls = calls                              # the student calls of this request
+        try:
+            wire.send(self._requests, {"probe": probe.name, "params": params})
+        except OSError:
+            pass                                        # a dead worker: found just below
+        while True:
+            try:
+                message = self.reader.receive(min(deadline, cap))
+            except wire.Silent:
+                self.kill()
+                seconds = timed_limit if timed_limit is not None else IMPORT_LIMIT * self.time_scale
+                # Where the time limit found the code, if its signal got that far (code that
+                # ignores the signal, or hangs inside a library call, leaves no line).
+                raise WorkerDied(messages.TIMED_OUT.format(
+                    where=self._place(where), seconds=seconds), "timed_out", where, stopped_at) from None
+            except wire.WireError as exc:
+                raise self._death(where, str(exc)) from None
+            kind = message.get("type") if isinstance(message, dict) else None
+            if kind == "importing":
+                where = ("importing", _text(message.get("file")) or "?")
+                deadline, timed_limit = time.monotonic() + import_limit, IMPORT_LIMIT * self.time_scale
+                self.on_activity(f"importing {where[1]}")
+            elif kind == "probe":
+                deadline, timed_limit = time.monotonic() + call_limit, probe.time_limit * self.time_scale
+            elif kind == "call":
+                where = ("calling", _text(message.get("function"), 100) or "?")
+                calls.append(_text(message.get("call"), 500) or "?")
+                self.on_activity(calls[-1])
+            elif kind == "stopped":
+                stopped_at = _text(message.get("code"), 1_000)
+            elif kind == "result" and isinstance(message.get("data"), dict):
+                got = message.get("calls")
+                got = [c for c in got if isinstance(c, str)] if isinstance(got, list) else calls
+                return ProbeResult(message["data"], got, _text(message.get("output"), OUTPUT_LIMIT) or "")
+            elif kind == "error":
+                fields = {name: _text(message.get(name)) for name in ERROR_FIELDS}
+                summary = fields.pop("summary") or "your code failed"
+                return StudentCodeError(_text(message.get("kind"), 50) or "raised", summary, **fields)
+            else:
+                self.kill()
+                raise WorkerDied(messages.UNREADABLE_REPLY.format(
+                    where=self._place(where), error="a message of an unknown kind"), "tampered", where)
+
+    @staticmethod
+    def _place(where) -> str:
+        if where is None:
+            return "before your code was reached"
+        action, name = where
+        return f"while importing {name}" if action == "importing" else f"inside {name}()"
+
+    def _death(self, where, wire_error: str) -> WorkerDied:
+        """What ended the worker, from its exit status, as the student should read it."""
+        status = self._reap()
+        self.kill()
+        place = self._place(where)
+        if status is None:                            # alive but talking nonsense
+            return WorkerDied(messages.UNREADABLE_REPLY.format(where=place, error=wire_error),
+                              "tampered", where)
+        if os.WIFEXITED(status) and os.WEXITSTATUS(status) == WORKER_FAILED and where is None:
+            return WorkerDied(messages.GRADER_ERROR.format(error="the worker process failed"),
+                              "grader_error", where)
+        if os.WIFEXITED(status):
+            how = f"os._exit({os.WEXITSTATUS(status)})"
+            return WorkerDied(messages.ENDED_PROCESS.format(how=how, where=place), "exited", where)
+        number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+        if number == signal.SIGKILL:
+            return WorkerDied(messages.KILLED.format(signal="SIGKILL", where=place), "out_of_memory", where)
+        return WorkerDied(messages.CRASHED.format(signal=_signal_name(number), where=place), "crashed", where)
+
+    def _reap(self, wait: float = 2.0):
+        """The worker's wait status once it has ended (None if it is still running)."""
+        end = time.monotonic() + wait
+        while True:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.pid = None
+                return status
+            if time.monotonic() > end:
+                return None
+            time.sleep(0.005)
+
+    def printed(self) -> str:
+        """What the worker printed during its last request (kept after a crash)."""
+        try:
+            with open(self.output_path, "rb") as f:
+                return f.read(OUTPUT_LIMIT).decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    def kill(self) -> None:
+        """End the worker and everything it started in its process group."""
+        if self.pid:
+            for kill in (os.killpg, os.kill):
+                try:
+                    kill(self.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+            try:
+                os.waitpid(self.pid, 0)
+            except ChildProcessError:
+                pass
+            self.pid = None
+
+    def close(self) -> None:
+        """kill(), and release the pipes and the scratch folder."""
+        self.kill()
+        for fd in (self._requests, self._replies):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self._requests = self._replies = -1
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class WorkerGateway(Gateway):
+    """The grader's gateway: every probe runs in a worker process and only plain data
+    comes back."""
+
+    def __init__(self, target: Path | str, *, time_scale: float = 1.0,
+                 memory_limit: int | None = DEFAULT_MEMORY_LIMIT):
+        super().__init__()
+        self.target = Path(target).resolve()
+        self.time_scale, self.memory_limit = time_scale, memory_limit
+        self._ended_at_import: dict[str, StudentCodeError] = {}
+        self._worker: Worker | None = None
+        self._worker_exercise: str | None = None
+        prepare_torch()                                # before the fork: the worker inherits it
+        for name in PRELOADED:
+            importlib.import_module(name)
+
+    def _run(self, probe: Probe, params: dict) -> ProbeResult | StudentCodeError:
+        ex = probe.exercise
+        if ex in self._ended_at_import:               # importing it again would end again
+            return self._ended_at_import[ex]
+        worker = self._worker_for(ex)
+        try:
+            return worker.run(probe, params)
+        except WorkerDied as death:
+            output = shorten(worker.printed()) or None
+            worker.close()
+            self._worker = None
+            called = "; ".join(worker.calls) or None
+            error = StudentCodeError(death.kind, death.summary, called=called, output=output,
+                                     code=death.code)
+            if death.during_import:
+                error.kind = "import_failed"
+                error.summary = messages.IMPORT_FAILED.format(file=exercise(ex).file, error=death.summary)
+                error.args = (error.summary,)
+                self._ended_at_import[ex] = error
+            return error
+
+    def _worker_for(self, ex: str) -> Worker:
+        if self._worker is None or self._worker_exercise != ex:
+            self.close()
+            self._worker = Worker(self.target, memory_limit=self.memory_limit, time_scale=self.time_scale)
+            self._worker.on_activity = lambda text: self.on_activity(text)
+            self._worker_exercise = ex
+        return self._worker
+
+    def close(self) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def __del__(self):
+        self.close()

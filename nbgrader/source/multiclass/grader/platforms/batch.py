@@ -1,0 +1,318 @@
+"""Grade a whole class: every folder in SUBMISSIONS is one student's repository.
+
+- Only the exercise files are taken from a submission (from exercises/ or its top level),
+  copied into a private folder: tests, grader or workflow files a student changed are
+  never used. With a deadline, they come from the last commit before it (deadline.py).
+- Submissions are graded in parallel, each in its own process with its own workers.
+- Each finished submission leaves a record (its verdicts and a digest of what was graded:
+  the exercise files, the seed and the grader's own source), a row in the CSV and a
+  feedback file, written in that order, each atomically, with Ctrl-C held off until all
+  three are written: a feedback file always has its CSV row. A run started again skips
+  every submission whose record matches, so an interrupted run resumes without regrading.
+- A student with missing exercise files (or files where the grader does not look) is
+  graded on what is there and listed in the run's summary, never a silent 0.
+"""
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import html
+import io
+import json
+import multiprocessing
+import signal
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from ..checks.cases import Cases
+from ..checks.registry import all_checks
+from ..course import exercise_ids, exercises
+from ..files import exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
+from ..runner import Options, Report, Result
+from . import deadline as git_deadline
+from .report import exercise_scores, to_dict, to_html, to_markdown
+from .overview import Entry, write_overview
+from .submission import grade_files
+
+RECORDS = ".records"          # inside the feedback folder
+
+
+@dataclass
+class Job:
+    student: str
+    files: dict[str, Path]
+    digest: str
+    content: str | None               # the exercise files alone: identical submissions
+    missing: list[str] = field(default_factory=list)
+    misplaced: list[str] = field(default_factory=list)
+    commit: str | None = None         # with a deadline: the graded commit ...
+    later: int | None = None          # ... and how many came after the deadline
+    problem: str | None = None        # with a deadline: why no commit could be read
+
+
+@functools.cache
+def _cases(seed: int) -> Cases:
+    """One Cases per seed and pool process: the reference results computed for the first
+    submission serve all the others."""
+    return Cases(seed)
+
+
+def _ignore_ctrl_c() -> None:
+    # Ctrl-C is the main process's to handle: it stops the pool, whose processes would
+    # otherwise each print a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _grade_job(job: Job, seed: int, options: Options) -> tuple[str, dict | str]:
+    """In a pool process: grade one submission from a private copy of its exercise files;
+    return its record (or why grading failed). It writes nothing: the main process
+    writes every file, in a fixed order."""
+    try:
+        started = time.perf_counter()
+        report = grade_files(job.files, f"{job.student}'s submission", cases=_cases(seed), options=options)
+        seconds = time.perf_counter() - started
+    except Exception as exc:          # the grader failed, not the student
+        return job.student, f"{type(exc).__name__}: {exc}"
+    return job.student, {"student": job.student, "digest": job.digest, "content": job.content,
+                         "scores": exercise_scores(report), "total": report.score,
+                         "max_score": report.max_score, "seconds": round(seconds, 3),
+                         "checks": to_dict(report)["checks"]}
+
+
+def _record_path(feedback_dir: Path, student: str) -> Path:
+    return feedback_dir / RECORDS / f"{student}.json"
+
+
+def _load_record(feedback_dir: Path, job: Job, any_digest: bool = False) -> dict | None:
+    """The student's record, if it is one of what is graded now (or, any_digest, of
+    whatever was graded last)."""
+    try:
+        record = json.loads(_record_path(feedback_dir, job.student).read_text())
+    except (OSError, ValueError):
+        return None
+    ok = (isinstance(record, dict) and (any_digest or record.get("digest") == job.digest)
+          and isinstance(record.get("scores"), dict) and isinstance(record.get("checks"), list))
+    return record if ok else None
+
+
+def report_of(record: dict) -> Report:
+    """A record's verdicts as a Report, to render its feedback."""
+    checks = {c.id: c for c in all_checks()}
+    return Report(record["student"], [Result(checks[c["id"]], c["passed"], c["feedback"])
+                                      for c in record["checks"] if c["id"] in checks])
+
+
+def feedback_text(record: dict, fmt: str) -> str:
+    report, title = report_of(record), f"Feedback for {record['student']}"
+    text = to_html(report, title) if fmt == "html" else to_markdown(report, title)
+    if record.get("missing"):
+        note = (f"Not found: {', '.join(record['missing'])} (the grader looks in exercises/ "
+                f"and at the top level of the repository).")
+        text += f"<p>{html.escape(note)}</p>\n" if fmt == "html" else f"\n{note}\n"
+    return text
+
+
+def csv_text(records: list[dict], with_commits: bool = False) -> str:
+    ids = exercise_ids()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", *ids, "total", "missing_files"]
+                    + (["commit", "commits_after_deadline"] if with_commits else []))
+    for r in sorted(records, key=lambda r: r["student"]):
+        row = [r["student"], *(r["scores"].get(i, 0) for i in ids), r["total"], " ".join(r.get("missing", []))]
+        if with_commits:
+            row += [r.get("commit") or "", "" if r.get("later") is None else r["later"]]
+        writer.writerow(row)
+    return out.getvalue()
+
+
+class Progress:
+    """One line on stderr, rewritten in place on a terminal, one line per step otherwise."""
+    WIDTH = 30
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.started = time.perf_counter()
+        self.live = stream.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        filled = round(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
+        elapsed = time.perf_counter() - self.started
+        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} "
+                f"{elapsed:5.1f}s  {label}")
+        self.stream.write(("\r\x1b[K" + line) if self.live else line + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.live and self.done:
+            self.stream.write("\n")
+
+
+@contextlib.contextmanager
+def _ctrl_c_held():
+    """Ctrl-C waits until the block is done (a record, its CSV row and its feedback are
+    written together), then interrupts as usual."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pressed = []
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.append(True))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+
+
+@dataclass
+class Outcome:
+    records: list[dict]
+    graded: int
+    resumed: int
+    failed: list[str]
+    problems: list[str]           # students whose files are missing or misplaced, ...
+
+
+def _problems(job: Job) -> list[str]:
+    """What the instructor should look at, for the run's summary and the overview."""
+    out = []
+    if job.problem:
+        out.append(f"{job.problem}; nothing graded")
+    elif not job.files:
+        where = f" (found {', '.join(job.misplaced)}: the grader looks in exercises/ and at the top level)" \
+            if job.misplaced else ""
+        out.append(f"no exercise files{where}")
+    elif job.missing:
+        where = f" (found {', '.join(job.misplaced)}, not graded)" if job.misplaced else ""
+        out.append(f"missing {', '.join(job.missing)}{where}")
+    if job.later:
+        out.append(f"{job.later} commit(s) after the deadline, not graded")
+    return out
+
+
+def _job(folder: Path, seed: int, fingerprint: str, deadline: datetime | None, scratch: Path) -> Job:
+    commit = later = problem = None
+    source = folder
+    if deadline is not None:
+        if git_deadline.is_repository(folder):
+            snap = git_deadline.snapshot(folder, deadline, scratch / folder.name)
+            commit, later, problem = snap.commit, snap.later, snap.problem
+            source = scratch / folder.name
+        else:
+            problem = "not a git repository, so no commit to grade at the deadline"
+    files = exercise_files(source) if problem is None else {}
+    return Job(folder.name, files, graded_digest(files.values(), seed, grader=fingerprint),
+               graded_digest(files.values(), grader="content") if files else None,
+               [ex.file for ex in exercises() if ex.id not in files],
+               misplaced_files(source, files) if source.is_dir() else [],
+               commit, later, problem)
+
+
+def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, options: Options,
+              feedback_dir: Path, fmt: str = "md", progress: bool = True,
+              students: list[str] | None = None, force: bool = False,
+              deadline: datetime | None = None) -> Outcome:
+    """Grade the class; `students` limits the run to those (the others' results stay as
+    they are), `force` regrades even what a record says is graded already."""
+    folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
+    fingerprint = grader_digest()
+    all_checks()                       # imported before the pool forks: every process has them
+    with tempfile.TemporaryDirectory(prefix="grader-deadline-") as scratch:
+        all_jobs = [_job(f, seed, fingerprint, deadline, Path(scratch)) for f in folders]
+        selected = {j.student for j in all_jobs if students is None or j.student in students}
+        records: dict[str, dict] = {}
+        todo: list[Job] = []
+        for job in all_jobs:
+            if job.student not in selected:      # --student: the others stay as they were
+                record = _load_record(feedback_dir, job, any_digest=True)
+            else:
+                record = None if force else _load_record(feedback_dir, job)
+                if record is None:
+                    todo.append(job)
+            if record is not None:
+                records[job.student] = record
+        by_name = {j.student: j for j in all_jobs}
+        with_commits = deadline is not None
+
+        def annotate(record: dict) -> dict:
+            # What depends on this run, not on the files: where they came from.
+            job = by_name[record["student"]]
+            return {**record, "missing": job.missing, "commit": job.commit, "later": job.later,
+                    "notes": _problems(job)}
+
+        records = {student: annotate(record) for student, record in records.items()}
+
+        # Stale results of what is graded again go first: feedback, then the CSV row.
+        for job in todo:
+            (feedback_dir / f"{job.student}.{fmt}").unlink(missing_ok=True)
+        with _ctrl_c_held():
+            write_atomically(csv_path, csv_text(list(records.values()), with_commits))
+            for student, record in records.items():      # a feedback file lost or in another format
+                if not (feedback_dir / f"{student}.{fmt}").exists():
+                    write_atomically(feedback_dir / f"{student}.{fmt}", feedback_text(record, fmt))
+        resumed = sum(1 for s in records if s in selected)
+        bar = Progress(len(selected)) if progress else None
+        for student in sorted(s for s in records if s in selected):
+            if bar:
+                bar.step(f"{student}: {records[student]['total']} (already graded)")
+        failed: list[str] = []
+        try:
+            _grade_all(todo, seed, options, jobs, bar, failed, lambda record: _save(
+                annotate(record), records, feedback_dir, csv_path, fmt, with_commits))
+        finally:
+            if bar:
+                bar.finish()
+        problems = [f"{job.student}: {line}" for job in all_jobs if job.student in selected
+                    for line in _problems(job)]
+        return Outcome(sorted(records.values(), key=lambda r: r["student"]),
+                       len(todo) - len(failed), resumed, failed, problems)
+
+
+def _save(record: dict, records: dict, feedback_dir: Path, csv_path: Path, fmt: str,
+          with_commits: bool) -> None:
+    """The record, then the CSV with its row, then the feedback: all three or, after a
+    hard kill, a prefix of them, which the next run repairs."""
+    student = record["student"]
+    with _ctrl_c_held():
+        write_atomically(_record_path(feedback_dir, student), json.dumps(record) + "\n")
+        records[student] = record
+        write_atomically(csv_path, csv_text(list(records.values()), with_commits))
+        write_atomically(feedback_dir / f"{student}.{fmt}", feedback_text(record, fmt))
+
+
+def _grade_all(todo: list[Job], seed: int, options: Options, jobs: int, bar, failed: list[str],
+               save) -> None:
+    if not todo:
+        return
+    context = multiprocessing.get_context("fork")
+    pool = context.Pool(max(1, min(jobs, len(todo))), initializer=_ignore_ctrl_c)
+    try:
+        grade = functools.partial(_grade_job, seed=seed, options=options)
+        for student, outcome in pool.imap_unordered(grade, todo):
+            if isinstance(outcome, str):
+                failed.append(f"{student}: {outcome}")
+                if bar:
+                    bar.step(f"{student}: grading failed ({outcome.split(':')[0]})")
+                continue
+            save(outcome)
+            if bar:
+                bar.step(f"{student}: {outcome['total']}/{outcome['max_score']}")
+        pool.close()
+    finally:
+        pool.terminate()          # after Ctrl-C: no process, and none of their workers, is left
+        pool.join()
+
+
+def write_class_overview(outcome: Outcome, path: Path) -> list[Path]:
+    """The overview of every student in the CSV (grader/platforms/overview.py)."""
+    entries = [Entry(r["student"], r["total"], r["max_score"], r["checks"], r.get("content"),
+                     r.get("notes", [])) for r in outcome.records]
+    return write_overview(entries, path, "Class overview")

@@ -1,0 +1,199 @@
+"""GitHub Classroom: the grading steps of the student template's workflow
+(.github/workflows/classroom.yml, written by grader/authoring/workflow.py).
+
+    python -m grader classroom run          grade every check once (a plain `run:` step)
+    python -m grader classroom check ID     one check's verdict: exit 0 only if it passed
+
+Each check is one `classroom-resources/autograding-command-grader` step worth the check's
+points, so a submission earns in Classroom exactly what `python -m grader` gives it. That
+action runs its command through a shell whose environment holds only PATH, HOME,
+FORCE_COLOR and two DOTNET variables, and gives the points for exit status 0: `check`
+needs nothing else, and its status is the grader's verdict. Student code runs only in the
+grader's sandboxed workers, so its `sys.exit(0)` or `os._exit(0)` ends a worker, never the
+command, and fails the checks it cut short.
+
+Speed: `run` grades everything in one process (torch imported once, each reference
+training run computed once) and writes a results cache that the check steps read in a
+fraction of a second. The cache is written by the grader's own process, never by student
+code, and is used only when that is guaranteed:
+
+- only where the kernel confines what the workers write (Landlock): a worker, and anything
+  it starts, may write only inside its own scratch folder, so no student code, during
+  grading or lingering after it, can write the cache. `run` and each check step test the
+  confinement in a forked process first; without it `run` writes no cache and the check
+  steps read none, each grading its own check (slower, equally right);
+- the cache lies outside the repository (under $HOME/.cache), where a committed file
+  cannot pre-empt it, and `run` removes any old one before grading;
+- it is bound to a digest of the exercise files (every .py file in exercises/), the seed
+  and the grader's own source: a check step that finds another digest, or no cache,
+  grades its check itself.
+
+A student can still edit the workflow or grader/ in their own repository: that is inherent
+to GitHub Classroom, whose grading runs in the student's repository. Batch grading
+(`python -m grader batch`), which takes only the exercise files, is the check on that.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from ..course import DEFAULT_SEED, ROOT, exercises
+from ..files import graded_digest, grader_digest, write_atomically
+
+SEED = DEFAULT_SEED              # the seed students see
+CACHE_FORMAT = 1
+PASSED, FAILED, USAGE = 0, 1, 2
+
+INSTALL = "TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu python course.py setup"
+PYTHON = ".venv/bin/python"      # the checkout's virtual environment, made by course.py setup
+STEP_TIMEOUT = 5                 # minutes for a check step (grading one check alone takes seconds)
+RUN_TIMEOUT = 15                 # minutes for the step that grades everything
+
+
+# -- what binds a cache to what was graded -------------------------------------------------
+def submission_key(target: Path, seed: int = SEED, root: Path = ROOT) -> str:
+    """What a grading run depends on: every .py file in target, the seed, the grader."""
+    return graded_digest((p for p in target.glob("*.py") if p.is_file()), CACHE_FORMAT, seed,
+                         grader=grader_digest(root))
+
+
+def cache_path(root: Path = ROOT) -> Path:
+    """Outside the repository, one per checkout: $HOME/.cache/multiclass-grader/."""
+    where = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return Path.home() / ".cache" / "multiclass-grader" / f"classroom-{where}.json"
+
+
+def writes_confined() -> bool:
+    """Whether the workers' write confinement works here: a forked process confined the
+    way a worker confines itself (grader.gateway.sandbox.restrict_writes_to) must be able to write
+    in its folder and unable to write anywhere else."""
+    from ..gateway import sandbox
+
+    if sandbox.landlock_abi() < 1:
+        return False
+    with tempfile.TemporaryDirectory() as inside, tempfile.TemporaryDirectory() as outside:
+        forbidden = os.path.join(outside, "forbidden")
+        pid = os.fork()
+        if pid == 0:
+            status = 3
+            try:
+                if sandbox.restrict_writes_to(inside):
+                    with open(os.path.join(inside, "allowed"), "w") as f:
+                        f.write("ok")
+                    try:
+                        with open(forbidden, "w") as f:
+                            f.write("escaped")
+                        status = 1
+                    except PermissionError:
+                        status = 0
+                else:
+                    status = 2
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(pid, 0)
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not os.path.exists(forbidden)
+
+
+# -- the steps -------------------------------------------------------------------------
+def _result_line(check_id: str, name: str, passed: bool, points: int, max_points: int) -> str:
+    return f"{'PASSED' if passed else 'FAILED'} {check_id}: {name} ({points}/{max_points} pts)"
+
+
+def run(root: Path = ROOT) -> int:
+    """Grade every check once; print the report; write the step summary and, where writes
+    are confined, the cache. Exit 0 when grading ran (the check steps give the verdicts)."""
+    from ..checks.cases import Cases
+    from .report import feedback_once, to_text, write_step_summary
+    from ..runner import grade
+
+    target, cache = root / "exercises", cache_path(root)
+    cache.unlink(missing_ok=True)
+    confined = writes_confined()
+    key = submission_key(target, SEED, root)
+    report = grade(target, cases=Cases(SEED))
+    sys.stdout.write(to_text(report))
+    write_step_summary(report, "Autograding")
+    if not confined:
+        print("\nThis machine cannot confine what graded code writes (no Landlock), so each "
+              "check step grades its own check.")
+        return PASSED
+    if submission_key(target, SEED, root) != key:
+        print("\nThe exercise files changed while they were graded: each check step grades its own check.")
+        return PASSED
+    data = {"format": CACHE_FORMAT, "key": key, "confined": True,
+            "score": report.score, "max_score": report.max_score,
+            # Each root cause in full once, on its first check (report.feedback_once).
+            "checks": {r.check.id: {"name": r.check.name, "passed": r.passed, "points": r.points,
+                                    "max_points": r.check.points, "feedback": s.feedback}
+                       for s in feedback_once(report.results)
+                       for r in [s.result]}}
+    write_atomically(cache, json.dumps(data) + "\n")
+    return PASSED
+
+
+def _cached(check_id: str, root: Path) -> dict | None:
+    """The cached result of check_id, if the cache is there and for these files, and graded
+    code cannot write here. Without confinement no cache is read at all: code lingering
+    after grading could have written one, "confined" flag and all."""
+    if not writes_confined():
+        return None
+    try:
+        data = json.loads(cache_path(root).read_text())
+    except (OSError, ValueError):
+        return None
+    if not (isinstance(data, dict) and data.get("format") == CACHE_FORMAT and data.get("confined") is True
+            and data.get("key") == submission_key(root / "exercises", SEED, root)
+            and isinstance(data.get("checks"), dict)):
+        return None
+    found = data["checks"].get(check_id)
+    fields = {"name": str, "passed": bool, "points": int, "max_points": int, "feedback": str}
+    if not (isinstance(found, dict) and all(isinstance(found.get(k), t) for k, t in fields.items())):
+        return None
+    return found
+
+
+def check(check_id: str, root: Path = ROOT) -> int:
+    """Exit 0 only if check_id passed: from the cache `run` wrote, or graded here."""
+    found = _cached(check_id, root)
+    if found is not None:
+        source = "from this workflow's grading run"
+    else:
+        from ..checks.cases import Cases
+        from ..checks.registry import all_checks
+        from ..runner import Session
+
+        checks = {c.id: c for c in all_checks()}
+        if check_id not in checks:
+            print(f"no check {check_id!r}", file=sys.stderr)
+            return USAGE
+        with Session(root / "exercises", Cases(SEED)) as session:
+            result = session.run(checks[check_id])
+        found = {"name": result.check.name, "passed": result.passed, "points": result.points,
+                 "max_points": result.check.points, "feedback": result.feedback}
+        source = "graded in this step"
+    print(_result_line(check_id, found["name"], found["passed"], found["points"], found["max_points"])
+          + f"  [{source}]")
+    if found["feedback"]:
+        print("\n".join("    " + line for line in found["feedback"].splitlines()))
+    return PASSED if found["passed"] is True else FAILED
+
+
+def main(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(prog="python -m grader classroom",
+                                description="The grading steps of the GitHub Classroom workflow.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="grade every check once: the report, the step summary, the cache")
+    one = sub.add_parser("check", help="one check's verdict: exit 0 only if it passed")
+    one.add_argument("check_id", help="a check id, e.g. ex03.proba_rows_sum_to_one")
+    try:
+        args = p.parse_args(argv)
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else USAGE
+    if args.command == "run":
+        return run()
+    return check(args.check_id)

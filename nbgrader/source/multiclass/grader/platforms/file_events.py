@@ -1,0 +1,126 @@
+"""Which exercise files were saved, as soon as they are: watchfiles (inotify on Linux), or
+polling where file events do not arrive.
+
+Polling is chosen up front with --poll, for a network or shared folder (NFS, SMB, sshfs, a
+virtual machine's or container's shared folder), and for a Windows folder under WSL
+(/mnt/c/...): their changes made from elsewhere send no events. Where events were expected
+but a saved file went unnoticed, the watch finds it by comparing the files it graded with
+the files on disk (unnoticed()) and switches to polling itself.
+"""
+from __future__ import annotations
+
+import os
+import platform
+from pathlib import Path
+
+import watchfiles
+
+STEP_MS = 30          # a change is reported once no other arrived for this long...
+DEBOUNCE_MS = 300     # ...or after this long at most (an editor's save is several writes)
+WAIT_MS = 100         # wait() returns after this long without changes (to read keys)
+POLL_MS = 150         # how often polling looks at the files
+UNNOTICED_S = 2.0     # a file saved this long ago without an event: events do not arrive
+# File systems whose changes made elsewhere (another machine, the host of a VM) send no events.
+REMOTE_FILE_SYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "v9fs", "drvfs", "afs",
+                       "fuse.sshfs", "sshfs", "vboxsf", "prl_fs", "vmhgfs", "fuse.vmhgfs-fuse",
+                       "virtiofs", "fuse.grpcfuse", "fakeowner", "fuse.rclone"}
+
+
+def _file_system(path: Path, mountinfo: str) -> str | None:
+    """The type of the file system holding path, from /proc/self/mountinfo's text."""
+    best, fs_type = -1, None
+    for line in mountinfo.splitlines():
+        left, _, right = line.partition(" - ")
+        fields, rest = left.split(), right.split()
+        if len(fields) < 5 or not rest:
+            continue
+        mount = fields[4].replace("\\040", " ")
+        inside = str(path) == mount or str(path).startswith(mount.rstrip("/") + "/")
+        if inside and len(mount) > best:
+            best, fs_type = len(mount), rest[0]
+    return fs_type
+
+
+def polling_reason(target: Path, requested: bool, mountinfo: str | None = None,
+                   kernel_release: str | None = None) -> str | None:
+    """Why this folder must be polled, in words; None where file events serve."""
+    if requested:
+        return "--poll"
+    path = Path(target).resolve()
+    release = platform.uname().release if kernel_release is None else kernel_release
+    if "microsoft" in release.lower() and str(path).startswith("/mnt/"):
+        return "a Windows folder under WSL"
+    if mountinfo is None:
+        try:
+            mountinfo = Path("/proc/self/mountinfo").read_text()
+        except OSError:
+            return None
+    fs_type = _file_system(path, mountinfo)
+    if fs_type in REMOTE_FILE_SYSTEMS:
+        return f"a {fs_type} folder"
+    return None
+
+
+def fingerprint(path: Path):
+    """What changes when a file is saved (None for a missing file)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_mtime_ns, st.st_size, st.st_ino
+
+
+class FileEvents:
+    """The exercise files in one folder that changed: wait() gives their exercise ids."""
+
+    def __init__(self, target: Path, files: dict[str, str], poll_reason: str | None = None):
+        self.target = Path(target).resolve()
+        self.files = dict(files)                      # file name -> exercise id
+        self.poll_reason = poll_reason
+        self._pending: set[str] = set()
+        self._changes = self._start()
+
+    @property
+    def mode(self) -> str:
+        return f"polling: {self.poll_reason}" if self.poll_reason else "file events"
+
+    def _start(self):
+        folder = str(self.target)
+        changes = watchfiles.watch(
+            folder, watch_filter=lambda change, path: os.path.dirname(path) == folder
+            and os.path.basename(path) in self.files,
+            debounce=DEBOUNCE_MS, step=STEP_MS, rust_timeout=WAIT_MS, yield_on_timeout=True,
+            force_polling=self.poll_reason is not None, poll_delay_ms=POLL_MS, recursive=False)
+        # The generator starts watching at its first step, not when it is made: take that
+        # step now, so that a save from here on is seen.
+        self._pending |= self._ids(next(changes))
+        return changes
+
+    def _ids(self, changes) -> set[str]:
+        return {self.files[os.path.basename(path)] for _, path in changes}
+
+    def wait(self) -> set[str]:
+        """The exercises whose files changed, within about WAIT_MS (empty when none did)."""
+        found, self._pending = self._pending | self._ids(next(self._changes)), set()
+        return found
+
+    def switch_to_polling(self, reason: str) -> None:
+        self._changes.close()
+        self.poll_reason = reason
+        self._changes = self._start()
+
+    def unnoticed(self, graded: dict[str, object], now: float) -> set[str]:
+        """Exercises whose file differs from the one last graded (graded: exercise id ->
+        fingerprint) and was saved more than UNNOTICED_S ago: no event reported them."""
+        found = set()
+        for name, ex_id in self.files.items():
+            current = fingerprint(self.target / name)
+            # A missing file proves nothing: editors that save by renaming leave a moment
+            # without one.
+            if current is not None and ex_id in graded and current != graded[ex_id] \
+                    and now - current[0] / 1e9 > UNNOTICED_S:
+                found.add(ex_id)
+        return found
+
+    def close(self) -> None:
+        self._changes.close()

@@ -1,0 +1,276 @@
+"""The marimo lesson's side of the grader (marimo/lesson.py, written by
+grader/authoring/marimo_lesson.py). Nothing here imports marimo: it gives plain data and
+Markdown, and the notebook shows them with marimo's elements.
+
+    grade(ex_id, target)           the checks of one exercise, run as `python -m grader`
+                                   runs them (in the worker process on Linux), as a Verdict
+    load(ex_id, target, verdict, stop)
+                                   the student's functions for the lesson's demonstrations
+    describe(verdict, name, target)
+                                   a function's signature and docstring, read from its file
+    digest / watch                 what re-runs the cells when an exercise file is saved
+
+The demonstrations call the student's functions in the notebook's own process, as any
+notebook does. So that a submission cannot take that process (and, under `marimo run`,
+the server) down with it, an exercise whose code ended, crashed, hung or flooded the
+grader's worker is not imported here at all: its functions only say why. A call that
+raises, exits or is a stub stops its cell with a message (stop), never a traceback.
+"""
+from __future__ import annotations
+
+import functools
+import hashlib
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import messages
+from ..checks.cases import Cases
+from ..checks.registry import all_checks
+from ..course import exercise
+from ..gateway.base import StudentCodeError
+from ..gateway.in_process import InProcessGateway
+from ..gateway.limits import CallTimeout, time_limit
+from ..runner import Session
+from .report import exercise_totals
+
+# What the student's code may have done in the worker and still be run in the notebook:
+# an answer that was wrong, raised, a stub, a missing function. Anything else (an exit, a
+# crash, a hang, a flood of output, running out of memory) keeps it out of this process.
+RUNNABLE = {"raised", "not_implemented", "missing_function"}
+DEMO_LIMIT = 60.0           # seconds for one call from a demonstration (main thread only)
+_cases: Cases | None = None  # the randomized cases and their reference answers, made once
+
+
+@dataclass(frozen=True)
+class Failure:
+    """Failed checks that share one message (a stub fails every check that calls it)."""
+    checks: tuple[str, ...]
+    points: int
+    message: str
+    stub: str | None          # the function, when the message is "not implemented yet"
+
+    @property
+    def markdown(self) -> str:
+        names = ", ".join(f"*{name}*" for name in self.checks)
+        points = f"{self.points} point{'s' if self.points != 1 else ''}"
+        if self.stub:
+            return f"`{self.stub}()` is not implemented yet ({points}: {names})"
+        return f"**{names}** ({points})\n\n```text\n{self.message}\n```"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    exercise: str
+    title: str
+    file: str
+    checks: int
+    earned: int
+    available: int
+    failures: tuple[Failure, ...]
+    not_implemented: tuple[str, ...]     # the functions that are still stubs
+    blocked: str | None                  # why the notebook does not run this exercise itself
+    hint: str
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    @property
+    def heading(self) -> str:
+        number = int(self.exercise.removeprefix("ex"))
+        return (f"**Exercise {number}, {self.title}**: the checks of "
+                f"`pytest exercises/test_{self.file}`")
+
+    @property
+    def summary(self) -> str:
+        return f"All {self.checks} checks of `exercises/{self.file}` passed."
+
+    @property
+    def hint_markdown(self) -> str:
+        return f"```text\n{self.hint}\n```"
+
+
+class _Witness:
+    """The session's gateway, keeping what the student's code did when it gave no answer."""
+
+    def __init__(self, gateway):
+        self.gateway, self.errors = gateway, []
+
+    def run(self, probe: str, **params):
+        try:
+            return self.gateway.run(probe, **params)
+        except StudentCodeError as exc:
+            self.errors.append(exc)
+            raise
+
+    def close(self) -> None:
+        self.gateway.close()
+
+
+def grade(ex_id: str, target: Path) -> Verdict:
+    """Run the checks of one exercise on the files in target, as `python -m grader --only`
+    does: in a worker process where there is one (Linux), else contained in this one."""
+    global _cases
+    if _cases is None:
+        _cases = Cases()
+    checks = all_checks(ex_id)
+    with Session(target, _cases) as session:
+        witness = _Witness(session.ctx.gateway)
+        session.ctx.gateway = witness
+        results = [session.run(check) for check in checks]
+    ex = exercise(ex_id)
+    stubs = {messages.NOT_IMPLEMENTED.format(function=name): name for name in ex.functions}
+    groups: dict[str, list] = {}
+    for r in results:
+        if not r.passed:
+            groups.setdefault(r.feedback, []).append(r)
+    failures = tuple(Failure(tuple(r.check.name for r in rs), sum(r.check.points for r in rs),
+                             message, stubs.get(message)) for message, rs in groups.items())
+    blocked = next((e.summary for e in witness.errors if e.kind not in RUNNABLE), None)
+    [(_, earned, available)] = exercise_totals(results)
+    return Verdict(ex_id, ex.title, ex.file, len(checks), earned, available, failures,
+                   tuple(f.stub for f in failures if f.stub), blocked, ex.hint)
+
+
+def course_points(verdicts: list[Verdict]) -> tuple[int, int]:
+    """Points earned in the exercises given, out of the whole course's."""
+    return sum(v.earned for v in verdicts), sum(c.points for c in all_checks())
+
+
+# -- the student's functions in the notebook ------------------------------------------------
+def _where(exc: BaseException, target: Path) -> str:
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if Path(frame.filename).parent == target:
+            return f" ({Path(frame.filename).name}, line {frame.lineno})"
+    return ""
+
+
+def _failure(name: str, exc: BaseException, file: str, target: Path) -> str:
+    """What stopped a call, in the grader's words, as Markdown."""
+    if isinstance(exc, NotImplementedError):
+        frames = traceback.extract_tb(exc.__traceback__)
+        if frames and Path(frames[-1].filename).name == file:
+            stub = frames[-1].name if frames[-1].name != "<module>" else name
+            return (f"`{messages.NOT_IMPLEMENTED.format(function=stub)}`: write it in "
+                    f"`exercises/{file}` and save; this cell then runs again.")
+    if isinstance(exc, CallTimeout):
+        return messages.TIMED_OUT.format(where=f"`{name}()`", seconds=DEMO_LIMIT)
+    if isinstance(exc, SystemExit):
+        return messages.EXITED.format(how=f"sys.exit({exc.code!r})", where=f"`{name}()`")
+    error = f"{type(exc).__name__}: {exc}".strip().rstrip(":")[:300] + _where(exc, target)
+    return (messages.RAISED.format(where=f"`{name}()`", error=f"`{error}`")
+            + "; the checks of its exercise say more.")
+
+
+def _unavailable(name: str, reason: str, stop: Callable[[str], None]):
+    def call(*args, **kwargs):
+        stop(reason)
+    call.__name__ = name
+    return call
+
+
+def _guarded(fn, name: str, file: str, target: Path, stop: Callable[[str], None]):
+    @functools.wraps(fn)
+    def call(*args, **kwargs):
+        try:
+            with time_limit(DEMO_LIMIT):
+                return fn(*args, **kwargs)
+        except (Exception, CallTimeout, SystemExit) as exc:
+            failure = _failure(name, exc, file, target)
+        stop(failure)          # outside the handler: the stop is the notebook's own exception
+    return call
+
+
+def load(ex_id: str, target: Path, verdict: Verdict, stop: Callable[[str], None]) -> tuple:
+    """The exercise's functions, in the manifest's order, for the demonstrations. stop(md)
+    must end the calling cell showing md (mo.stop does); it is called instead of raising."""
+    ex = exercise(ex_id)
+    if verdict.blocked:
+        reason = (f"This notebook does not run `exercises/{ex.file}` itself: when the grader "
+                  f"ran it, {verdict.blocked}. Fix that first (see the checks of its exercise).")
+        return tuple(_unavailable(name, reason, stop) for name in ex.functions)
+    try:
+        # The contained in-process gateway: an error or an exit while importing becomes a
+        # message, under its time limit; each load is a fresh module, read from the file.
+        module = InProcessGateway(target).module(ex_id)
+    except StudentCodeError as exc:
+        return tuple(_unavailable(name, exc.summary, stop) for name in ex.functions)
+    found = []
+    for name in ex.functions:
+        fn = getattr(module, name, None)
+        if fn is None:
+            found.append(_unavailable(name, messages.MISSING_FUNCTION.format(
+                file=ex.file, function=name), stop))
+        elif not callable(fn):
+            found.append(_unavailable(name, messages.NOT_CALLABLE.format(
+                file=ex.file, function=name, kind=type(fn).__name__), stop))
+        else:
+            found.append(_guarded(fn, name, ex.file, target.resolve(), stop))
+    return tuple(found)
+
+
+def describe(verdict: Verdict, name: str, target: Path) -> str:
+    """The function's signature and docstring, from the student's file (read, not run)."""
+    import ast
+
+    path = target / verdict.file
+    where = f"`exercises/{verdict.file}`"
+    try:
+        tree = ast.parse(path.read_text())
+        node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name)
+    except (OSError, SyntaxError, ValueError, StopIteration):
+        return f"**Your function** `{name}()`, in {where} (it cannot be read there now)."
+    status = " It is not implemented yet." if name in verdict.not_implemented else ""
+    doc = ast.get_docstring(node) or ""
+    text = f"**Your function** `{name}({ast.unparse(node.args)})`, in {where}.{status}"
+    return text + (f"\n\n```text\n{doc}\n```" if doc else "")
+
+
+# -- re-running when a file is saved --------------------------------------------------------
+def digest(target: Path, ex_id: str) -> str:
+    try:
+        return hashlib.sha256((target / exercise(ex_id).file).read_bytes()).hexdigest()
+    except OSError:
+        return "missing"
+
+
+def _told_to_exit() -> bool:
+    # A mo.Thread says should_exit once the cell that started it is run again or gone.
+    return getattr(threading.current_thread(), "should_exit", False)
+
+
+def start_watching(target: Path, setters: dict[str, Callable[[str], None]],
+                   seen: dict[str, str], thread_class=threading.Thread) -> None:
+    """watch() in a thread of thread_class (mo.Thread, so that its state setters reach the
+    notebook), for as long as the calling thread lives: the kernel's, which ends with its
+    session under `marimo run` (its cells are not told)."""
+    owner = threading.current_thread()
+    thread_class(target=watch, args=(target, setters, seen), daemon=True,
+                 kwargs={"should_exit": lambda: not owner.is_alive() or _told_to_exit()}).start()
+
+
+def watch(target: Path, setters: dict[str, Callable[[str], None]], seen: dict[str, str],
+          should_exit: Callable[[], bool] = _told_to_exit, interval: float = 0.5) -> None:
+    """Poll the exercise files; call setters[ex_id](new digest) when one's content changes
+    (a marimo state setter: the cells that read the state run again). Runs until
+    should_exit(); a file caught half-written is read again once it has settled."""
+    seen = dict(seen)
+    while not should_exit():
+        time.sleep(interval)
+        for ex_id, setter in setters.items():
+            now = digest(target, ex_id)
+            if now == seen[ex_id]:
+                continue
+            time.sleep(interval / 2)
+            while (settled := digest(target, ex_id)) != now:
+                now = settled
+                time.sleep(interval / 2)
+            seen[ex_id] = now
+            try:
+                setter(now)
+            except Exception:        # the notebook's session has ended under us
+                return

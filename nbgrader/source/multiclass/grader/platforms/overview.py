@@ -1,0 +1,214 @@
+"""The class overview: after grading a class, which ideas it has not understood yet.
+
+    for each check, how many students failed it and the message most of them got;
+    the distribution of the totals, and the mean points of each exercise;
+    who could not be graded, or was graded on missing files;
+    submissions with identical exercise files: worth a look, not proof of anything.
+
+A Markdown page, with a PNG of the totals and of the most failed checks next to it
+(matplotlib, when it is installed). `python -m grader batch` writes one from its records;
+`python -m grader overview --nbgrader COURSE` from an nbgrader course (gradebook.py).
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import messages
+from ..course import exercise, exercise_ids
+from ..files import write_atomically
+
+MOST_FAILED = 12              # checks drawn in the plot
+
+
+@dataclass
+class Entry:
+    """One student's graded submission, whatever graded it."""
+    student: str
+    total: float | None                  # None: not graded (the notes say why)
+    max_score: float
+    checks: list[dict] = field(default_factory=list)  # id, exercise, name, passed, points, max_points, feedback
+    content: str | None = None           # digest of what the student wrote, for identical ones
+    notes: list[str] = field(default_factory=list)
+
+
+def first_line(feedback: str) -> str:
+    return next((line.strip() for line in feedback.splitlines() if line.strip()), "(no message)")
+
+
+def diagnosis(feedback: str) -> str:
+    """What a failure says in short: its first line, and the likely mistake when the
+    feedback names one (two mistakes can show the same symptom)."""
+    likely = next((line.strip()[len("likely:"):].strip() for line in feedback.splitlines()
+                   if line.strip().startswith("likely:")), None)
+    return f"{first_line(feedback)} (likely: {likely})" if likely else first_line(feedback)
+
+
+def _template(message: str) -> re.Pattern:
+    return re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(message)))
+
+
+# A stub left as it was, a file or function not handed in: nothing to learn about the idea.
+NOT_ATTEMPTED = [_template(m) for m in (messages.NOT_IMPLEMENTED, messages.MISSING_FILE,
+                                        messages.MISSING_FUNCTION)]
+
+
+def attempted(feedback: str) -> bool:
+    line = first_line(feedback)
+    return not any(p.fullmatch(line) for p in NOT_ATTEMPTED)
+
+
+@dataclass(frozen=True)
+class CheckSummary:
+    id: str
+    exercise: str
+    name: str
+    points: int
+    wrong: int                    # failed with an answer
+    not_attempted: int            # failed with nothing to grade (a stub, a missing file)
+    graded: int
+    message: str                  # the wrong answers' most common diagnosis
+    message_count: int
+
+
+def check_summaries(entries: list[Entry]) -> list[CheckSummary]:
+    """Every check, the most often answered wrong first (ties in course order)."""
+    seen: dict[str, dict] = {}
+    wrong: dict[str, Counter] = {}
+    not_attempted: Counter = Counter()
+    graded: Counter = Counter()
+    for entry in entries:
+        for c in entry.checks:
+            seen.setdefault(c["id"], c)
+            graded[c["id"]] += 1
+            if c["passed"]:
+                continue
+            if attempted(c["feedback"]):
+                wrong.setdefault(c["id"], Counter())[diagnosis(c["feedback"])] += 1
+            else:
+                not_attempted[c["id"]] += 1
+    out = []
+    for check_id, c in seen.items():
+        messages_ = wrong.get(check_id, Counter())
+        message, count = messages_.most_common(1)[0] if messages_ else ("", 0)
+        out.append(CheckSummary(check_id, c["exercise"], c["name"], c["max_points"],
+                                sum(messages_.values()), not_attempted[check_id], graded[check_id],
+                                message, count))
+    order = {ex: i for i, ex in enumerate(exercise_ids())}
+    return sorted(out, key=lambda s: (-s.wrong, -s.not_attempted, order.get(s.exercise, 99)))
+
+
+def identical_groups(entries: list[Entry]) -> list[list[Entry]]:
+    """Students whose exercise files (or solution cells) are identical, leaving out
+    groups that earned nothing (most often the untouched stubs)."""
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        if entry.content:
+            groups.setdefault(entry.content, []).append(entry)
+    return [g for g in groups.values() if len(g) > 1 and any(e.total for e in g)]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _histogram(totals: list[float], top: float, width: int = 10) -> list[tuple[str, int]]:
+    """Ten bins from 0 to the maximum score, the last one closed (full marks count there)."""
+    top = top or 1
+    bins = [0] * width
+    for t in totals:
+        bins[max(0, min(int(t * width // top), width - 1))] += 1
+    return [(f"{i * top / width:g}-{(i + 1) * top / width:g}", n) for i, n in enumerate(bins)]
+
+
+def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> str:
+    graded = [e for e in entries if e.total is not None]
+    totals = [e.total for e in graded]
+    top = max((e.max_score for e in graded), default=100)
+    out = [f"# {title}", "", f"{len(entries)} student(s), {len(graded)} graded."]
+    if totals:
+        out[-1] += (f" Totals out of {top:g}: mean {statistics.mean(totals):.1f}, median "
+                    f"{statistics.median(totals):g}, lowest {min(totals):g}, highest {max(totals):g}.")
+    if image:
+        out += ["", f"![totals and the most failed checks]({image})"]
+    out += ["", "## What the class has not understood yet", "",
+            "Checks answered wrong, most often first. Not attempted: the stub left as it was, "
+            "or the file or function missing (counted apart: it says nothing about the idea).", ""]
+    summaries = check_summaries(graded)
+    wrong = [s for s in summaries if s.wrong]
+    if wrong:
+        out += ["| check | points | wrong | not attempted | the wrong answer most of them gave |",
+                "|---|---:|---:|---:|---|"]
+        out += [f"| {s.exercise} {_cell(s.name)} | {s.points} | {s.wrong}/{s.graded} | "
+                f"{s.not_attempted}/{s.graded} | {_cell(s.message)} ({s.message_count} of {s.wrong}) |"
+                for s in wrong]
+    else:
+        out.append("No check was answered wrong.")
+    out += ["", "## Points per exercise", "",
+            "| exercise | mean | full marks | something not attempted |", "|---|---:|---:|---:|"]
+    for ex_id in exercise_ids():
+        mine = [[c for c in e.checks if c["exercise"] == ex_id] for e in graded]
+        mine = [cs for cs in mine if cs]
+        if mine:
+            mean = statistics.mean(sum(c["points"] for c in cs) for cs in mine)
+            available = sum(c["max_points"] for c in mine[0])
+            full = sum(1 for cs in mine if all(c["passed"] for c in cs))
+            skipped = sum(1 for cs in mine if any(not c["passed"] and not attempted(c["feedback"]) for c in cs))
+            out.append(f"| {ex_id} {exercise(ex_id).title} | {mean:.1f}/{available} | {full}/{len(mine)} "
+                       f"| {skipped}/{len(mine)} |")
+    out += ["", "## Totals", "", "| total | students |", "|---|---:|"]
+    out += [f"| {label} | {n} |" for label, n in _histogram(totals, top)]
+    noted = [e for e in entries if e.notes or e.total is None]
+    if noted:
+        out += ["", "## Not graded, or graded on missing files", ""]
+        out += [f"- {e.student}: {'; '.join(e.notes) or 'not graded'}" for e in noted]
+    groups = identical_groups(graded)
+    if groups:
+        out += ["", "## Identical submissions", "",
+                "Identical exercise files: worth a look, not proof of anything (a shared "
+                "starting point or a common answer can explain it).", ""]
+        out += [f"- {', '.join(e.student for e in g)} (total {g[0].total:g})" for g in groups]
+    return "\n".join(out) + "\n"
+
+
+def plot(entries: list[Entry], path: Path) -> bool:
+    """The totals' histogram and the most failed checks, as a PNG; False without matplotlib."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+        from matplotlib.ticker import MaxNLocator
+    except ImportError:
+        return False
+    graded = [e for e in entries if e.total is not None]
+    top = max((e.max_score for e in graded), default=100)
+    failed = [s for s in check_summaries(graded) if s.wrong][:MOST_FAILED]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [1, 1.4]})
+    left.hist([e.total for e in graded], bins=10, range=(0, top), color="#4c72b0", edgecolor="white")
+    left.set(title="Totals", xlabel="points", ylabel="students")
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if failed:
+        labels = [f"{s.exercise} {s.name[:45]}" for s in reversed(failed)]
+        right.barh(labels, [s.wrong for s in reversed(failed)], color="#c44e52")
+        right.set(title="Checks most often answered wrong", xlabel=f"students (of {len(graded)})")
+        right.tick_params(axis="y", labelsize=8)
+        right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    else:
+        right.text(0.5, 0.5, "No check was answered wrong", ha="center", va="center")
+        right.axis("off")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+    return True
+
+
+def write_overview(entries: list[Entry], path: Path, title: str) -> list[Path]:
+    """The Markdown page at `path` and its PNG beside it (same name, .png)."""
+    image = path.with_suffix(".png")
+    drawn = plot(entries, image)
+    write_atomically(path, to_markdown(entries, title, image.name if drawn else None))
+    return [path, image] if drawn else [path]

@@ -1,0 +1,125 @@
+"""pytest integration: each check becomes one test, failures print only the teaching
+feedback (no traceback), and the run ends with the score table.
+
+exercises/conftest.py loads this module; each exercises/test_ex0N_*.py asks for its tests
+with checks_as_tests("ex0N"). The checks run through the same Session as `python -m grader`.
+
+A root cause is shown once (grader.platforms.report.feedback_once): the first test of an
+exercise grades every selected check of that exercise, so that the first test a stub, a
+syntax error or a timeout fails shows it in full and says how many more need that call,
+and each of the others says it in one line that names the first.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ..checks.registry import Check, all_checks
+from .report import feedback_once, score_table
+from ..messages import IN_PROCESS
+from ..runner import Options, Result, Session
+
+# The hooks exercises/conftest.py takes in with `from grader.platforms.pytest_plugin import *`.
+__all__ = ["pytest_addoption", "pytest_report_header", "pytest_sessionstart", "pytest_runtest_makereport",
+           "pytest_sessionfinish", "pytest_unconfigure"]
+
+_sessions: dict[Path, Session] = {}
+_results: list[Result] = []                       # in the order the tests ran: the score table
+_graded: dict[tuple[Path, str], Result] = {}      # by (folder, check id)
+
+
+def pytest_addoption(parser):
+    parser.addoption("--in-process", action="store_true",
+                     help="run the exercise code inside pytest, without limits, so that "
+                          "breakpoint() works (use with -s); a crash then stops pytest")
+
+
+def pytest_report_header(config):
+    if config.getoption("--in-process", default=False):
+        return IN_PROCESS
+
+
+def _session(target: Path, config) -> Session:
+    if target not in _sessions:
+        in_process = bool(config.getoption("--in-process", default=False))
+        _sessions[target] = Session(target, options=Options(in_process=in_process))
+    return _sessions[target]
+
+
+def _test_name(check: Check) -> str:
+    return f"test_{check.id.split('.', 1)[1]}"
+
+
+def _selected_peers(request, check: Check) -> list[Check]:
+    """The checks of check's exercise that this pytest run selected, in this folder, in order."""
+    folder, peers = request.path.parent, []
+    for item in request.session.items:
+        other = getattr(getattr(item, "function", None), "grader_check", None)
+        if other is not None and other.exercise == check.exercise and item.path.parent == folder:
+            peers.append(other)
+    return peers or [check]
+
+
+def _feedback(request, check: Check) -> tuple[Result, str]:
+    """check's result and the feedback its test shows, grading its exercise's selected
+    checks first if they are not graded yet."""
+    folder = request.path.parent
+    peers = _selected_peers(request, check)
+    for peer in peers:
+        if (folder, peer.id) not in _graded:
+            _graded[folder, peer.id] = _session(folder, request.config).run(peer)
+    results = [_graded[folder, peer.id] for peer in peers]
+    for shown in feedback_once(results, name=lambda first: f"{_test_name(first.check)} above"):
+        if shown.result.check.id == check.id:
+            return shown.result, shown.feedback
+    return _graded[folder, check.id], _graded[folder, check.id].feedback
+
+
+def _as_test(check: Check):
+    def test(request):
+        result, feedback = _feedback(request, check)
+        _results.append(result)
+        if not result.passed:
+            raise CheckFailedInTest(feedback)
+
+    test.__name__ = _test_name(check)
+    test.__doc__ = f"{check.name} [{check.points} pts]"
+    test.grader_check = check
+    return test
+
+
+class CheckFailedInTest(AssertionError):
+    """A failed check inside a test; reported as its feedback alone."""
+
+
+def checks_as_tests(exercise: str) -> dict:
+    """The tests of one exercise, by name, to put in a test module's globals()."""
+    return {t.__name__: t for t in map(_as_test, all_checks(exercise))}
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if call.excinfo is not None and call.excinfo.errisinstance(CheckFailedInTest):
+        report.longrepr = str(call.excinfo.value)   # the feedback, without a traceback
+    return report
+
+
+def pytest_sessionstart(session):
+    _sessions.clear()
+    _results.clear()
+    _graded.clear()
+
+
+def pytest_sessionfinish(session):
+    for graded in _sessions.values():
+        graded.close()
+
+
+def pytest_unconfigure(config):
+    """The score table, as the very last lines of the run."""
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if _results and reporter is not None:
+        reporter.section("score")
+        reporter.write_line(score_table(_results))

@@ -1,0 +1,67 @@
+"""The class overview (grader/platforms/overview.py), on made-up verdicts: which checks the
+class answered wrong, with what, apart from what it did not attempt; the totals;
+identical submissions. (tests/test_batch.py and tests/test_nbgrader.py make it from real
+grading runs.)"""
+from __future__ import annotations
+
+from grader import messages
+from grader.platforms.overview import Entry, check_summaries, identical_groups, to_markdown, write_overview
+
+
+def verdict(check_id: str, passed: bool, feedback: str = "", points: int = 4) -> dict:
+    return {"id": check_id, "exercise": check_id.split(".")[0], "name": f"the check {check_id}",
+            "points": points if passed else 0, "max_points": points, "passed": passed, "feedback": feedback}
+
+
+SOFTMAX = "the rows do not sum to 1\n  got:      ...\n  likely:   softmax ran over dim=0"
+SIGMOID = "the rows do not sum to 1\n  likely:   this looks like sigmoid"
+STUB = messages.NOT_IMPLEMENTED.format(function="predict_proba")
+MISSING = messages.MISSING_FILE.format(file="ex03_predict.py", target="x (exercises/ or its top level)")
+
+
+def entries() -> list[Entry]:
+    return [
+        Entry("ann", 8, 8, [verdict("ex03.rows", True), verdict("ex03.argmax", True)], content="A"),
+        Entry("ben", 4, 8, [verdict("ex03.rows", False, SOFTMAX), verdict("ex03.argmax", True)], content="B"),
+        Entry("cat", 4, 8, [verdict("ex03.rows", False, SOFTMAX), verdict("ex03.argmax", True)], content="B"),
+        Entry("dov", 4, 8, [verdict("ex03.rows", False, SIGMOID), verdict("ex03.argmax", True)], content="D"),
+        Entry("eve", 0, 8, [verdict("ex03.rows", False, STUB), verdict("ex03.argmax", False, STUB)], content="S"),
+        Entry("fin", 0, 8, [verdict("ex03.rows", False, STUB), verdict("ex03.argmax", False, STUB)], content="S"),
+        Entry("gil", 0, 8, [verdict("ex03.rows", False, MISSING), verdict("ex03.argmax", False, MISSING)],
+              notes=["no exercise files"]),
+        Entry("hal", None, 8, notes=["not graded: a cell has no score"]),
+    ]
+
+
+def test_wrong_answers_are_counted_apart_from_what_was_not_attempted():
+    rows = {s.id: s for s in check_summaries([e for e in entries() if e.total is not None])}
+    assert (rows["ex03.rows"].wrong, rows["ex03.rows"].not_attempted, rows["ex03.rows"].graded) == (3, 3, 7)
+    assert rows["ex03.rows"].message == "the rows do not sum to 1 (likely: softmax ran over dim=0)"
+    assert rows["ex03.rows"].message_count == 2
+    assert (rows["ex03.argmax"].wrong, rows["ex03.argmax"].not_attempted) == (0, 3)
+    assert list(rows) == ["ex03.rows", "ex03.argmax"]                  # the most wrong first
+
+
+def test_identical_submissions_that_earned_something_are_listed():
+    groups = identical_groups(entries())
+    assert [[e.student for e in g] for g in groups] == [["ben", "cat"]]   # eve and fin: the stubs
+
+
+def test_the_page_names_the_checks_the_totals_and_who_was_not_graded():
+    page = to_markdown(entries(), "Class overview", "overview.png")
+    assert "8 student(s), 7 graded. Totals out of 8: mean 2.9, median 4, lowest 0, highest 8." in page
+    assert ("| ex03 the check ex03.rows | 4 | 3/7 | 3/7 | the rows do not sum to 1 (likely: softmax ran "
+            "over dim=0) (2 of 3) |") in page
+    assert "ex03.argmax" not in page                                 # nobody answered it wrong
+    assert "| ex03 From logits to predictions | 2.9/8 | 1/7 | 3/7 |" in page
+    assert "- gil: no exercise files" in page and "- hal: not graded: a cell has no score" in page
+    assert "- ben, cat (total 4)" in page and "worth a look, not proof" in page
+    totals = page[page.index("## Totals"):page.index("## Not graded")]
+    assert "| 0-0.8 | 3 |" in totals and "| 7.2-8 | 1 |" in totals and "| 3.2-4 | 0 |" in totals
+
+
+def test_it_writes_the_page_and_its_plot(tmp_path):
+    written = write_overview(entries(), tmp_path / "class.md", "Class overview")
+    assert written == [tmp_path / "class.md", tmp_path / "class.png"]
+    assert "![totals and the most failed checks](class.png)" in (tmp_path / "class.md").read_text()
+    assert (tmp_path / "class.png").read_bytes()[:4] == b"\x89PNG"

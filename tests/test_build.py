@@ -55,8 +55,10 @@ def test_the_course_copy_of_the_grader_has_no_stale_module(tmp_path):
     from grader.authoring.nbcourse import stale_files
 
     assert stale_files() == []
-    for name in ("grader", "solutions", "nbgrader"):
+    for name in ("grader", "solutions", "nbgrader", "exercises", "marimo"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("README.md", "constraints.txt"):
+        shutil.copy(ROOT / name, tmp_path / name)
     leftover = tmp_path / "nbgrader" / "source" / "multiclass" / "grader" / "checks" / "ex05_gone.py"
     leftover.write_text("")
     assert stale_files(tmp_path) == [leftover]

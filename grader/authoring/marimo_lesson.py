@@ -29,6 +29,7 @@ from ..course import ROOT, exercise, exercises
 from . import marimo_cells as fixed
 from .lesson import Part, parts
 from .markers import MarkerError
+from .nbcourse import LESSON
 
 NOTEBOOK = Path("marimo") / "lesson.py"
 
@@ -203,6 +204,15 @@ def cells(root: Path = ROOT) -> list[Cell]:
     if unused_text or unused_controls:
         raise MarkerError(f"marimo lesson: the lesson no longer has what it replaces: "
                           f"{sorted(unused_text) + sorted(unused_controls)}")
+    tested = {p.text for p in parts(root) if p.kind == "tests"}
+    for ex in exercises():      # not mentioned by the lesson (a new exercise): appended, as
+        if ex.id not in tested and not set(ex.functions) & placed:      # in the nbgrader notebook
+            found.append(_markdown_cell(f"## {ex.title}", f"{LESSON} (appended {ex.id})"))
+            found.append(Cell(fixed.load(ex), hidden=True))
+            for name in ex.functions:
+                placed.add(name)
+                found.append(Cell(fixed.describe(ex, name), hidden=True))
+            found += [Cell(fixed.grade(ex), hidden=True), Cell(fixed.verdict(ex), hidden=True)]
     unplaced = [f for e in exercises() for f in e.functions if f not in placed]
     if unplaced:
         raise MarkerError(f"solutions/lesson.md: not placed: functions {unplaced}")

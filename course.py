@@ -34,7 +34,8 @@ CONSTRAINTS = ROOT / "constraints.txt"
 CUDA_PREFIXES = ("nvidia-", "triton", "cuda-")
 
 
-def venv_python(venv: Path = VENV) -> Path:
+def venv_python(venv: Path | None = None) -> Path:
+    venv = VENV if venv is None else venv         # read when called: VENV may be changed
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from grader.checks.registry import Check
+from grader.checks.registry import Check, all_checks
 from grader.course import ROOT
 from grader.platforms.notebook import render
 from grader.platforms.report import (feedback_once, root_causes, to_dict, to_gradescope,
@@ -19,6 +19,10 @@ pytest_plugins = ["pytester"]
 FLOOD = Cause("output_flood", "train() printed more than 100,000 characters, so it was stopped")
 FLOOD_TEXT = FLOOD.summary + "\n  called:   train(...)\n  your code printed:\n" + "    x\n" * 20
 STUB = Cause("not_implemented", "evaluate() is not implemented yet")
+# A syntax error in ex03 costs every ex03 check; the first shows it, with how much more it costs.
+EX03 = all_checks("ex03")
+MORE_EX03 = (f"(and {len(EX03) - 1} more checks of this exercise, worth "
+             f"{sum(c.points for c in EX03[1:])} points, need this file)")
 
 
 def check(name: str, exercise: str = "ex04", points: int = 2) -> Check:
@@ -101,7 +105,7 @@ def test_a_syntax_error_is_one_message_with_its_line_and_caret(submission):
     lines = text.splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip() == "def broken(:")
     assert lines[at + 1].strip() == "^" and lines[at + 1].index("^") == lines[at].index(":")  # as Python puts it
-    assert "(and 9 more checks of this exercise, worth 23 points, need this file)" in text
+    assert MORE_EX03 in text
 
 
 def test_pytest_shows_a_cause_once_and_points_to_it(pytester):
@@ -111,12 +115,12 @@ def test_pytest_shows_a_cause_once_and_points_to_it(pytester):
     (pytester.path / "ex03_predict.py").write_text("def predict_proba(:\n    pass\n")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-o", f"pythonpath={ROOT}",
                                            "test_ex03_predict.py")
-    result.assert_outcomes(failed=10)
+    result.assert_outcomes(failed=len(all_checks("ex03")))
     text = result.stdout.str()
     assert text.count("def predict_proba(:") == 1 and "Traceback" not in text
     result.stdout.fnmatch_lines([
         "*_ test_proba_shape_range _*", "*SyntaxError: invalid syntax (ex03_predict.py, line 1)",
-        "    def predict_proba(:", "*^", "(and 9 more checks of this exercise, worth 23 points, need this file)",
+        "    def predict_proba(:", "*^", MORE_EX03,
         "*_ test_proba_rows_sum_to_one _*",
         "*SyntaxError: invalid syntax (ex03_predict.py, line 1) (the same cause as test_proba_shape_range above, shown there in full)"])
 

@@ -33,10 +33,13 @@ from pathlib import Path
 
 # Nothing here imports torch at module level: `python -m grader classroom check` answers
 # from the results cache in a fraction of a second.
-from .course import DEFAULT_SEED, ROOT, exercise_ids
+from .course import ROOT, exercise_ids
 from .messages import BATCH_INTERRUPTED, IN_PROCESS, INTERRUPTED
 
-PASSED, FAILED, USAGE, STOPPED = 0, 1, 2, 130
+from .options import (FAILED, PASSED, STOPPED, USAGE, add_run_options,
+                      options_of, seed_of, write)
+
+AUTHORING = ("build", "check-course", "release", "classroom50", "gradescope")
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -65,50 +68,8 @@ def _grade_parser() -> argparse.ArgumentParser:
     p.add_argument("--in-process", action="store_true",
                    help="run your code inside the grader, without limits, so that a debugger "
                         "(breakpoint()) works; a crash in your code then stops the grader")
-    _add_run_options(p)
+    add_run_options(p)
     return p
-
-
-def _add_seed_options(p: argparse.ArgumentParser) -> None:
-    seed = p.add_mutually_exclusive_group()
-    seed.add_argument("--seed", type=int,
-                      help=f"seed of the randomized cases (default {DEFAULT_SEED}, the one students "
-                           "see); instructors can grade with inputs no student has seen")
-    seed.add_argument("--seed-file", help="read the seed from FILE (keep it where students cannot read it)")
-
-
-def _add_run_options(p: argparse.ArgumentParser) -> None:
-    from .gateway.worker import DEFAULT_MEMORY_LIMIT
-
-    _add_seed_options(p)
-    p.add_argument("--time-scale", type=float, default=1.0,
-                   help="multiply every time limit by F (for slow machines)")
-    p.add_argument("--memory-limit", type=float, default=DEFAULT_MEMORY_LIMIT / 2**30, metavar="GIB",
-                   help="memory limit of the process running student code, in GiB "
-                        "(default %(default)g; 0 for none)")
-
-
-def _seed(parser: argparse.ArgumentParser, args) -> int:
-    if args.seed_file:
-        try:
-            return int(Path(args.seed_file).read_text().strip())
-        except (OSError, ValueError) as exc:
-            parser.error(f"--seed-file {args.seed_file}: {exc}")
-    return DEFAULT_SEED if args.seed is None else args.seed
-
-
-def _options(parser: argparse.ArgumentParser, args, in_process: bool = False):
-    from .runner import Options
-
-    if args.time_scale <= 0:
-        parser.error("--time-scale must be positive")
-    limit = int(args.memory_limit * 2**30) if args.memory_limit > 0 else None
-    return Options(in_process=in_process, time_scale=args.time_scale, memory_limit=limit)
-
-
-def _write(path: str, text: str) -> None:
-    from .files import write_atomically
-    write_atomically(Path(path).resolve(), text)
 
 
 def grade_command(argv: list[str]) -> int:
@@ -141,10 +102,10 @@ def _grade(argv: list[str], status) -> int:
     from .platforms.report import score_table, to_gradescope_json, to_json, to_text, write_step_summary
     from .runner import grade
 
-    options = _options(parser, args, args.in_process)
+    options = options_of(parser, args, args.in_process)
     if args.in_process:
         print(IN_PROCESS, file=sys.stderr)
-    seed = _seed(parser, args)
+    seed = seed_of(parser, args)
     started = time.perf_counter()
     if args.submission is not None:
         from .platforms.submission import grade_submission
@@ -161,31 +122,12 @@ def _grade(argv: list[str], status) -> int:
     else:
         text = to_text(report)
     if args.output:
-        _write(args.output, text)
+        write(args.output, text)
         print(score_table(report.results))
     else:
         sys.stdout.write(text)
     write_step_summary(report, "Grading " + report.target)
     return PASSED if report.passed else FAILED
-
-
-def build_command(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m grader build",
-                                description="Write exercises/, the nbgrader course and the READMEs' "
-                                            "tables from solutions/ and grader/course.toml.")
-    p.add_argument("--check", action="store_true",
-                   help="write nothing; exit 1 if a generated file is out of date")
-    args = p.parse_args(argv)
-    from .authoring.build import build, stale_files
-
-    if args.check:
-        stale = stale_files()
-        for path in stale:
-            print(f"out of date: {path.relative_to(ROOT)}")
-        return FAILED if stale else PASSED
-    for path in build():
-        print(f"wrote {path.relative_to(ROOT)}")
-    return PASSED
 
 
 def batch_command(argv: list[str]) -> int:
@@ -213,7 +155,7 @@ def batch_command(argv: list[str]) -> int:
                         "(e.g. 2026-12-01T23:59, this machine's time zone, or with +01:00); "
                         "the CSV names the commit and counts those after it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
-    _add_run_options(p)
+    add_run_options(p)
     args = p.parse_args(argv)
     submissions, csv_path = Path(args.submissions), Path(args.csv).resolve()
     if not submissions.is_dir():
@@ -235,8 +177,8 @@ def batch_command(argv: list[str]) -> int:
     try:
         from .platforms.batch import run_batch, write_class_overview
 
-        outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=_seed(p, args),
-                            options=_options(p, args), feedback_dir=feedback, fmt=args.feedback_format,
+        outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=seed_of(p, args),
+                            options=options_of(p, args), feedback_dir=feedback, fmt=args.feedback_format,
                             progress=not args.quiet, students=args.student, force=args.force,
                             deadline=deadline)
         written = write_class_overview(outcome, overview)
@@ -305,76 +247,6 @@ def hint_command(argv: list[str]) -> int:
     return PASSED
 
 
-def release_command(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m grader release",
-        description="Write the student template repository into OUT: the stubs, the graders, "
-                    "a README for students and the pinned dependencies; no solutions. OUT may "
-                    "be new, empty, or a checkout of the template: its .git is kept and "
-                    "everything else replaced.")
-    p.add_argument("out", help="a new or empty folder, or a checkout of the template")
-    p.add_argument("--for", dest="flavour", choices=["classroom50", "github-classroom"],
-                   default="classroom50",
-                   help="classroom50 (default): no workflow, Classroom 50 adds its own; "
-                        "github-classroom: with .github/workflows/classroom.yml (legacy)")
-    args = p.parse_args(argv)
-    from .authoring.release import write_template
-
-    try:
-        files = write_template(Path(args.out), flavour=args.flavour)
-    except ValueError as exc:
-        p.error(str(exc))
-    section = {"classroom50": "Classroom 50", "github-classroom": "GitHub Classroom (legacy)"}
-    print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: README.md, "
-          f"'For instructors: {section[args.flavour]}'.")
-    return PASSED
-
-
-def classroom50_command(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m grader classroom50",
-        description="Write the Classroom 50 autograder folder into OUT, to commit as "
-                    "CLASSROOM/autograders/ASSIGNMENT/ in the classroom50 repository: "
-                    "autograder.py, the grader, the pins and the seed; no solutions. OUT may "
-                    "be new, empty, or written by this command before (then replaced).")
-    p.add_argument("out", help="the autograder folder")
-    _add_seed_options(p)
-    args = p.parse_args(argv)
-    from .authoring.classroom50 import write_bundle
-
-    try:
-        files = write_bundle(Path(args.out), seed=_seed(p, args))
-    except ValueError as exc:
-        p.error(str(exc))
-    print(f"wrote {len(files)} files to {args.out}. Next: README.md, 'For instructors: Classroom 50'.")
-    return PASSED
-
-
-def gradescope_command(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m grader gradescope",
-        description="Write a Gradescope autograder zip (setup.sh, run_autograder, the grader "
-                    "and the pinned dependencies; no solutions).")
-    p.add_argument("zip", help="the zip file to write, e.g. autograder.zip")
-    _add_seed_options(p)
-    args = p.parse_args(argv)
-    path = Path(args.zip).resolve()
-    if not path.parent.is_dir():
-        p.error(f"{args.zip}: its directory does not exist")
-    seed = None if args.seed is None and not args.seed_file else _seed(p, args)
-    from .authoring.release import write_gradescope_zip
-
-    names = write_gradescope_zip(path, seed=seed)
-    print(f"wrote {path} ({len(names)} files). Upload it as the assignment's autograder; "
-          "see README.md, 'For instructors: Gradescope'.")
-    return PASSED
-
-
-def check_course_command(argv: list[str]) -> int:
-    from .authoring.check_course import main as check_course_main
-    return check_course_main(argv)
-
-
 def watch_command(argv: list[str]) -> int:
     if not {"-h", "--help"} & set(argv):
         print("Starting the watch: importing torch takes a few seconds ...", flush=True)
@@ -398,7 +270,7 @@ def _watch(argv: list[str]) -> int:
     p.add_argument("--progress", help="the file that keeps your best scores (default: "
                                       ".grader-progress.json beside the target directory)")
     p.add_argument("--no-clear", action="store_true", help="do not clear the screen between gradings")
-    _add_run_options(p)
+    add_run_options(p)
     args = p.parse_args(argv)
     target = Path(args.target)
     if not target.is_absolute() and not target.exists() and (ROOT / target).is_dir():
@@ -407,7 +279,7 @@ def _watch(argv: list[str]) -> int:
         p.error(f"--target {args.target}: no such directory")
     from .platforms.watch import run_watch
 
-    return run_watch(target, seed=_seed(p, args), options=_options(p, args), poll=args.poll,
+    return run_watch(target, seed=seed_of(p, args), options=options_of(p, args), poll=args.poll,
                      clear=not args.no_clear,
                      progress_path=Path(args.progress) if args.progress else None)
 
@@ -417,15 +289,19 @@ def classroom_command(argv: list[str]) -> int:
     return classroom_main(argv)
 
 
+def _authoring(name: str):
+    """An author's command, imported when it runs (the student template has none)."""
+    def run(argv: list[str]) -> int:
+        from .authoring import commands
+        return getattr(commands, name.replace("-", "_") + "_command")(argv)
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    commands = {"build": build_command, "hint": hint_command, "batch": batch_command,
-                "release": release_command, "gradescope": gradescope_command,
-                "classroom": classroom_command, "classroom50": classroom50_command,
-                "check-course": check_course_command, "watch": watch_command,
-                "overview": overview_command}
+    commands = {"hint": hint_command, "batch": batch_command, "classroom": classroom_command,
+                "watch": watch_command, "overview": overview_command,
+                **{name: _authoring(name) for name in AUTHORING}}
     try:
         if argv and argv[0] in commands:
             return commands[argv[0]](argv[1:])

@@ -34,10 +34,8 @@ AUTHORS_ONLY = {"authoring", "__pycache__"}
 TOP_LEVEL = ("course.py", "constraints.txt")
 GITIGNORE = ".venv/\n__pycache__/\n*.pyc\n.pytest_cache/\n.grader/\n/.grader-progress.json\n"
 FLAVOURS = ("classroom50", "github-classroom")
-# What a template's top level may hold: its files, and what .gitignore leaves out (kept).
-TEMPLATE_NAMES = (".github", ".gitignore", "README.md", "course.py", "constraints.txt",
-                  "pyproject.toml", "grader", "exercises")
-IGNORED_NAMES = (".venv", "__pycache__", ".pytest_cache")
+# Kept when a template is written over a checkout: what its .gitignore leaves out.
+IGNORED_NAMES = (".venv", "__pycache__", ".pytest_cache", ".grader", ".grader-progress.json")
 README_SECTION = "<!-- grading on GitHub -->"
 
 
@@ -139,7 +137,9 @@ def write_template(out: Path, root: Path = ROOT, flavour: str = "classroom50") -
     """Into a new or empty folder, or over an earlier template (its checkout's .git and
     ignored files kept, everything else replaced)."""
     files = template_files(root, flavour)
-    replace_contents(out, TEMPLATE_NAMES, keep=(".git", *IGNORED_NAMES))
+    # What a template's top level may hold: what either flavour writes there.
+    ours = {rel.split("/")[0] for kind in FLAVOURS for rel in template_files(root, kind)}
+    replace_contents(out, tuple(sorted(ours)), keep=(".git", *IGNORED_NAMES))
     return write_files(out, files)
 
 

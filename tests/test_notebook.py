@@ -197,7 +197,7 @@ def test_failed_checks_print_feedback_and_the_hint(capsys):
     rows = next(c for c in all_checks("ex03") if c.id == "ex03.proba_rows_sum_to_one")
     assert 0 < points < exercise("ex03").points
     assert f"ex03  From logits to predictions: {points}/{exercise('ex03').points} points" in out
-    assert "FAIL  each row of predict_proba sums to 1 (softmax over dim=1) [0/{rows.points}]" in out
+    assert f"FAIL  each row of predict_proba sums to 1 (softmax over dim=1) [0/{rows.points}]" in out
     assert "softmax ran over dim=0" in out
     assert exercise("ex03").hint.splitlines()[0] in out
 

@@ -112,14 +112,14 @@ def main() -> None:
                 results["first render"], _ = browser.wait(
                     lambda p: p["text"].count("The course: 100/100") == 4 and len(p["images"]) >= 4, 300)
                 times = []
-                for step in range(steps):
+                for _ in range(steps):
                     before = browser.page()["images"]
                     browser.focus_slider("epochs")
                     browser.press("ArrowRight", 39)
                     times.append(browser.wait(redrawn(before), 120, poll=0.02)[0])
                 results["slider (median)"] = statistics.median(times)
                 times = []
-                for step in range(steps):
+                for _ in range(steps):
                     before = browser.page()["images"]
                     browser.evaluate(SWITCH)
                     times.append(browser.wait(redrawn(before), 120, poll=0.02)[0])

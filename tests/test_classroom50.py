@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from grader.checks.registry import all_checks
-from grader.course import ROOT, exercise, exercises, total_points
+from grader.course import ROOT, exercise, total_points
 from tests.catalogue import all_mistakes
 from tests.release_tools import SOLUTIONS, drop_in, release, solution_leaks
 

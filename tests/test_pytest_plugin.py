@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import shutil
 
-import pytest
 
 from grader.checks.registry import all_checks
 from grader.course import ROOT, exercise, total_points

@@ -139,7 +139,7 @@ def _rename(code: str, old: str, new: str, until_redefined: bool) -> str:
         line = (raw[:node.col_offset] + new.encode() + raw[node.end_col_offset:]).decode()
         longer = len(new) - len(old)
         if longer > 0:   # a comment lined up with others stays put, where the spaces allow
-            line = re.sub(r" {%d,}#" % (longer + 2), lambda m: m.group(0)[longer:], line, count=1)
+            line = re.sub(r" {%d,}#" % (longer + 2), lambda m, longer=longer: m.group(0)[longer:], line, count=1)
         lines[node.lineno - 1] = line
     return "\n".join(lines)
 

@@ -42,7 +42,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from ..course import DEFAULT_SEED, ROOT, exercises
+from ..course import DEFAULT_SEED, ROOT
 from ..files import graded_digest, grader_digest, write_atomically
 
 SEED = DEFAULT_SEED              # the seed students see

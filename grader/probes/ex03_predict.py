@@ -3,7 +3,6 @@ is graded even when build_model is not done yet."""
 import os
 import traceback
 
-import torch
 
 from .plain import describe
 from .registry import probe

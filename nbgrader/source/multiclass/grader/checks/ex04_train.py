@@ -58,7 +58,7 @@ def step_returns_loss(ctx):
                 right = oracle.loss_of(z, y).item()
                 softmaxed = oracle.loss_of(z, y, oracle.SOFTMAX_FIRST).item()
                 own = oracle.loss_of(z, y, oracle.OWN_PREDICTIONS).item()
-            close = lambda value: math.isclose(got, value, rel_tol=1e-4, abs_tol=1e-5)
+            close = lambda value: math.isclose(got, value, rel_tol=1e-4, abs_tol=1e-5)  # noqa: B023 (used here)
             if close(right) or close(softmaxed):    # softmax first: step_first_update's business
                 continue
             likely = None
@@ -129,7 +129,8 @@ def evaluate_values(ctx):
                  expected=f"{want_loss:.6g}, loss_fn(model(X), y)",
                  likely=M.LOSS_AGAINST_PREDICTIONS if math.isclose(loss, own, rel_tol=1e-4, abs_tol=1e-5) else None)
         if not math.isclose(acc, want_acc, abs_tol=1e-4):
-            likely = M.ACCURACY_FRACTION.format(value=round(acc, 4)) if math.isclose(acc * 100, want_acc, abs_tol=1e-3) else None
+            as_fraction = math.isclose(acc * 100, want_acc, abs_tol=1e-3)
+            likely = M.ACCURACY_FRACTION.format(value=round(acc, 4)) if as_fraction else None
             fail(f"the accuracy is {acc:.6g}", called=r.called, got=f"{acc:.6g}",
                  expected=f"{want_acc:.6g} (percent)", likely=likely)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -75,6 +76,14 @@ def test_code_that_ends_or_breaks_the_worker_is_never_loaded_here(submission, mo
     functions = marimo_cell.load(ex_id, submission(), v, stop)
     text = message_of(functions[-1])
     assert "does not run" in text and v.blocked in text
+    assert "?." not in text and ".." not in text
+
+
+def test_a_question_ends_the_sentence_that_blocks_an_exercise(submission):
+    v = marimo_cell.grade("ex01", submission(ex01="import os\nos._exit(3)\n"))
+    endless = messages.TIMED_OUT.format(where="train()", seconds=15)       # ends in "?"
+    text = message_of(marimo_cell.load("ex01", submission(), replace(v, blocked=endless), stop)[0])
+    assert endless in text and "?." not in text
 
 
 # -- the demonstrations' functions ---------------------------------------------------------

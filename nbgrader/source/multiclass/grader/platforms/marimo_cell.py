@@ -166,6 +166,11 @@ def _failure(name: str, exc: BaseException, file: str, target: Path) -> str:
             + "; the checks of its exercise say more.")
 
 
+def _sentence(text: str) -> str:
+    """text ending as a sentence does: a message that ends in '?' or '.' gets no second mark."""
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
 def _unavailable(name: str, reason: str, stop: Callable[[str], None]):
     def call(*args, **kwargs):
         stop(reason)
@@ -191,7 +196,7 @@ def load(ex_id: str, target: Path, verdict: Verdict, stop: Callable[[str], None]
     ex = exercise(ex_id)
     if verdict.blocked:
         reason = (f"This notebook does not run `exercises/{ex.file}` itself: when the grader "
-                  f"ran it, {verdict.blocked}. Fix that first (see the checks of its exercise).")
+                  f"ran it, {_sentence(verdict.blocked)} Fix that first (see the checks of its exercise).")
         return tuple(_unavailable(name, reason, stop) for name in ex.functions)
     try:
         # The contained in-process gateway: an error or an exit while importing becomes a

@@ -154,8 +154,9 @@ def main(argv: list[str]) -> int:
     if command == "lesson":
         setup(dev=False, marimo=True)
         # marimo edit: the lesson's cells re-run when an exercise file is saved.
-        return subprocess.call([str(venv_python()), "-m", "marimo", "edit", "--skip-update-check",
-                                str(Path("marimo") / "lesson.py"), *rest], cwd=ROOT)
+        # marimo answers Ctrl-C itself (it asks whether to quit): wait for its answer.
+        return run_until_done([str(venv_python()), "-m", "marimo", "edit", "--skip-update-check",
+                               str(Path("marimo") / "lesson.py"), *rest])
     print(__doc__)
     return 0 if command in ("help", "-h", "--help") else 2
 

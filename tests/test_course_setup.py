@@ -2,6 +2,12 @@
 from __future__ import annotations
 
 import importlib.util
+import io
+import os
+import socket
+import sys
+
+import pytest
 
 from grader.course import ROOT
 
@@ -39,3 +45,26 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
     capsys.readouterr()
     course.setup(dev=False)                                                      # set up already: silent
     assert capsys.readouterr().out == "" and len(calls) == 2
+
+
+def test_ctrl_c_in_the_lesson_leaves_the_answer_to_marimo(tmp_path):
+    """marimo asks whether to quit: course.py waits for its answer, with no traceback."""
+    pexpect = pytest.importorskip("pexpect")
+    pytest.importorskip("marimo")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "MARIMO_SKIP_UPDATE_CHECK": "1"}
+    child = pexpect.spawn(sys.executable, [str(ROOT / "course.py"), "lesson", "--headless", "--no-token",
+                                           "--port", str(port)], cwd=ROOT, env=env, encoding="utf-8", timeout=120)
+    child.logfile_read = seen = io.StringIO()
+    try:
+        child.expect("URL")
+        child.sendintr()
+        child.expect(r"quit\? \(y/N\)", timeout=30)
+        child.sendline("y")
+        child.expect(pexpect.EOF, timeout=30)
+    finally:
+        child.close(force=True)
+    assert "Traceback" not in seen.getvalue() and "KeyboardInterrupt" not in seen.getvalue()
+    assert child.exitstatus == 0

@@ -109,11 +109,12 @@ def _():
 
 @app.cell
 def _(make_dataset):
-    X, y = make_dataset()
-    print("X:", tuple(X.shape), X.dtype)
-    print("y:", tuple(y.shape), y.dtype)
-    print("the first five points:\n", X[:5])
-    print("their classes:", y[:5])
+    with mo.redirect_stdout():  # printed lines show under the cell
+        X, y = make_dataset()
+        print("X:", tuple(X.shape), X.dtype)
+        print("y:", tuple(y.shape), y.dtype)
+        print("the first five points:\n", X[:5])
+        print("their classes:", y[:5])
     return X, y
 
 
@@ -151,13 +152,14 @@ def _():
 
 @app.cell
 def _(nn, torch):
-    no_opinion = torch.zeros(3, 4)                 # 3 samples, 4 classes, all logits equal
-    labels = torch.tensor([0, 3, 1])               # integers: int64 by default
-    print(labels.dtype, "->", nn.functional.cross_entropy(no_opinion, labels).item())
-    try:
-        nn.functional.cross_entropy(no_opinion, labels.float())
-    except RuntimeError as error:
-        print("float32 ->", error)
+    with mo.redirect_stdout():  # printed lines show under the cell
+        no_opinion = torch.zeros(3, 4)                 # 3 samples, 4 classes, all logits equal
+        labels = torch.tensor([0, 3, 1])               # integers: int64 by default
+        print(labels.dtype, "->", nn.functional.cross_entropy(no_opinion, labels).item())
+        try:
+            nn.functional.cross_entropy(no_opinion, labels.float())
+        except RuntimeError as error:
+            print("float32 ->", error)
     return
 
 
@@ -192,9 +194,10 @@ def _(ex01_verdict):
 
 @app.cell
 def _(X, split_dataset, torch, y):
-    X_train_cpu, X_test_cpu, y_train_cpu, y_test_cpu = split_dataset(X, y)
-    print(len(X_train_cpu), "points to train on,", len(X_test_cpu), "to test on")
-    print("classes in the test set:", torch.bincount(y_test_cpu).tolist())
+    with mo.redirect_stdout():  # printed lines show under the cell
+        X_train_cpu, X_test_cpu, y_train_cpu, y_test_cpu = split_dataset(X, y)
+        print(len(X_train_cpu), "points to train on,", len(X_test_cpu), "to test on")
+        print("classes in the test set:", torch.bincount(y_test_cpu).tolist())
     return X_test_cpu, X_train_cpu, y_test_cpu, y_train_cpu
 
 
@@ -247,10 +250,11 @@ def _(ex02_verdict):
 
 @app.cell
 def _(X_test_cpu, X_train_cpu, get_device, y_test_cpu, y_train_cpu):
-    device = get_device()
-    print("this notebook computes on:", device)
-    X_train, y_train = X_train_cpu.to(device), y_train_cpu.to(device)
-    X_test, y_test = X_test_cpu.to(device), y_test_cpu.to(device)
+    with mo.redirect_stdout():  # printed lines show under the cell
+        device = get_device()
+        print("this notebook computes on:", device)
+        X_train, y_train = X_train_cpu.to(device), y_train_cpu.to(device)
+        X_test, y_test = X_test_cpu.to(device), y_test_cpu.to(device)
     return X_test, X_train, device, y_test, y_train
 
 
@@ -276,10 +280,11 @@ def _(ex02_verdict):
 
 @app.cell
 def _(build_model, device, torch):
-    torch.manual_seed(42)                          # the same starting weights on every run
-    untrained_model = build_model().to(device)
-    print(untrained_model)
-    print(sum(p.numel() for p in untrained_model.parameters()), "parameters to learn")
+    with mo.redirect_stdout():  # printed lines show under the cell
+        torch.manual_seed(42)                          # the same starting weights on every run
+        untrained_model = build_model().to(device)
+        print(untrained_model)
+        print(sum(p.numel() for p in untrained_model.parameters()), "parameters to learn")
     return (untrained_model,)
 
 
@@ -324,9 +329,10 @@ def _():
 
 @app.cell
 def _(X_train, nn, untrained_model, y_train):
-    logits = untrained_model(X_train).detach()     # the untrained model's raw output
-    print("loss of the raw logits:            ", nn.CrossEntropyLoss()(logits, y_train).item())
-    print("loss after a softmax too many:     ", nn.CrossEntropyLoss()(logits.softmax(dim=1), y_train).item())
+    with mo.redirect_stdout():  # printed lines show under the cell
+        logits = untrained_model(X_train).detach()     # the untrained model's raw output
+        print("loss of the raw logits:            ", nn.CrossEntropyLoss()(logits, y_train).item())
+        print("loss after a softmax too many:     ", nn.CrossEntropyLoss()(logits.softmax(dim=1), y_train).item())
     return
 
 
@@ -345,7 +351,8 @@ def _():
 
 @app.cell
 def _(torch, untrained_model):
-    print(torch.optim.SGD(untrained_model.parameters(), lr=0.1))
+    with mo.redirect_stdout():  # printed lines show under the cell
+        print(torch.optim.SGD(untrained_model.parameters(), lr=0.1))
     return
 
 
@@ -369,13 +376,14 @@ def _():
 
 @app.cell
 def _(torch):
-    row = torch.tensor([[1.5, -0.5, 3.0, 0.25]])  # logits of one sample for classes 0..3
-    probabilities = torch.softmax(row, dim=1)
-    print("logits:       ", row.tolist())
-    print("probabilities:", [round(p, 3) for p in probabilities[0].tolist()])
-    print("their sum:    ", round(probabilities.sum(dim=1).item(), 6))
-    print("class:        ", probabilities.argmax(dim=1).item(), "(the argmax of the logits is the same:",
-          row.argmax(dim=1).item(), ")")
+    with mo.redirect_stdout():  # printed lines show under the cell
+        row = torch.tensor([[1.5, -0.5, 3.0, 0.25]])  # logits of one sample for classes 0..3
+        probabilities = torch.softmax(row, dim=1)
+        print("logits:       ", row.tolist())
+        print("probabilities:", [round(p, 3) for p in probabilities[0].tolist()])
+        print("their sum:    ", round(probabilities.sum(dim=1).item(), 6))
+        print("class:        ", probabilities.argmax(dim=1).item(), "(the argmax of the logits is the same:",
+              row.argmax(dim=1).item(), ")")
     return
 
 
@@ -433,8 +441,9 @@ def _():
 
 @app.cell
 def _(X_test, accuracy, predict, predict_proba, untrained_model, y_test):
-    print("probabilities of the first 3 test points:\n", predict_proba(untrained_model, X_test[:3]))
-    print("accuracy before training:", accuracy(y_test, predict(untrained_model, X_test)), "%")
+    with mo.redirect_stdout():  # printed lines show under the cell
+        print("probabilities of the first 3 test points:\n", predict_proba(untrained_model, X_test[:3]))
+        print("accuracy before training:", accuracy(y_test, predict(untrained_model, X_test)), "%")
     return
 
 
@@ -514,13 +523,12 @@ def _():
                                  debounce=True, label="learning rate", show_value=True)
     epochs = mo.ui.slider(start=10, stop=300, step=10, value=100, debounce=True,
                           label="epochs", show_value=True)
-    with_relu = mo.ui.switch(value=True, label="with ReLU")
     mo.vstack([
         mo.md("Try other settings: each change trains a new model with your `train`, and the "
               "curves and the regions below are drawn again."),
-        mo.hstack([hidden_units, learning_rate, epochs, with_relu], justify="start", gap=2),
+        mo.hstack([hidden_units, learning_rate, epochs], justify="start", gap=2),
     ])
-    return epochs, hidden_units, learning_rate, with_relu
+    return epochs, hidden_units, learning_rate
 
 
 @app.cell
@@ -532,22 +540,16 @@ def _(
     epochs,
     hidden_units,
     learning_rate,
-    nn,
     torch,
     train,
-    with_relu,
     y_test,
     y_train,
 ):
-    torch.manual_seed(42)
-    _units = hidden_units.value
-    if with_relu.value:
-        model = build_model(hidden_units=_units).to(device)
-    else:  # section 8: the same layers without the ReLUs
-        model = nn.Sequential(nn.Linear(2, _units), nn.Linear(_units, _units),
-                              nn.Linear(_units, 4)).to(device)
-    history = train(model, X_train, y_train, X_test, y_test, epochs=epochs.value,
-                    lr=learning_rate.value)
+    with mo.redirect_stdout():  # printed lines show under the cell
+        torch.manual_seed(42)
+        model = build_model(hidden_units=hidden_units.value).to(device)
+        history = train(model, X_train, y_train, X_test, y_test, epochs=epochs.value,
+                        lr=learning_rate.value)
     return history, model
 
 
@@ -625,16 +627,42 @@ def _():
 
 
 @app.cell
-def _(epochs, hidden_units, learning_rate, with_relu):
+def _(epochs, hidden_units, learning_rate):
+    with_relu = mo.ui.switch(value=False, label="with ReLU")
     mo.hstack([with_relu, hidden_units, learning_rate, epochs], justify="start", gap=2)
-    return
+    return (with_relu,)
 
 
 @app.cell
-def _(X_test, model, plots, with_relu, y_test):
-    plots.plot_decision_boundary(
-        model, X_test, y_test,
-        title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only")
+def _(
+    X_test,
+    X_train,
+    device,
+    epochs,
+    hidden_units,
+    learning_rate,
+    model,
+    nn,
+    plots,
+    torch,
+    train,
+    with_relu,
+    y_test,
+    y_train,
+):
+    with mo.redirect_stdout():  # printed lines show under the cell
+        if with_relu.value:
+            linear_model = model          # section 6's model, ReLUs and all
+        else:
+            torch.manual_seed(42)
+            _units = hidden_units.value
+            linear_model = nn.Sequential(nn.Linear(2, _units), nn.Linear(_units, _units),
+                                         nn.Linear(_units, 4)).to(device)
+            train(linear_model, X_train, y_train, X_test, y_test, epochs=epochs.value,
+                  lr=learning_rate.value)
+        mo.output.append(plots.plot_decision_boundary(
+            linear_model, X_test, y_test,
+            title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only"))
     return
 
 

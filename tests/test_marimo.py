@@ -69,7 +69,9 @@ def flatten(data: str) -> str:
         data = html.unescape(data).replace("&#92;", "\\").replace('\\"', '"')
         data = re.sub(r"\\u([0-9a-fA-F]{4})", lambda m: chr(int(m.group(1), 16)), data)
     data = re.sub(r"data:image/[a-z+]+;base64,[A-Za-z0-9+/=]+", "[image]", data)
-    return re.sub(r"\s+", " ", re.sub(r"<[^<>]*>", " ", data)).strip()
+    # A tag goes, but an image in its attributes (an output appended among printed lines) stays.
+    data = re.sub(r"<[^<>]*>", lambda tag: " [image] " * tag.group(0).count("[image]") or " ", data)
+    return re.sub(r"\s+", " ", data).strip()
 
 
 class Export:
@@ -86,8 +88,9 @@ class Export:
         self.returncode = self.process.returncode
         cells = session_of((self.course / "lesson.html").read_text())["cells"]
         self.errors = [o for c in cells for o in c["outputs"] if o["type"] == "error"]
-        self.texts = [flatten(str(data)) for c in cells for o in c["outputs"]
-                      for data in o.get("data", {}).values()]
+        self.raw = [html.unescape(str(data)) for c in cells for o in c["outputs"]
+                    for data in o.get("data", {}).values()]
+        self.texts = [flatten(data) for data in self.raw]
         self.consoles = [c.get("text", "") for cell in cells for c in cell.get("console", [])]
         # Tags leave spaces around code and bold text: compare without any whitespace.
         self.text = re.sub(r"\s+", "", " ".join(self.texts))
@@ -152,6 +155,13 @@ def test_with_the_solutions_the_lesson_shows_full_marks_and_no_error(exported):
         assert run.shows(f"All {len(all_checks(ex.id))} checks of exercises/{ex.file} passed.")
     assert run.count("[image]") == 4          # the data, the curves, two maps of regions
     assert not run.shows("not implemented yet")
+    # What a demonstration prints is the cell's output, which `marimo run` shows too.
+    assert run.shows("X: (1000, 2) torch.float32") and run.shows("probabilities: [")
+    assert run.shows("Epoch: 90 |")                     # train's progress lines
+    assert not any("X: (1000, 2)" in c for c in run.consoles)
+    # Section 8 opens as its title says: without the ReLUs.
+    [switch] = [o for o in run.raw if "marimo-switch" in o and "with ReLU" in o]
+    assert re.search(r"data-initial-value=['\"]false", switch), switch[:500]
     assert not any("Traceback" in t for t in run.texts + run.consoles)
 
 
@@ -296,6 +306,6 @@ def test_course_py_sets_up_marimo_only_when_asked_and_opens_the_lesson(tmp_path,
     course.setup(dev=False)                          # the marimo set serves the core set
     assert len(installs) == 2
     calls = []
-    monkeypatch.setattr(course.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
+    monkeypatch.setattr(course, "run_until_done", lambda cmd: calls.append(cmd) or 0)
     assert course.main(["lesson"]) == 0
     assert calls[-1][1:4] == ["-m", "marimo", "edit"] and calls[-1][-1].endswith("lesson.py")

@@ -104,36 +104,42 @@ learning_rate = mo.ui.slider(steps=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0], va
                              debounce=True, label="learning rate", show_value=True)
 epochs = mo.ui.slider(start=10, stop=300, step=10, value=100, debounce=True,
                       label="epochs", show_value=True)
-with_relu = mo.ui.switch(value=True, label="with ReLU")
 mo.vstack([
     mo.md("Try other settings: each change trains a new model with your `train`, and the "
           "curves and the regions below are drawn again."),
-    mo.hstack([hidden_units, learning_rate, epochs, with_relu], justify="start", gap=2),
+    mo.hstack([hidden_units, learning_rate, epochs], justify="start", gap=2),
 ])'''
 
 _TRAIN = '''\
 torch.manual_seed(42)
-_units = hidden_units.value
-if with_relu.value:
-    model = build_model(hidden_units=_units).to(device)
-else:  # section 8: the same layers without the ReLUs
-    model = nn.Sequential(nn.Linear(2, _units), nn.Linear(_units, _units),
-                          nn.Linear(_units, 4)).to(device)
+model = build_model(hidden_units=hidden_units.value).to(device)
 history = train(model, X_train, y_train, X_test, y_test, epochs=epochs.value,
                 lr=learning_rate.value)'''
 
+# Section 8 is about the model without ReLUs: its switch starts off, and turning it on
+# shows the model of section 6 again, for comparison.
 _RELU_SWITCH = '''\
+with_relu = mo.ui.switch(value=False, label="with ReLU")
 mo.hstack([with_relu, hidden_units, learning_rate, epochs], justify="start", gap=2)'''
 
 _RELU_REGIONS = '''\
+if with_relu.value:
+    linear_model = model          # section 6's model, ReLUs and all
+else:
+    torch.manual_seed(42)
+    _units = hidden_units.value
+    linear_model = nn.Sequential(nn.Linear(2, _units), nn.Linear(_units, _units),
+                                 nn.Linear(_units, 4)).to(device)
+    train(linear_model, X_train, y_train, X_test, y_test, epochs=epochs.value,
+          lr=learning_rate.value)
 plots.plot_decision_boundary(
-    model, X_test, y_test,
+    linear_model, X_test, y_test,
     title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only")'''
 
 # The lesson's experiments, by their code, as controls: sliders for the hidden units, the
-# learning rate and the epochs, a switch for the ReLUs. The model comes from the student's
-# build_model, or without ReLUs from the lesson's own nn.Sequential; the student's train
-# trains it each time a control changes.
+# learning rate and the epochs, and in section 8 a switch for the ReLUs. The model comes
+# from the student's build_model, or without ReLUs from the lesson's own nn.Sequential; the
+# student's train trains it each time a control changes.
 CONTROLS = {
     "torch.manual_seed(42)\n"
     "model = build_model().to(device)\n"

@@ -218,7 +218,32 @@ def cells(root: Path = ROOT) -> list[Cell]:
         raise MarkerError(f"solutions/lesson.md: not placed: functions {unplaced}")
     found += [Cell(code, hidden=True) for code in fixed.machinery()]
     _one_definition_each(found)
+    for cell in found:
+        if not cell.hidden:
+            cell.code = _printing_under_the_cell(cell.code)
     return found
+
+
+# Calls whose printed lines the lesson means the student to read.
+PRINTERS = {"print", "train"}
+
+
+def _printing_under_the_cell(code: str) -> str:
+    """code whose printed lines are the cell's output. marimo shows what a cell prints in
+    its console, which `marimo run` hides: mo.redirect_stdout() shows them in both modes.
+    A last expression would replace them as the cell's output, so it is appended instead."""
+    tree = ast.parse(code)
+    calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
+    if not calls & PRINTERS:
+        return code
+    lines = code.splitlines()
+    last = tree.body[-1]
+    if isinstance(last, ast.Expr) and not (
+            isinstance(last.value, ast.Call) and getattr(last.value.func, "id", None) in PRINTERS):
+        shown = "\n".join(lines[last.lineno - 1:last.end_lineno])
+        lines = lines[:last.lineno - 1] + f"mo.output.append({shown.strip()})".splitlines()
+    wrapped = ["with mo.redirect_stdout():  # printed lines show under the cell"]
+    return "\n".join(wrapped + [("    " + line) if line.strip() else "" for line in lines])
 
 
 def exercise_of(function: str) -> str:

@@ -14,6 +14,7 @@ from .checks.registry import Check, all_checks
 from .gateway.base import Gateway, ProbeResult, StudentCodeError, shorten
 from .gateway.in_process import InProcessGateway
 from .gateway.worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
+from .untrusted import clean
 
 
 class Context:
@@ -61,18 +62,20 @@ class Result:
 
 
 def run_check(check: Check, ctx: Context) -> Result:
+    """The check's result. Its feedback quotes the student (what their code printed,
+    raised or returned): cleaned here, where it is made, for every report."""
     ctx.printed = []
     try:
         check.run(ctx)
     except CheckFailed as failure:
         if failure.output is None and ctx.printed:
             failure.output = shorten("".join(ctx.printed))
-        cause = Cause(failure.kind, failure.summary) if isinstance(failure, StudentCodeError) else None
-        return Result(check, False, failure.render(), cause)
+        cause = Cause(failure.kind, clean(failure.summary)) if isinstance(failure, StudentCodeError) else None
+        return Result(check, False, clean(failure.render()), cause)
     except Exception as exc:      # a bug in the grader: recorded, never fatal
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
-        return Result(check, False, messages.GRADER_ERROR.format(error=error))
+        return Result(check, False, clean(messages.GRADER_ERROR.format(error=error)))
     return Result(check, True, "")
 
 

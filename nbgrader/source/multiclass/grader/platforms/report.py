@@ -19,6 +19,7 @@ from typing import Callable
 from .. import messages
 from ..course import exercise
 from ..runner import Report, Result
+from ..untrusted import clean, fence, one_line
 
 BAR = 20
 
@@ -103,16 +104,16 @@ def feedback_once(results: list[Result],
     for r in results:
         first = first_of.get(r.check.id)
         if first is None:
-            shown.append(Shown(r, r.feedback))
+            shown.append(Shown(r, clean(r.feedback)))
         elif first is r:
             more = tuple(groups[r.check.id][1:])
             text = r.feedback + (f"\n({more_checks(more)})" if more else "")
-            shown.append(Shown(r, text, more=more))
+            shown.append(Shown(r, clean(text), more=more))
         else:
             summary = r.cause.summary
             text = summary if r.feedback == summary else messages.SAME_CAUSE.format(
                 summary=summary, first=name(first))
-            shown.append(Shown(r, text, first=first))
+            shown.append(Shown(r, clean(text), first=first))
     return shown
 
 
@@ -133,10 +134,11 @@ def failed_checks(results: list[Result]) -> list[str]:
         for s in bad:
             r = s.result
             head = f"  FAIL {r.check.name} [{r.check.points} pts]"
-            if "\n" in r.feedback:
-                out.extend([head, _indent(r.feedback)])
+            feedback = clean(r.feedback)      # the "more checks" line comes below
+            if "\n" in feedback:
+                out.extend([head, _indent(feedback)])
             else:
-                out.append(f"{head}: {r.feedback}")
+                out.append(f"{head}: {feedback}")
             if s.more:
                 out.append(f"    ({more_checks(s.more)})")
         out.append("")
@@ -144,7 +146,7 @@ def failed_checks(results: list[Result]) -> list[str]:
 
 
 def to_text(report: Report) -> str:
-    out = [f"Grading {report.target}", ""]
+    out = [f"Grading {one_line(report.target)}", ""]
     failed = [r for r in report.results if not r.passed]
     out += failed_checks(report.results)
     out.append(score_table(report.results))
@@ -185,7 +187,7 @@ def exercise_scores(report: Report) -> dict[str, int]:
 def to_markdown(report: Report, title: str | None = None, only_failed: bool = False) -> str:
     """The score table and each check's message, as Markdown (feedback files, GitHub step
     summaries). only_failed leaves out the checks that passed."""
-    out = [f"# {title or 'Grading ' + report.target}", "",
+    out = [f"# {one_line(title or 'Grading ' + report.target)}", "",
            "| exercise | points |", "|---|---:|"]
     for ex_id, earned, available in exercise_totals(report.results):
         out.append(f"| {ex_id} {exercise(ex_id).title} | {earned}/{available} |")
@@ -202,9 +204,10 @@ def to_markdown(report: Report, title: str | None = None, only_failed: bool = Fa
             mark = "passed" if r.passed else "FAILED"
             head = f"- **{mark}** {r.check.name} ({r.points}/{r.check.points})"
             if s.repeat:                  # one line: the cause, shown in full above
-                out.append(f"{head}: {s.feedback}")
-            elif s.feedback:
-                out += [head, "", "  ```text", _indent(s.feedback, "  "), "  ```", ""]
+                out.append(f"{head}: {one_line(s.feedback)}")
+            elif s.feedback:              # a fence no backtick run in the feedback can close
+                ticks = fence(s.feedback)
+                out += [head, "", f"  {ticks}text", _indent(s.feedback, "  "), f"  {ticks}", ""]
             else:
                 out.append(head)
         out.append("")
@@ -213,7 +216,7 @@ def to_markdown(report: Report, title: str | None = None, only_failed: bool = Fa
 
 def to_html(report: Report, title: str | None = None) -> str:
     """The same content as to_markdown, as a page that needs nothing else to display."""
-    heading = html.escape(title or "Grading " + report.target)
+    heading = html.escape(one_line(title or "Grading " + report.target))
     rows = "".join(
         f"<tr><td>{ex_id} {html.escape(exercise(ex_id).title)}</td><td>{earned}/{available}</td></tr>"
         for ex_id, earned, available in exercise_totals(report.results))

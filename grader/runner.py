@@ -3,7 +3,7 @@ student's code does can stop the run: every check ends with a recorded result.""
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import messages
@@ -83,6 +83,7 @@ def run_check(check: Check, ctx: Context) -> Result:
 class Report:
     target: str
     results: list[Result]
+    notes: list[str] = field(default_factory=list)    # what was not graded, and why (a link refused)
 
     @property
     def score(self) -> int:

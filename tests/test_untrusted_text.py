@@ -87,7 +87,8 @@ def test_file_stems_are_safe_and_distinct():
 def hostile_report() -> Report:
     checks = all_checks("ex01")
     return Report(f"mallory{HOSTILE}", [Result(checks[0], False, f"got {HOSTILE}\n```\ninjected"),
-                                        *(Result(c, True, "") for c in checks[1:])])
+                                        *(Result(c, True, "") for c in checks[1:])],
+                  [f"exercises/ is a link{HOSTILE}"])
 
 
 def test_every_format_strips_control_characters_and_keeps_its_fences():
@@ -167,6 +168,21 @@ def test_linked_folders_and_files_are_refused_with_a_message(tmp_path):
     assert "ex01_data.py is a link, not a file: refused (links are not followed)" in found.refused
     assert "ex02_model.py is a link, not a file: refused (links are not followed)" in found.refused
     assert misplaced_files(mallory, {}) == []
+
+
+def test_the_submission_path_grades_no_link_and_says_so(tmp_path):
+    """--submission, as Gradescope's run_autograder calls it."""
+    copy_exercises(tmp_path / "alice" / "exercises")
+    mallory = tmp_path / "mallory"
+    mallory.mkdir()
+    (mallory / "exercises").symlink_to("../alice/exercises")
+    proc = subprocess.run([sys.executable, "-m", "grader", "--submission", str(mallory), "--only", "ex01",
+                           "--format", "gradescope", "--output", str(tmp_path / "results.json")],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["score"] == 0
+    assert "exercises/ is a link, not a folder: refused (links are not followed)" in results["output"]
 
 
 # -- folder walks ---------------------------------------------------------------------------

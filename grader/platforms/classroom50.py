@@ -22,12 +22,11 @@ import stat
 import sys
 import time
 from pathlib import Path
-from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from ..course import DEFAULT_SEED
 from ..files import find_exercise_files, write_atomically
-from ..untrusted import clean, one_line
+from ..untrusted import clean
 
 if TYPE_CHECKING:                 # the runner imports torch: a broken set-up fails before it
     from ..runner import Report, Result
@@ -86,14 +85,13 @@ def result_json(report: Report, env=os.environ) -> dict:
             "score": report.score, "max-score": report.max_score, "tests": tests}
 
 
-def release_body(report: Report, seed: int, limit: int = BODY_LIMIT, notes: Sequence[str] = ()) -> str:
-    """The score table, the notes (links refused) and every failing check's message
-    (platforms.report.to_markdown), cut to `limit` characters with a note that says so."""
+def release_body(report: Report, seed: int, limit: int = BODY_LIMIT) -> str:
+    """The score table, the report's notes (links refused) and every failing check's
+    message (platforms.report.to_markdown), cut to `limit` characters with a note that
+    says so."""
     from .report import to_markdown
 
     body = to_markdown(report, f"{TITLE}: {report.score}/{report.max_score}", only_failed=True)
-    if notes:
-        body += "\n" + "".join(f"- {one_line(note)}\n" for note in notes)
     failed = sum(not r.passed for r in report.results)
     body += (f"\n{failed} of {len(report.results)} checks failed: their messages are above.\n" if failed
              else f"\nAll {len(report.results)} checks passed.\n")
@@ -160,13 +158,11 @@ def grade_checkout(bundle: Path, checkout: Path, env=os.environ) -> Report:
     files = found.files
     print(f"Grading {', '.join(sorted(p.name for p in files.values())) or 'no exercise file'} "
           f"(exercises/ or the top level of the checkout)", flush=True)
-    for line in found.refused:
-        print(one_line(line), flush=True)
     started = time.perf_counter()
-    report = grade_files(files, "your repository", cases=Cases(seed))
+    report = grade_files(files, "your repository", cases=Cases(seed), notes=found.refused)
     sys.stdout.write(to_text(report))
     print(f"Graded in {time.perf_counter() - started:.1f} s.", flush=True)
-    write_outputs(checkout, result_json(report, env), release_body(report, seed, notes=found.refused))
+    write_outputs(checkout, result_json(report, env), release_body(report, seed))
     return report
 
 

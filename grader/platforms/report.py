@@ -147,6 +147,7 @@ def failed_checks(results: list[Result]) -> list[str]:
 
 def to_text(report: Report) -> str:
     out = [f"Grading {one_line(report.target)}", ""]
+    out += [f"Note: {one_line(note)}" for note in report.notes] + ([""] if report.notes else [])
     failed = [r for r in report.results if not r.passed]
     out += failed_checks(report.results)
     out.append(score_table(report.results))
@@ -165,6 +166,7 @@ def to_dict(report: Report) -> dict:
     return {
         "score": report.score,
         "max_score": report.max_score,
+        **({"notes": [one_line(n) for n in report.notes]} if report.notes else {}),
         "checks": [
             {"id": r.check.id, "exercise": r.check.exercise, "name": r.check.name,
              "points": r.points, "max_points": r.check.points, "passed": r.passed,
@@ -192,6 +194,7 @@ def to_markdown(report: Report, title: str | None = None, only_failed: bool = Fa
     for ex_id, earned, available in exercise_totals(report.results):
         out.append(f"| {ex_id} {exercise(ex_id).title} | {earned}/{available} |")
     out += [f"| **total** | **{report.score}/{report.max_score}** |", ""]
+    out += [f"- {one_line(note)}" for note in report.notes] + ([""] if report.notes else [])
     every = feedback_once(report.results, name=lambda first: f"'{first.check.name}' above")
     for ex_id in report.by_exercise():
         shown = [s for s in every if s.result.check.exercise == ex_id
@@ -231,6 +234,7 @@ def to_html(report: Report, title: str | None = None) -> str:
             "<style>.fail b{color:#b00}.pass b{color:#070}pre{background:#f4f4f4;padding:.5em}</style>"
             f"<h1>{heading}</h1><table><tr><th>exercise</th><th>points</th></tr>{rows}"
             f"<tr><td><b>total</b></td><td><b>{report.score}/{report.max_score}</b></td></tr></table>"
+            + "".join(f"<p>{html.escape(one_line(note))}</p>" for note in report.notes) +
             f"<ul>{items}</ul>\n")
 
 
@@ -258,7 +262,7 @@ def to_gradescope(report: Report, execution_time: float) -> dict:
     return {
         "score": report.score,
         "execution_time": round(execution_time),
-        "output": score_table(report.results),
+        "output": "\n".join([score_table(report.results), *(one_line(n) for n in report.notes)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

@@ -6,27 +6,26 @@ from __future__ import annotations
 import dataclasses
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 from ..checks.cases import Cases
 from ..files import find_exercise_files
 from ..runner import Options, Report, Result, grade
-from ..untrusted import one_line
 
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,
-                cases: Cases | None = None, options: Options = Options(), on_activity=None) -> Report:
+                cases: Cases | None = None, options: Options = Options(), on_activity=None,
+                notes: list[str] | None = None) -> Report:
     """Grade copies of the given exercise files (by exercise id); `name` stands for the
-    submission in the report and its feedback."""
+    submission in the report and its feedback, `notes` say what was not graded and why."""
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as staging:
         for path in files.values():
             _copy_not_following(path, Path(staging) / path.name)
         report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity)
     # The private copy's path means nothing to the student: name their submission instead.
     shown = f"{name} (exercises/ or its top level)"
-    return Report(name, [_renamed(r, staging, shown) for r in report.results])
+    return Report(name, [_renamed(r, staging, shown) for r in report.results], list(notes or []))
 
 
 def _copy_not_following(source: Path, target: Path) -> None:
@@ -46,6 +45,4 @@ def grade_submission(submission: Path | str, only: str | None = None, cases: Cas
                      options: Options = Options(), on_activity=None) -> Report:
     submission = Path(submission)
     found = find_exercise_files(submission)
-    for line in found.refused:            # said before grading, where the grades are printed
-        print(f"{one_line(str(submission))}: {one_line(line)}", file=sys.stderr)
-    return grade_files(found.files, str(submission), only, cases, options, on_activity)
+    return grade_files(found.files, str(submission), only, cases, options, on_activity, found.refused)

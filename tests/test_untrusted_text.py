@@ -115,6 +115,34 @@ def test_a_release_body_cut_anywhere_closes_the_block_it_cut():
         assert "cut here" in body and open_fence(body) is None, body
 
 
+def test_the_classroom50_grading_writes_safe_outputs_over_links_and_fifos(tmp_path, capsys):
+    """Classroom 50's grading half on a checkout whose ex01 prints and raises escapes, with
+    result.json committed as a link to a file of the instructor's and release-body.md
+    left as a FIFO: both are replaced, nothing is followed, nothing hangs."""
+    from grader.platforms.classroom50 import BODY, RESULT, grade_checkout
+
+    bundle, checkout = tmp_path / "bundle", tmp_path / "checkout"
+    bundle.mkdir()
+    (bundle / "seed").write_text("2026\n")
+    copy_exercises(checkout / "exercises", STUBS)
+    (checkout / "exercises" / "ex01_data.py").write_text(LOUD_EX01)
+    (tmp_path / "instructor.txt").write_text(SECRET)
+    (checkout / RESULT).symlink_to(tmp_path / "instructor.txt")
+    os.mkfifo(checkout / BODY)
+    env = {"CLASSROOM": "c", "ASSIGNMENT": "a", "SUBMISSION_TAG": "submit/1", "COMMIT_URL": "u",
+           "RELEASE_URL": "r"}
+    report = grade_checkout(bundle, checkout, env)
+    assert report.score == 0
+    assert (tmp_path / "instructor.txt").read_text() == SECRET
+    for name in (RESULT, BODY):
+        assert stat.S_ISREG(os.lstat(checkout / name).st_mode), name
+        assert_safe((checkout / name).read_text(), name)
+    body = (checkout / BODY).read_text()
+    assert "FULL MARKS" in body and open_fence(body) is None
+    assert all(t["feedback"] == clean(t["feedback"]) for t in json.loads((checkout / RESULT).read_text())["tests"])
+    assert_safe(capsys.readouterr().out, "the Actions log")
+
+
 # -- output files that stay what they are -----------------------------------------------
 def test_a_device_node_is_written_in_place_and_stays_a_device(tmp_path):
     if os.geteuid() != 0:
@@ -237,10 +265,10 @@ def git(repo: Path, *args: str, **env: str) -> str:
                           text=True).stdout.strip()
 
 
-def hostile_repository(root: Path, marker: Path) -> tuple[Path, str]:
+def hostile_repository(root: Path, marker: Path, name: str = "eve") -> tuple[Path, str]:
     """A repository whose last commit carries a signature and whose .git/config, hooks and
     aliases run a script that writes `marker`; and that commit's id."""
-    repo = root / "eve"
+    repo = root / name
     copy_exercises(repo / "exercises")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")
@@ -267,7 +295,7 @@ def hostile_repository(root: Path, marker: Path) -> tuple[Path, str]:
 
 def test_git_runs_no_command_from_the_students_repository(tmp_path):
     marker = tmp_path / "marker"
-    repo, sha = hostile_repository(tmp_path, marker)
+    repo, sha = hostile_repository(tmp_path, marker, 'eve: a\nb "c\\ é')   # a name git must quote
     git(repo, "log", "--format=%H", "HEAD")              # the attack is real: plain git runs it
     assert marker.exists()
     marker.unlink()

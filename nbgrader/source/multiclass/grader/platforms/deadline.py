@@ -45,13 +45,13 @@ class Snapshot:
     refused: tuple[str, ...] = ()    # exercise files (or exercises/) committed as links
 
 
-def _git(git_dir: Path, objects: Path, *args: str) -> bytes:
+def _git(git_dir: Path, *args: str) -> bytes:
     """git on a repository of our own (`git_dir`, empty) that borrows the student's
     objects: the student's .git/config, hooks, attributes and replace refs are never
     read, so nothing in them (gpg.program with log.showSignature, core.fsmonitor, an
     alias, a pager) can run a command. No system or global configuration either."""
     env = {"PATH": os.environ.get("PATH", os.defpath), "HOME": str(git_dir), "LC_ALL": "C",
-           "GIT_DIR": str(git_dir), "GIT_ALTERNATE_OBJECT_DIRECTORIES": str(objects),
+           "GIT_DIR": str(git_dir),
            "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "GIT_ATTR_NOSYSTEM": "1",
            "GIT_NO_REPLACE_OBJECTS": "1", "GIT_TERMINAL_PROMPT": "0", "GIT_OPTIONAL_LOCKS": "0"}
     safe = ["-c", "core.fsmonitor=false", "-c", f"core.hooksPath={os.devnull}",
@@ -111,6 +111,15 @@ def _holds_a_link(objects: Path) -> bool:
     return False
 
 
+def _c_quoted(path: Path) -> str:
+    """The path as git reads a quoted line of objects/info/alternates."""
+    out = []
+    for byte in os.fsencode(path):
+        char = chr(byte)
+        out.append("\\" + char if char in '"\\' else char if 32 <= byte < 127 else f"\\{byte:03o}")
+    return '"' + "".join(out) + '"'
+
+
 REF = re.compile(r"refs/[^\0\s]+")
 SHA = re.compile(r"[0-9a-f]{40}|[0-9a-f]{64}")
 
@@ -149,14 +158,17 @@ def _snapshot(repo: Path, deadline: datetime, into: Path) -> Snapshot:
     student_git = _checked_git_dir(repo)
     ours = Path(tempfile.mkdtemp(prefix="git-", dir=into.parent if into.parent.is_dir() else None))
     try:
-        for folder in ("objects", "refs"):
-            (ours / folder).mkdir()
+        for folder in ("objects/info", "refs"):
+            (ours / folder).mkdir(parents=True)
+        # Borrowed by path, C-quoted: a folder name may hold a colon, a newline, anything.
+        (ours / "objects" / "info" / "alternates").write_text(
+            _c_quoted((student_git / "objects").resolve()) + "\n")
         (ours / "HEAD").write_text("ref: refs/heads/none\n")
         (ours / "config").write_text("[core]\n\trepositoryformatversion = 0\n\tbare = true\n")
         shallow = student_git / "shallow"      # a shallow clone: where its history stops
         if shallow.is_file() and not shallow.is_symlink():
             (ours / "shallow").write_bytes(shallow.read_bytes())
-        return _read(functools.partial(_git, ours, (student_git / "objects").resolve()),
+        return _read(functools.partial(_git, ours),
                      _head(student_git), deadline, into)
     finally:
         shutil.rmtree(ours, ignore_errors=True)

@@ -29,7 +29,10 @@ def clean(text: str) -> str:
     """text without escape sequences or control characters (newlines and tabs stay). A
     carriage return that is not part of a line break becomes one: nothing printed after
     it can hide what came before."""
-    text = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    text = str(text)
+    if not _CONTROL.search(text):      # most feedback: nothing to do
+        return text
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", _SEQUENCE.sub("", text))
 
 

@@ -327,6 +327,33 @@ def test_a_repository_that_names_another_one_is_refused(tmp_path):
     assert not marker.exists()
 
 
+def test_batch_at_a_deadline_runs_nothing_of_a_repository_and_refuses_links(tmp_path):
+    marker = tmp_path / "marker"
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    eve, _ = hostile_repository(subs, marker)
+    (subs / "gitfile").mkdir()
+    (subs / "gitfile" / ".git").write_text("gitdir: ../eve/.git\n")          # eve's history
+    mal = subs / "mal"
+    mal.mkdir()
+    git(mal, "init", "-q", "-b", "main")
+    (mal / "exercises").symlink_to("../eve/exercises")
+    git(mal, "add", "exercises")
+    git(mal, "commit", "-qm", "linked", GIT_AUTHOR_DATE="2026-11-30T12:00:00+00:00",
+        GIT_COMMITTER_DATE="2026-11-30T12:00:00+00:00")
+    proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(subs), "--csv", str(tmp_path / "g.csv"),
+                           "--deadline", "2026-12-01T23:59+00:00", "--quiet"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert not marker.exists(), marker.read_text()
+    with open(tmp_path / "g.csv", newline="") as f:
+        totals = {r["student"]: r["total"] for r in csv.DictReader(f)}
+    assert totals == {"eve": str(total_points()), "gitfile": "0", "mal": "0"}
+    assert "gitfile: git could not read the repository (.git is a link or a file" in proc.stdout
+    assert "mal: exercises is a link in the commit: refused (links are not followed)" in proc.stdout
+    assert "exercises is a link in the commit: refused" in (tmp_path / "g-feedback" / "mal.md").read_text()
+
+
 # -- a whole class, through the command line ----------------------------------------------
 ODD = "-rf\n\x1b]0;pwn\x07 " + "b" * 200
 FORMULA = '=HYPERLINK("evil.example","click me")'

@@ -3,10 +3,14 @@ stored result to what was graded, and atomic writes. Nothing here imports torch,
 classroom check steps that use it start in a fraction of a second."""
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import secrets
+import stat
+from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .course import ROOT, exercises
@@ -15,7 +19,19 @@ from .course import ROOT, exercises
 def write_atomically(path: Path, text: str) -> None:
     """Readers see the old file or the new one, never half of one. The file gets the
     mode any new file gets (the user's umask), so that a teaching assistant in the
-    group can read it; tempfile.mkstemp would make it 0600."""
+    group can read it; tempfile.mkstemp would make it 0600. Only a regular file (or a
+    path with nothing there yet) is replaced: a device or a FIFO (--output /dev/null, a
+    pipe) is written in place and stays what it is."""
+    try:
+        kind = os.stat(path).st_mode
+    except FileNotFoundError:
+        kind = None
+    if kind is not None and not stat.S_ISREG(kind):
+        if stat.S_ISDIR(kind):
+            raise IsADirectoryError(errno.EISDIR, "is a directory", str(path))
+        with open(path, "w", newline="") as f:
+            f.write(text)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     while True:
         tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
@@ -34,19 +50,69 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def exercise_files(submission: Path) -> dict[str, Path]:
-    """The submission's exercise files by exercise id: exercises/<file> if it is there,
-    else <file> at the top level. Links are not followed (they could point anywhere)."""
-    found = {}
+@dataclass
+class Found:
+    """A submission's exercise files by exercise id, and the links refused on the way."""
+    files: dict[str, Path]
+    refused: list[str] = field(default_factory=list)
+
+
+def find_exercise_files(submission: Path) -> Found:
+    """exercises/<file> if it is there, else <file> at the top level. A link, to a folder
+    or a file, is refused with a line that says so: it could point anywhere (a classmate's
+    exercises/, /etc/passwd)."""
+    found = Found({})
+    folder = submission / "exercises"
+    if folder.is_symlink():
+        found.refused.append("exercises/ is a link, not a folder: refused (links are not followed)")
     for ex in exercises():
-        for candidate in (submission / "exercises" / ex.file, submission / ex.file):
-            if candidate.is_file() and not candidate.is_symlink():
-                found[ex.id] = candidate
+        inside = [] if folder.is_symlink() else [(folder / ex.file, f"exercises/{ex.file}")]
+        for candidate, shown in [*inside, (submission / ex.file, ex.file)]:
+            if candidate.is_symlink():
+                found.refused.append(f"{shown} is a link, not a file: refused (links are not followed)")
+            elif candidate.is_file():
+                found.files[ex.id] = candidate
                 break
     return found
 
 
+def exercise_files(submission: Path) -> dict[str, Path]:
+    """The submission's exercise files by exercise id (find_exercise_files, links refused)."""
+    return find_exercise_files(submission).files
+
+
 SKIPPED_FOLDERS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".ipynb_checkpoints"}
+# How far misplaced_files looks: a student's folder may be nested thousands deep or hold
+# a million files; the walk stops there instead of failing or taking minutes.
+WALK_DEPTH, WALK_ENTRIES = 12, 20_000
+
+
+def walk_files(root: Path, depth: int = WALK_DEPTH, entries: int = WALK_ENTRIES):
+    """(folder, file names) of root and its folders, breadth first, without recursion or
+    links, at most `depth` folders down and `entries` names in all."""
+    queue, seen = deque([(root, 0)]), 0
+    while queue:
+        folder, level = queue.popleft()
+        names, folders = [], []
+        try:
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    seen += 1
+                    if seen > entries:
+                        break
+                    if entry.is_symlink():
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        folders.append(entry.name)
+                    elif entry.is_file(follow_symlinks=False):
+                        names.append(entry.name)
+        except OSError:
+            continue
+        yield folder, sorted(names)
+        if seen > entries:
+            return
+        if level < depth:
+            queue.extend((folder / d, level + 1) for d in sorted(folders) if d not in SKIPPED_FOLDERS)
 
 
 def misplaced_files(submission: Path, found: dict[str, Path]) -> list[str]:
@@ -55,12 +121,9 @@ def misplaced_files(submission: Path, found: dict[str, Path]) -> list[str]:
     They are not graded: where the grader looks is the same for every student."""
     wanted = {ex.file for ex in exercises() if ex.id not in found}
     out = []
-    for folder, dirs, names in os.walk(submission):
-        dirs[:] = sorted(d for d in dirs if d not in SKIPPED_FOLDERS)
+    for folder, names in walk_files(submission):
         for name in sorted(wanted & set(names)):
-            path = Path(folder) / name
-            if not path.is_symlink():
-                out.append(path.relative_to(submission).as_posix())
+            out.append((folder / name).relative_to(submission).as_posix())
     return out
 
 

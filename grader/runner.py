@@ -3,7 +3,7 @@ student's code does can stop the run: every check ends with a recorded result.""
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import messages
@@ -14,6 +14,7 @@ from .checks.registry import Check, all_checks
 from .gateway.base import Gateway, ProbeResult, StudentCodeError, shorten
 from .gateway.in_process import InProcessGateway
 from .gateway.worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
+from .untrusted import clean
 
 
 class Context:
@@ -61,18 +62,20 @@ class Result:
 
 
 def run_check(check: Check, ctx: Context) -> Result:
+    """The check's result. Its feedback quotes the student (what their code printed,
+    raised or returned): cleaned here, where it is made, for every report."""
     ctx.printed = []
     try:
         check.run(ctx)
     except CheckFailed as failure:
         if failure.output is None and ctx.printed:
             failure.output = shorten("".join(ctx.printed))
-        cause = Cause(failure.kind, failure.summary) if isinstance(failure, StudentCodeError) else None
-        return Result(check, False, failure.render(), cause)
+        cause = Cause(failure.kind, clean(failure.summary)) if isinstance(failure, StudentCodeError) else None
+        return Result(check, False, clean(failure.render()), cause)
     except Exception as exc:      # a bug in the grader: recorded, never fatal
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
-        return Result(check, False, messages.GRADER_ERROR.format(error=error))
+        return Result(check, False, clean(messages.GRADER_ERROR.format(error=error)))
     return Result(check, True, "")
 
 
@@ -80,6 +83,7 @@ def run_check(check: Check, ctx: Context) -> Result:
 class Report:
     target: str
     results: list[Result]
+    notes: list[str] = field(default_factory=list)    # what was not graded, and why (a link refused)
 
     @property
     def score(self) -> int:

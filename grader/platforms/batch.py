@@ -33,8 +33,9 @@ from pathlib import Path
 from ..checks.cases import Cases
 from ..checks.registry import all_checks
 from ..course import exercise_ids, exercises
-from ..files import exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
+from ..files import find_exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
 from ..runner import Options, Report, Result
+from ..untrusted import clean, csv_cell, file_stem, one_line
 from . import deadline as git_deadline
 from .report import exercise_scores, to_dict, to_html, to_markdown
 from .overview import Entry, write_overview
@@ -54,6 +55,7 @@ class Job:
     commit: str | None = None         # with a deadline: the graded commit ...
     later: int | None = None          # ... and how many came after the deadline
     problem: str | None = None        # with a deadline: why no commit could be read
+    refused: list[str] = field(default_factory=list)   # links in the submission, not followed
 
 
 @functools.cache
@@ -78,7 +80,7 @@ def _grade_job(job: Job, seed: int, options: Options) -> tuple[str, dict | str]:
         report = grade_files(job.files, f"{job.student}'s submission", cases=_cases(seed), options=options)
         seconds = time.perf_counter() - started
     except Exception as exc:          # the grader failed, not the student
-        return job.student, f"{type(exc).__name__}: {exc}"
+        return job.student, one_line(f"{type(exc).__name__}: {exc}")
     return job.student, {"student": job.student, "digest": job.digest, "content": job.content,
                          "scores": exercise_scores(report), "total": report.score,
                          "max_score": report.max_score, "seconds": round(seconds, 3),
@@ -86,7 +88,12 @@ def _grade_job(job: Job, seed: int, options: Options) -> tuple[str, dict | str]:
 
 
 def _record_path(feedback_dir: Path, student: str) -> Path:
-    return feedback_dir / RECORDS / f"{student}.json"
+    return feedback_dir / RECORDS / f"{file_stem(student)}.json"
+
+
+def feedback_path(feedback_dir: Path, student: str, fmt: str) -> Path:
+    """The student's feedback file: named after their folder, made safe (untrusted.file_stem)."""
+    return feedback_dir / f"{file_stem(student)}.{fmt}"
 
 
 def _load_record(feedback_dir: Path, job: Job, any_digest: bool = False) -> dict | None:
@@ -111,9 +118,11 @@ def report_of(record: dict) -> Report:
 def feedback_text(record: dict, fmt: str) -> str:
     report, title = report_of(record), f"Feedback for {record['student']}"
     text = to_html(report, title) if fmt == "html" else to_markdown(report, title)
+    notes = [clean(line) for line in record.get("refused") or []]
     if record.get("missing"):
-        note = (f"Not found: {', '.join(record['missing'])} (the grader looks in exercises/ "
-                f"and at the top level of the repository).")
+        notes.append(f"Not found: {', '.join(record['missing'])} (the grader looks in exercises/ "
+                     f"and at the top level of the repository).")
+    for note in notes:
         text += f"<p>{html.escape(note)}</p>\n" if fmt == "html" else f"\n{note}\n"
     return text
 
@@ -128,7 +137,7 @@ def csv_text(records: list[dict], with_commits: bool = False) -> str:
         row = [r["student"], *(r["scores"].get(i, 0) for i in ids), r["total"], " ".join(r.get("missing", []))]
         if with_commits:
             row += [r.get("commit") or "", "" if r.get("later") is None else r["later"]]
-        writer.writerow(row)
+        writer.writerow([csv_cell(cell) for cell in row])      # a folder named =HYPERLINK(...)
     return out.getvalue()
 
 
@@ -147,6 +156,7 @@ class Progress:
         elapsed = time.perf_counter() - self.started
         line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} "
                 f"{elapsed:5.1f}s  {label}")
+        line = one_line(line)             # a student's folder name may hold escapes
         self.stream.write(("\r\x1b[K" + line) if self.live else line + "\n")
         self.stream.flush()
 
@@ -183,7 +193,7 @@ class Outcome:
 
 def _problems(job: Job) -> list[str]:
     """What the instructor should look at, for the run's summary and the overview."""
-    out = []
+    out = list(job.refused)
     if job.problem:
         out.append(f"{job.problem}; nothing graded")
     elif not job.files:
@@ -200,20 +210,22 @@ def _problems(job: Job) -> list[str]:
 
 def _job(folder: Path, seed: int, fingerprint: str, deadline: datetime | None, scratch: Path) -> Job:
     commit = later = problem = None
-    source = folder
+    source, refused = folder, []
     if deadline is not None:
         if git_deadline.is_repository(folder):
-            snap = git_deadline.snapshot(folder, deadline, scratch / folder.name)
-            commit, later, problem = snap.commit, snap.later, snap.problem
-            source = scratch / folder.name
+            copy = scratch / file_stem(folder.name)
+            snap = git_deadline.snapshot(folder, deadline, copy)
+            commit, later, problem, refused = snap.commit, snap.later, snap.problem, list(snap.refused)
+            source = copy
         else:
             problem = "not a git repository, so no commit to grade at the deadline"
-    files = exercise_files(source) if problem is None else {}
+    found = find_exercise_files(source) if problem is None else None
+    files = found.files if found else {}
     return Job(folder.name, files, graded_digest(files.values(), seed, grader=fingerprint),
                graded_digest(files.values(), grader="content") if files else None,
                [ex.file for ex in exercises() if ex.id not in files],
                misplaced_files(source, files) if source.is_dir() else [],
-               commit, later, problem)
+               commit, later, problem, refused + (found.refused if found else []))
 
 
 def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, options: Options,
@@ -246,18 +258,18 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
             # What depends on this run, not on the files: where they came from.
             job = by_name[record["student"]]
             return {**record, "missing": job.missing, "commit": job.commit, "later": job.later,
-                    "notes": _problems(job)}
+                    "notes": _problems(job), "refused": job.refused}
 
         records = {student: annotate(record) for student, record in records.items()}
 
         # Stale results of what is graded again go first: feedback, then the CSV row.
         for job in todo:
-            (feedback_dir / f"{job.student}.{fmt}").unlink(missing_ok=True)
+            feedback_path(feedback_dir, job.student, fmt).unlink(missing_ok=True)
         with _ctrl_c_held():
             write_atomically(csv_path, csv_text(list(records.values()), with_commits))
             for student, record in records.items():      # a feedback file lost or in another format
-                if not (feedback_dir / f"{student}.{fmt}").exists():
-                    write_atomically(feedback_dir / f"{student}.{fmt}", feedback_text(record, fmt))
+                if not feedback_path(feedback_dir, student, fmt).exists():
+                    write_atomically(feedback_path(feedback_dir, student, fmt), feedback_text(record, fmt))
         resumed = sum(1 for s in records if s in selected)
         bar = Progress(len(selected)) if progress else None
         for student in sorted(s for s in records if s in selected):
@@ -270,7 +282,7 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
         finally:
             if bar:
                 bar.finish()
-        problems = [f"{job.student}: {line}" for job in all_jobs if job.student in selected
+        problems = [one_line(f"{job.student}: {line}") for job in all_jobs if job.student in selected
                     for line in _problems(job)]
         return Outcome(sorted(records.values(), key=lambda r: r["student"]),
                        len(todo) - len(failed), resumed, failed, problems)
@@ -285,7 +297,7 @@ def _save(record: dict, records: dict, feedback_dir: Path, csv_path: Path, fmt: 
         write_atomically(_record_path(feedback_dir, student), json.dumps(record) + "\n")
         records[student] = record
         write_atomically(csv_path, csv_text(list(records.values()), with_commits))
-        write_atomically(feedback_dir / f"{student}.{fmt}", feedback_text(record, fmt))
+        write_atomically(feedback_path(feedback_dir, student, fmt), feedback_text(record, fmt))
 
 
 def _grade_all(todo: list[Job], seed: int, options: Options, jobs: int, bar, failed: list[str],
@@ -298,7 +310,7 @@ def _grade_all(todo: list[Job], seed: int, options: Options, jobs: int, bar, fai
         grade = functools.partial(_grade_job, seed=seed, options=options)
         for student, outcome in pool.imap_unordered(grade, todo):
             if isinstance(outcome, str):
-                failed.append(f"{student}: {outcome}")
+                failed.append(one_line(f"{student}: {outcome}"))
                 if bar:
                     bar.step(f"{student}: grading failed ({outcome.split(':')[0]})")
                 continue

@@ -44,6 +44,7 @@ from pathlib import Path
 
 from ..course import DEFAULT_SEED, ROOT
 from ..files import graded_digest, grader_digest, write_atomically
+from ..untrusted import clean
 
 SEED = DEFAULT_SEED              # the seed students see
 CACHE_FORMAT = 1
@@ -179,7 +180,7 @@ def check(check_id: str, root: Path = ROOT) -> int:
     print(_result_line(check_id, found["name"], found["passed"], found["points"], found["max_points"])
           + f"  [{source}]")
     if found["feedback"]:
-        print("\n".join("    " + line for line in found["feedback"].splitlines()))
+        print("\n".join("    " + line for line in clean(found["feedback"]).splitlines()))
     return PASSED if found["passed"] is True else FAILED
 
 

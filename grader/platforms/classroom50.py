@@ -18,13 +18,15 @@ import json
 import os
 import re
 import shutil
+import stat
 import sys
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..course import DEFAULT_SEED
-from ..files import exercise_files, write_atomically
+from ..files import find_exercise_files, write_atomically
+from ..untrusted import clean
 
 if TYPE_CHECKING:                 # the runner imports torch: a broken set-up fails before it
     from ..runner import Report, Result
@@ -75,7 +77,7 @@ def result_json(report: Report, env=os.environ) -> dict:
     """The v1 result: one test per check, in the grader's order, with its feedback."""
     tests = [{"test-name": entry_name(r), "passed": r.passed, "score": r.points,
               "max-score": r.check.points, "check": r.check.id,
-              "feedback": _cut(r.feedback, FEEDBACK_LIMIT, "\n... (cut; the Release has it whole)")}
+              "feedback": _cut(clean(r.feedback), FEEDBACK_LIMIT, "\n... (cut; the Release has it whole)")}
              for r in report.results]
     return {"schema": SCHEMA, **identity(env),
             # The runner replaces it with the graded commit's date.
@@ -84,8 +86,9 @@ def result_json(report: Report, env=os.environ) -> dict:
 
 
 def release_body(report: Report, seed: int, limit: int = BODY_LIMIT) -> str:
-    """The score table and every failing check's message (platforms.report.to_markdown),
-    cut to `limit` characters with a note that says so."""
+    """The score table, the report's notes (links refused) and every failing check's
+    message (platforms.report.to_markdown), cut to `limit` characters with a note that
+    says so."""
     from .report import to_markdown
 
     body = to_markdown(report, f"{TITLE}: {report.score}/{report.max_score}", only_failed=True)
@@ -100,9 +103,28 @@ def release_body(report: Report, seed: int, limit: int = BODY_LIMIT) -> str:
     note = ("\n\n*The rest of the feedback is cut here (a release body has a size limit): "
             "`python -m grader` in your repository prints all of it.*\n")
     kept = body[: body.rfind("\n", 0, limit - len(note) - 10) + 1]
-    if kept.count("```") % 2:          # close a code block left open by the cut
-        kept += "  ```\n"
+    left_open = open_fence(kept)
+    if left_open:                      # close a code block left open by the cut
+        kept += f"  {left_open}\n"
     return kept + note
+
+
+FENCE = re.compile(r"\s*(`{3,})(\S*)\s*")
+
+
+def open_fence(markdown: str) -> str | None:
+    """The fence of a code block `markdown` leaves open (a fence is longer than any
+    backtick run in its block: untrusted.fence), or None."""
+    opened = None
+    for line in markdown.splitlines():
+        found = FENCE.fullmatch(line)
+        if not found:
+            continue
+        if opened is None:
+            opened = found.group(1)
+        elif not found.group(2) and len(found.group(1)) >= len(opened):
+            opened = None
+    return opened
 
 
 def write_outputs(checkout: Path, result: dict, body: str) -> None:
@@ -112,6 +134,8 @@ def write_outputs(checkout: Path, result: dict, body: str) -> None:
         path = checkout / name
         if path.is_dir() and not path.is_symlink():
             shutil.rmtree(path)
+        elif os.path.lexists(path) and not stat.S_ISREG(os.lstat(path).st_mode):
+            os.unlink(path)            # a link or a FIFO left by graded code: replaced, not followed
     write_atomically(checkout / BODY, body)
     write_atomically(checkout / RESULT, json.dumps(result, indent=2) + "\n")
 
@@ -130,11 +154,12 @@ def grade_checkout(bundle: Path, checkout: Path, env=os.environ) -> Report:
     from .report import to_text
     from .submission import grade_files
 
-    files = exercise_files(checkout)
+    found = find_exercise_files(checkout)
+    files = found.files
     print(f"Grading {', '.join(sorted(p.name for p in files.values())) or 'no exercise file'} "
           f"(exercises/ or the top level of the checkout)", flush=True)
     started = time.perf_counter()
-    report = grade_files(files, "your repository", cases=Cases(seed))
+    report = grade_files(files, "your repository", cases=Cases(seed), notes=found.refused)
     sys.stdout.write(to_text(report))
     print(f"Graded in {time.perf_counter() - started:.1f} s.", flush=True)
     write_outputs(checkout, result_json(report, env), release_body(report, seed))

@@ -36,6 +36,7 @@ from ..gateway.in_process import InProcessGateway
 from ..gateway.limits import CallTimeout, time_limit
 from ..runner import Session
 from .report import exercise_totals
+from ..untrusted import clean, fence
 
 # What the student's code may have done in the worker and still be run in the notebook:
 # an answer that was wrong, raised, a stub, a missing function. Anything else (an exit, a
@@ -59,7 +60,8 @@ class Failure:
         points = f"{self.points} point{'s' if self.points != 1 else ''}"
         if self.stub:
             return f"`{self.stub}()` is not implemented yet ({points}: {names})"
-        return f"**{names}** ({points})\n\n```text\n{self.message}\n```"
+        ticks = fence(self.message)       # the message quotes the student: no ``` of theirs ends it
+        return f"**{names}** ({points})\n\n{ticks}text\n{clean(self.message)}\n{ticks}"
 
 
 @dataclass(frozen=True)
@@ -230,9 +232,9 @@ def describe(verdict: Verdict, name: str, target: Path) -> str:
     except (OSError, SyntaxError, ValueError, StopIteration):
         return f"**Your function** `{name}()`, in {where} (it cannot be read there now)."
     status = " It is not implemented yet." if name in verdict.not_implemented else ""
-    doc = ast.get_docstring(node) or ""
+    doc = clean(ast.get_docstring(node) or "")
     text = f"**Your function** `{name}({ast.unparse(node.args)})`, in {where}.{status}"
-    return text + (f"\n\n```text\n{doc}\n```" if doc else "")
+    return text + (f"\n\n{fence(doc)}text\n{doc}\n{fence(doc)}" if doc else "")
 
 
 # -- re-running when a file is saved --------------------------------------------------------

@@ -20,6 +20,7 @@ from pathlib import Path
 from .. import messages
 from ..course import exercise, exercise_ids
 from ..files import write_atomically
+from ..untrusted import md_cell, one_line
 
 MOST_FAILED = 12              # checks drawn in the plot
 
@@ -111,10 +112,6 @@ def identical_groups(entries: list[Entry]) -> list[list[Entry]]:
     return [g for g in groups.values() if len(g) > 1 and any(e.total for e in g)]
 
 
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def _histogram(totals: list[float], top: float, width: int = 10) -> list[tuple[str, int]]:
     """Ten bins from 0 to the maximum score, the last one closed (full marks count there)."""
     top = top or 1
@@ -128,7 +125,7 @@ def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> s
     graded = [e for e in entries if e.total is not None]
     totals = [e.total for e in graded]
     top = max((e.max_score for e in graded), default=100)
-    out = [f"# {title}", "", f"{len(entries)} student(s), {len(graded)} graded."]
+    out = [f"# {one_line(title)}", "", f"{len(entries)} student(s), {len(graded)} graded."]
     if totals:
         out[-1] += (f" Totals out of {top:g}: mean {statistics.mean(totals):.1f}, median "
                     f"{statistics.median(totals):g}, lowest {min(totals):g}, highest {max(totals):g}.")
@@ -142,8 +139,8 @@ def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> s
     if wrong:
         out += ["| check | points | wrong | not attempted | the wrong answer most of them gave |",
                 "|---|---:|---:|---:|---|"]
-        out += [f"| {s.exercise} {_cell(s.name)} | {s.points} | {s.wrong}/{s.graded} | "
-                f"{s.not_attempted}/{s.graded} | {_cell(s.message)} ({s.message_count} of {s.wrong}) |"
+        out += [f"| {s.exercise} {md_cell(s.name)} | {s.points} | {s.wrong}/{s.graded} | "
+                f"{s.not_attempted}/{s.graded} | {md_cell(s.message)} ({s.message_count} of {s.wrong}) |"
                 for s in wrong]
     else:
         out.append("No check was answered wrong.")
@@ -164,13 +161,13 @@ def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> s
     noted = [e for e in entries if e.notes or e.total is None]
     if noted:
         out += ["", "## Not graded, or graded on missing files", ""]
-        out += [f"- {e.student}: {'; '.join(e.notes) or 'not graded'}" for e in noted]
+        out += [f"- {one_line(e.student)}: {one_line('; '.join(e.notes) or 'not graded')}" for e in noted]
     groups = identical_groups(graded)
     if groups:
         out += ["", "## Identical submissions", "",
                 "Identical exercise files: worth a look, not proof of anything (a shared "
                 "starting point or a common answer can explain it).", ""]
-        out += [f"- {', '.join(e.student for e in g)} (total {g[0].total:g})" for g in groups]
+        out += [f"- {one_line(', '.join(e.student for e in g))} (total {g[0].total:g})" for g in groups]
     return "\n".join(out) + "\n"
 
 

@@ -4,26 +4,36 @@ workflow files in it are never used, and the feedback names the folder, not the 
 from __future__ import annotations
 
 import dataclasses
+import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from ..checks.cases import Cases
-from ..files import exercise_files
+from ..files import find_exercise_files
 from ..runner import Options, Report, Result, grade
 
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,
-                cases: Cases | None = None, options: Options = Options(), on_activity=None) -> Report:
+                cases: Cases | None = None, options: Options = Options(), on_activity=None,
+                notes: list[str] | None = None) -> Report:
     """Grade copies of the given exercise files (by exercise id); `name` stands for the
-    submission in the report and its feedback."""
+    submission in the report and its feedback, `notes` say what was not graded and why."""
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as staging:
         for path in files.values():
-            shutil.copyfile(path, Path(staging) / path.name)
+            _copy_not_following(path, Path(staging) / path.name)
         report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity)
     # The private copy's path means nothing to the student: name their submission instead.
     shown = f"{name} (exercises/ or its top level)"
-    return Report(name, [_renamed(r, staging, shown) for r in report.results])
+    return Report(name, [_renamed(r, staging, shown) for r in report.results], list(notes or []))
+
+
+def _copy_not_following(source: Path, target: Path) -> None:
+    """A copy of the file itself: a link put in its place since it was found is refused
+    (OSError), never followed."""
+    fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    with os.fdopen(fd, "rb") as src, open(target, "wb") as dst:
+        shutil.copyfileobj(src, dst)
 
 
 def _renamed(result: Result, old: str, new: str) -> Result:
@@ -34,4 +44,5 @@ def _renamed(result: Result, old: str, new: str) -> Result:
 def grade_submission(submission: Path | str, only: str | None = None, cases: Cases | None = None,
                      options: Options = Options(), on_activity=None) -> Report:
     submission = Path(submission)
-    return grade_files(exercise_files(submission), str(submission), only, cases, options, on_activity)
+    found = find_exercise_files(submission)
+    return grade_files(found.files, str(submission), only, cases, options, on_activity, found.refused)

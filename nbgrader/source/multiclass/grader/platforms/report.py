@@ -19,6 +19,7 @@ from typing import Callable
 from .. import messages
 from ..course import exercise
 from ..runner import Report, Result
+from ..untrusted import clean, fence, one_line
 
 BAR = 20
 
@@ -103,16 +104,16 @@ def feedback_once(results: list[Result],
     for r in results:
         first = first_of.get(r.check.id)
         if first is None:
-            shown.append(Shown(r, r.feedback))
+            shown.append(Shown(r, clean(r.feedback)))
         elif first is r:
             more = tuple(groups[r.check.id][1:])
             text = r.feedback + (f"\n({more_checks(more)})" if more else "")
-            shown.append(Shown(r, text, more=more))
+            shown.append(Shown(r, clean(text), more=more))
         else:
             summary = r.cause.summary
             text = summary if r.feedback == summary else messages.SAME_CAUSE.format(
                 summary=summary, first=name(first))
-            shown.append(Shown(r, text, first=first))
+            shown.append(Shown(r, clean(text), first=first))
     return shown
 
 
@@ -133,10 +134,11 @@ def failed_checks(results: list[Result]) -> list[str]:
         for s in bad:
             r = s.result
             head = f"  FAIL {r.check.name} [{r.check.points} pts]"
-            if "\n" in r.feedback:
-                out.extend([head, _indent(r.feedback)])
+            feedback = clean(r.feedback)      # the "more checks" line comes below
+            if "\n" in feedback:
+                out.extend([head, _indent(feedback)])
             else:
-                out.append(f"{head}: {r.feedback}")
+                out.append(f"{head}: {feedback}")
             if s.more:
                 out.append(f"    ({more_checks(s.more)})")
         out.append("")
@@ -144,7 +146,8 @@ def failed_checks(results: list[Result]) -> list[str]:
 
 
 def to_text(report: Report) -> str:
-    out = [f"Grading {report.target}", ""]
+    out = [f"Grading {one_line(report.target)}", ""]
+    out += [f"Note: {one_line(note)}" for note in report.notes] + ([""] if report.notes else [])
     failed = [r for r in report.results if not r.passed]
     out += failed_checks(report.results)
     out.append(score_table(report.results))
@@ -163,6 +166,7 @@ def to_dict(report: Report) -> dict:
     return {
         "score": report.score,
         "max_score": report.max_score,
+        **({"notes": [one_line(n) for n in report.notes]} if report.notes else {}),
         "checks": [
             {"id": r.check.id, "exercise": r.check.exercise, "name": r.check.name,
              "points": r.points, "max_points": r.check.points, "passed": r.passed,
@@ -185,11 +189,12 @@ def exercise_scores(report: Report) -> dict[str, int]:
 def to_markdown(report: Report, title: str | None = None, only_failed: bool = False) -> str:
     """The score table and each check's message, as Markdown (feedback files, GitHub step
     summaries). only_failed leaves out the checks that passed."""
-    out = [f"# {title or 'Grading ' + report.target}", "",
+    out = [f"# {one_line(title or 'Grading ' + report.target)}", "",
            "| exercise | points |", "|---|---:|"]
     for ex_id, earned, available in exercise_totals(report.results):
         out.append(f"| {ex_id} {exercise(ex_id).title} | {earned}/{available} |")
     out += [f"| **total** | **{report.score}/{report.max_score}** |", ""]
+    out += [f"- {one_line(note)}" for note in report.notes] + ([""] if report.notes else [])
     every = feedback_once(report.results, name=lambda first: f"'{first.check.name}' above")
     for ex_id in report.by_exercise():
         shown = [s for s in every if s.result.check.exercise == ex_id
@@ -202,9 +207,10 @@ def to_markdown(report: Report, title: str | None = None, only_failed: bool = Fa
             mark = "passed" if r.passed else "FAILED"
             head = f"- **{mark}** {r.check.name} ({r.points}/{r.check.points})"
             if s.repeat:                  # one line: the cause, shown in full above
-                out.append(f"{head}: {s.feedback}")
-            elif s.feedback:
-                out += [head, "", "  ```text", _indent(s.feedback, "  "), "  ```", ""]
+                out.append(f"{head}: {one_line(s.feedback)}")
+            elif s.feedback:              # a fence no backtick run in the feedback can close
+                ticks = fence(s.feedback)
+                out += [head, "", f"  {ticks}text", _indent(s.feedback, "  "), f"  {ticks}", ""]
             else:
                 out.append(head)
         out.append("")
@@ -213,7 +219,7 @@ def to_markdown(report: Report, title: str | None = None, only_failed: bool = Fa
 
 def to_html(report: Report, title: str | None = None) -> str:
     """The same content as to_markdown, as a page that needs nothing else to display."""
-    heading = html.escape(title or "Grading " + report.target)
+    heading = html.escape(one_line(title or "Grading " + report.target))
     rows = "".join(
         f"<tr><td>{ex_id} {html.escape(exercise(ex_id).title)}</td><td>{earned}/{available}</td></tr>"
         for ex_id, earned, available in exercise_totals(report.results))
@@ -228,6 +234,7 @@ def to_html(report: Report, title: str | None = None) -> str:
             "<style>.fail b{color:#b00}.pass b{color:#070}pre{background:#f4f4f4;padding:.5em}</style>"
             f"<h1>{heading}</h1><table><tr><th>exercise</th><th>points</th></tr>{rows}"
             f"<tr><td><b>total</b></td><td><b>{report.score}/{report.max_score}</b></td></tr></table>"
+            + "".join(f"<p>{html.escape(one_line(note))}</p>" for note in report.notes) +
             f"<ul>{items}</ul>\n")
 
 
@@ -255,7 +262,7 @@ def to_gradescope(report: Report, execution_time: float) -> dict:
     return {
         "score": report.score,
         "execution_time": round(execution_time),
-        "output": score_table(report.results),
+        "output": "\n".join([score_table(report.results), *(one_line(n) for n in report.notes)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

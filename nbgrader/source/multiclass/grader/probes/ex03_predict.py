@@ -8,15 +8,14 @@ import torch
 from .plain import describe
 from .registry import probe
 from .student import MissingFunction, NotImplementedYet
-from .models import ForwardRecorder, build
+from .models import ForwardRecorder, build, canary
 
 
 def _call_on_model(student, function: str, spec: dict, X) -> dict:
     model = build(spec)
     model.train()              # predict_proba must switch to eval mode itself
-    recorder = ForwardRecorder(model)
-    report = {"result": describe(student.call(function, model, X))}
-    report["passes"] = recorder.passes
+    report = canary(model, X, spec)
+    report["result"] = describe(student.call(function, model, X))
     return report
 
 
@@ -36,12 +35,13 @@ def accuracy(student, y_true, y_pred) -> dict:
 
 
 class _ForwardReached(BaseException):
-    """Stops the call once the input's device is known: computing on the 'meta' device
+    """Stops the call once the first layer has computed: computing on the 'meta' device
     gives no values, and what the call does after the forward pass is judged on the CPU
     (the checks ask for the same call there first)."""
 
 
-def _stop(module, args):
+def _stop(module, args, output):
+    # torch itself computed this layer, which it does only when X was on the layer's device
     raise _ForwardReached()
 
 
@@ -52,17 +52,18 @@ def _moving_the_model(exc: BaseException) -> bool:
 
 
 def _on_device(student, function: str, spec: dict, X) -> dict:
-    """`function` on a model that lives on another device than X, stopped at its forward
-    pass. Errors that torch raises about devices are reported as data (they are the
-    evidence that X was not moved); any other error is the student's, as in every call."""
+    """`function` on a model that lives on another device than X, stopped once its first
+    layer has computed ("reached"): torch computes it only on X moved to that device. Errors
+    that torch raises about devices are reported as data (they are the evidence that X was
+    not moved); any other error is the student's, as in every call."""
     model = build(spec)
-    recorder = ForwardRecorder(model)
-    model.register_forward_pre_hook(_stop)
-    report = {"result": None, "error": None}
+    recorder = ForwardRecorder(model)         # where X was: for the message's words only
+    model[0].register_forward_hook(_stop)
+    report = {"result": None, "error": None, "reached": False}
     try:
         report["result"] = describe(student.call(function, model, X))
     except _ForwardReached:
-        pass
+        report["reached"] = True
     except (NotImplementedYet, MissingFunction):
         raise
     except Exception as exc:

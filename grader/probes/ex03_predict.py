@@ -40,9 +40,13 @@ class _ForwardReached(BaseException):
     (the checks ask for the same call there first)."""
 
 
-def _stop(module, args, output):
-    # torch itself computed this layer, which it does only when X was on the layer's device
-    raise _ForwardReached()
+def _stopper(report: dict):
+    def stop(module, args, output):
+        # torch itself computed this layer, which it does only on X on the layer's device.
+        # The report says so, not the exception, which student code could raise itself.
+        report["reached"] = True
+        raise _ForwardReached()
+    return stop
 
 
 def _moving_the_model(exc: BaseException) -> bool:
@@ -58,12 +62,12 @@ def _on_device(student, function: str, spec: dict, X) -> dict:
     not moved); any other error is the student's, as in every call."""
     model = build(spec)
     recorder = ForwardRecorder(model)         # where X was: for the message's words only
-    model[0].register_forward_hook(_stop)
     report = {"result": None, "error": None, "reached": False}
+    model[0].register_forward_hook(_stopper(report))
     try:
         report["result"] = describe(student.call(function, model, X))
     except _ForwardReached:
-        report["reached"] = True
+        pass
     except (NotImplementedYet, MissingFunction):
         raise
     except Exception as exc:

@@ -4,9 +4,10 @@ those exercises are graded on the grader's model, not on the student's build_mod
 Some of these models are rigged so that how student code runs them shows in the values
 it returns, which the grading process recomputes: a Dropout(1.0) zeroes every hidden unit in
 training mode, and an AutogradGate zeroes them while autograd is on. Either way the model
-then outputs its last bias for every row. Nothing here reports what it saw: student code
-runs in this process and could rewrite any such report, but not the arithmetic done where
-the checks run (see grader/checks/model_runs.py)."""
+then outputs its last bias for every row. What a probe reports having seen here (the
+ForwardRecorder) only picks a message's words: student code runs in this process and could
+rewrite any such report, but not the arithmetic done where the checks run (see
+grader/checks/model_runs.py)."""
 from __future__ import annotations
 
 import torch

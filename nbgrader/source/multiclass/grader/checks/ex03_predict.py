@@ -119,18 +119,15 @@ def _on_another_device(ctx, function: str, salt: int) -> None:
     r = ctx.run(f"{function}_on_device", spec=spec, X=X)
     called = r.called + " with the model on another device (simulated with torch's 'meta' device)"
     expected = "model(X.to(next(model.parameters()).device))"
-    passes, result, error = r.data["passes"], r.data["result"], r.data["error"]
+    result, error, x_device = r.data["result"], r.data["error"], r.data["input_device"]
     if r.data.get("model_moved"):
         fail(M.MODEL_MOVED.format(function=function), called=called,
              got="model.to(...) inside " + function, expected=expected)
-    if r.data["reached"]:
-        return      # torch computed the first layer, which it does only on X on its device
-    # Where the worker says the forward passes saw X only picks the words: its say-so
-    # never passes a check.
-    wrong = [p["input_device"] for p in passes if p["input_device"] != "meta"]
-    if wrong:
-        fail(M.DEVICE_MISMATCH.format(x_device=wrong[0], model_device="meta"), called=called,
-             got=f"the forward pass got X on {wrong[0]}", expected=expected)
+    if x_device == "meta":
+        return
+    if x_device:
+        fail(M.DEVICE_MISMATCH.format(x_device=x_device, model_device="meta"), called=called,
+             got=f"the forward pass got X on {x_device}", expected=expected)
     if error:
         # It ran on the CPU, so this error comes from the other device; say which unless
         # torch's own words tell that the tensors were on different devices.

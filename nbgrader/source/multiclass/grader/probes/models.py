@@ -4,10 +4,9 @@ those exercises are graded on the grader's model, not on the student's build_mod
 Some of these models are rigged so that how student code runs them shows in the values
 it returns, which the grading process recomputes: a Dropout(1.0) zeroes every hidden unit in
 training mode, and an AutogradGate zeroes them while autograd is on. Either way the model
-then outputs its last bias for every row. What a probe reports having seen here (the
-ForwardRecorder) only picks a message's words: student code runs in this process and could
-rewrite any such report, but not the arithmetic done where the checks run (see
-grader/checks/model_runs.py)."""
+then outputs its last bias for every row. No probe reports what it saw of a forward pass
+(autograd on, the mode): student code runs in this process and could rewrite any such report,
+but not the arithmetic done where the checks run (see grader/checks/model_runs.py)."""
 from __future__ import annotations
 
 import torch
@@ -16,7 +15,6 @@ from torch import nn
 from .plain import TENSOR, plain_tensor
 
 _requires_grad = TENSOR.requires_grad.__get__
-_device = TENSOR.device.__get__
 
 
 class AutogradGate(nn.Module):
@@ -70,19 +68,6 @@ def linear_state(model: nn.Module) -> dict[str, torch.Tensor]:
         if layer.bias is not None:          # Linear(..., bias=False) has none
             state[f"{i}.bias"] = layer.bias.detach().to("cpu", copy=True)
     return state
-
-
-class ForwardRecorder:
-    """The device of the input of every forward pass of a model. Only the words of a
-    failure message use it: a check passes or fails on values."""
-
-    def __init__(self, model: nn.Module):
-        self.passes: list[dict] = []
-        self.handle = model.register_forward_pre_hook(self._record)
-
-    def _record(self, module, args):
-        x = args[0] if args else None
-        self.passes.append({"input_device": _device(x).type if isinstance(x, torch.Tensor) else None})
 
 
 def canary(model: nn.Module, X: torch.Tensor, spec: dict) -> dict:

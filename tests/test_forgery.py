@@ -116,6 +116,28 @@ for _module in (_plain, _models, _ex03, _sys.modules.get("grader.probes.ex04_tra
 if hasattr(_models, "AutogradGate"):
     _models.AutogradGate.forward = lambda self, x: x
 '''
+# The grader reads tensors' facts through torch's C type; a stand-in for it, put where the
+# probes look it up, says "meta" to the device check and "no graph" to describe.
+LYING_TENSOR_BASE = '''
+import sys as _sys
+_real_base = torch._C.TensorBase
+class _Getter:
+    def __init__(self, read):
+        self.read = read
+    def __get__(self, tensor, owner=None):
+        return self.read(tensor)
+class _LyingBase:
+    def __getattr__(self, name):
+        return getattr(_real_base, name)
+_lying = _LyingBase()
+_lying.device = _Getter(lambda t: torch.device("meta") if _sys._getframe(1).f_code.co_name == "stop"
+                        else _real_base.device.__get__(t))
+_lying.requires_grad = _Getter(lambda t: False)
+_lying.grad_fn = _Getter(lambda t: None)
+for _name in ("grader.probes.plain", "grader.probes.models", "grader.probes.ex03_predict"):
+    if hasattr(_sys.modules.get(_name), "TENSOR"):
+        _sys.modules[_name].TENSOR = _lying
+'''
 RAISE_STOP = '''
 import sys as _sys
 _lazy = predict_proba
@@ -133,6 +155,7 @@ ATTACKS = {   # name -> (exercise, wrong code, forgery)
     "tensor-device": ("ex03", LAZY_PREDICT_PROBA, TENSOR_DEVICE),
     "probe-functions": ("ex03", LAZY_PREDICT_PROBA, PROBE_FUNCTIONS),
     "raise-the-probes-stop": ("ex03", LAZY_PREDICT_PROBA, RAISE_STOP + RECORDER),
+    "lying-tensor-base": ("ex03", LAZY_PREDICT_PROBA, LYING_TENSOR_BASE + RECORDER),
     "evaluate-recorder": ("ex04", EVALUATE_WITH_AUTOGRAD, RECORDER),
     "evaluate-torch-queries": ("ex04", EVALUATE_WITH_AUTOGRAD, TORCH_QUERIES),
     "train-on-test-recorder": ("ex04", TRAIN_ON_TRAIN_AND_TEST, RECORDER),

@@ -92,8 +92,11 @@ GRAPH_BUILT = ("the result carries an autograd graph (grad_fn={grad_fn}): run th
                "inside torch.inference_mode() (or torch.no_grad())")
 GRAD_ENABLED = ("the forward pass ran with autograd on: wrap it in torch.inference_mode() "
                 "(or torch.no_grad()) so no graph is built")
-FORWARD_NOT_SEEN = ("{function} never called the model as model(X), so how it runs the model "
-                    "could not be seen: call model(X), not model.forward(X)")
+RESULT_IGNORES_MODEL = ("{function} returns the same whatever the model outputs, so how it runs "
+                        "the model cannot be judged: return what the model computes from X")
+MODEL_CHANGED_BEFORE = ("the grader's model did not behave as PyTorch's does when it was handed "
+                        "to {function}: code that ran before (at import or in an earlier call) "
+                        "changed PyTorch, so how {function} runs the model cannot be judged")
 TRAIN_MODE = ("the model was in training mode during the forward pass: call model.eval() "
               "first, or dropout and batch-norm layers behave as in training")
 ACCURACY_FRACTION = ("{value} is a fraction; accuracy here is a percentage from 0 to 100: "
@@ -115,8 +118,6 @@ HARDCODED_LR = "the parameters moved as with lr={used}, not the lr={given} that 
 TRAINED_ON_TEST = ("the test data produced gradients: loss.backward() went through the model's "
                    "output on test data. Only X_train and y_train may produce gradients; measure "
                    "the test data under torch.inference_mode()")
-NO_BACKWARD = ("no backward pass went through the model's output, so nothing was learned: "
-               "each epoch, call loss.backward() on the loss of a forward pass on X_train")
 LOSS_AGAINST_PREDICTIONS = ("the loss was computed against the model's own predictions "
                             "(loss_fn(logits, logits.argmax(dim=1))), not the labels: the "
                             "targets of the loss must be y, so use loss_fn(logits, y)")

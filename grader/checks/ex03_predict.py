@@ -6,6 +6,7 @@ import torch
 from .. import messages as M
 from . import oracle
 from .feedback import expect, fail
+from .model_runs import judge
 from .registry import check
 from .reading import array_values, number, phrase
 
@@ -97,23 +98,14 @@ def proba_no_grad(ctx):
         if d.get("grad_fn") or d.get("requires_grad"):
             fail(M.GRAPH_BUILT.format(grad_fn=d.get("grad_fn")), called=r.called,
                  got="a tensor with requires_grad=True", expected="a tensor with no graph")
-        expect(not any(p["grad_enabled"] for p in r.data["passes"]), M.GRAD_ENABLED,
-               called=r.called, got="a forward pass with autograd on",
-               expected="torch.inference_mode() around the forward pass")
+    # A result detached afterwards shows no graph: the values on a model that changes
+    # while autograd records it show whether the forward pass ran with autograd on.
+    judge(ctx, "predict_proba", "no_grad", *ctx.cases.mode_case(salt=3))
 
 
 @check("ex03", 2, "predict_proba puts the model in eval mode")
 def proba_eval_mode(ctx):
-    c = ctx.cases
-    spec = c.spec(c.predict_sizes, salt=3, dropout=0.5)
-    X = c.inputs(c.predict_n, c.predict_sizes[0], salt=3)
-    r = ctx.run("predict_proba", spec=spec, X=X)
-    passes = r.data["passes"]
-    called = r.called + " on a model with Dropout, in training mode"
-    expect(passes, M.FORWARD_NOT_SEEN.format(function="predict_proba"), called=called,
-           got="no call model(X)", expected="a forward pass through model(...)")
-    expect(not any(pa["training"] for pa in passes), M.TRAIN_MODE, called=called,
-           got="a forward pass in training mode", expected="model.eval() before the forward pass")
+    judge(ctx, "predict_proba", "eval", *ctx.cases.mode_case(salt=3))
 
 
 def _on_another_device(ctx, function: str, salt: int) -> None:
@@ -127,16 +119,15 @@ def _on_another_device(ctx, function: str, salt: int) -> None:
     r = ctx.run(f"{function}_on_device", spec=spec, X=X)
     called = r.called + " with the model on another device (simulated with torch's 'meta' device)"
     expected = "model(X.to(next(model.parameters()).device))"
-    passes, result, error = r.data["passes"], r.data["result"], r.data["error"]
-    wrong = [p["input_device"] for p in passes if p["input_device"] != "meta"]
+    result, error, x_device = r.data["result"], r.data["error"], r.data["input_device"]
     if r.data.get("model_moved"):
         fail(M.MODEL_MOVED.format(function=function), called=called,
              got="model.to(...) inside " + function, expected=expected)
-    if wrong:
-        fail(M.DEVICE_MISMATCH.format(x_device=wrong[0], model_device="meta"), called=called,
-             got=f"the forward pass got X on {wrong[0]}", expected=expected)
-    if passes:
+    if x_device == "meta":
         return
+    if x_device:
+        fail(M.DEVICE_MISMATCH.format(x_device=x_device, model_device="meta"), called=called,
+             got=f"the forward pass got X on {x_device}", expected=expected)
     if error:
         # It ran on the CPU, so this error comes from the other device; say which unless
         # torch's own words tell that the tensors were on different devices.
@@ -144,12 +135,9 @@ def _on_another_device(ctx, function: str, salt: int) -> None:
         fail(f"{function}() raised {error} with the model on another device (on the CPU it did not)",
              called=called, got=error, expected=expected,
              likely=M.DEVICE_MISMATCH.format(x_device="cpu", model_device="meta") if mismatch else None)
-    # No pass through model(...): model.forward(...) called directly gives a result on
-    # the model's device when X was moved.
-    if not (result and result.get("device") == "meta"):
-        fail(f"{function}() returned {phrase(result) if result else 'nothing'} without running the "
-             "model on X", called=called, got=phrase(result) if result else "no forward pass",
-             expected=expected)
+    fail(f"{function}() returned {phrase(result) if result else 'nothing'} without running the "
+         "model on X", called=called, got=phrase(result) if result else "no forward pass",
+         expected=expected)
 
 
 @check("ex03", 2, "predict_proba moves X to the model's device")
@@ -220,20 +208,8 @@ def predict_matches_argmax(ctx):
 
 @check("ex03", 2, "predict runs the model as predict_proba does: eval mode, no autograd, X on its device")
 def predict_inference(ctx):
-    c = ctx.cases
-    spec = c.spec(c.predict_sizes, salt=3, dropout=0.5)
-    X = c.inputs(c.predict_n, c.predict_sizes[0], salt=3)
-    r = ctx.run("predict", spec=spec, X=X)
-    called = r.called + " on a model with Dropout, in training mode"
-    passes = r.data["passes"]
-    expect(passes, M.FORWARD_NOT_SEEN.format(function="predict"), called=called,
-           got="no call model(X)", expected="a forward pass through model(...)")
-    expect(not any(p["training"] for p in passes), M.TRAIN_MODE, called=called,
-           got="a forward pass in training mode, where Dropout changes the answers from call to call",
-           expected="model.eval() before the forward pass (predict_proba does it)")
-    expect(not any(p["grad_enabled"] for p in passes), M.GRAD_ENABLED, called=called,
-           got="a forward pass with autograd on",
-           expected="torch.inference_mode() around the forward pass (predict_proba does it)")
+    for rig in ("eval", "no_grad"):
+        judge(ctx, "predict", rig, *ctx.cases.mode_case(salt=3))
     _on_another_device(ctx, "predict", salt=11)
 
 

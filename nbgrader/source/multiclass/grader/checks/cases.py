@@ -82,6 +82,19 @@ class Cases:
     def inputs(self, n: int, features: int, salt: int) -> torch.Tensor:
         return torch.randn(n, features, generator=self.generator(10 + salt)) * 2
 
+    def mode_case(self, salt: int) -> tuple[dict, torch.Tensor]:
+        """(spec, X) for judging how a function runs the model (checks/model_runs.py): a
+        model whose classes on X are not all the class of its last bias, which a collapsed
+        model predicts for every row, so that even predicted classes show the collapse."""
+        sizes = self.predict_sizes
+        X = self.inputs(self.predict_n, sizes[0], salt=salt)
+        for attempt in range(50):
+            spec = self.spec(sizes, salt=salt + 100 * attempt)
+            last_bias = spec["state"][f"{len(sizes) - 2}.bias"]
+            if bool((oracle.logits(spec["state"], X).argmax(dim=1) != last_bias.argmax()).any()):
+                break
+        return spec, X
+
     @cached_property
     def accuracy_cases(self) -> list[tuple[torch.Tensor, torch.Tensor]]:
         g = self.generator(20)
@@ -103,6 +116,16 @@ class Cases:
     def train_sizes(self) -> list[int]:
         b = self.train_blobs
         return [b["n_features"], self.train_hidden, self.train_hidden, b["n_classes"]]
+
+    @cached_property
+    def marked_train_case(self):
+        """(spec, X_train, y_train, X_test, y_test): the custom training data with one more
+        feature, 0 in every training row and 1 in every test row. Only a gradient from test
+        rows moves the first layer's weights for that feature, whatever the optimizer or lr."""
+        X_train, y_train, X_test, y_test = self.train_data
+        mark = lambda X, value: torch.cat([X, torch.full((len(X), 1), value)], dim=1)
+        sizes = [self.train_sizes[0] + 1, *self.train_sizes[1:]]
+        return self.spec(sizes, salt=12), mark(X_train, 0.0), y_train, mark(X_test, 1.0), y_test
 
     @cached_property
     def default_train_spec(self) -> dict:

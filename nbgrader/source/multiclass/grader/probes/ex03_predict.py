@@ -4,18 +4,17 @@ import os
 import traceback
 
 
-from .plain import describe
+from .plain import TENSOR, describe
 from .registry import probe
 from .student import MissingFunction, NotImplementedYet
-from .models import ForwardRecorder, build
+from .models import build, canary
 
 
 def _call_on_model(student, function: str, spec: dict, X) -> dict:
     model = build(spec)
     model.train()              # predict_proba must switch to eval mode itself
-    recorder = ForwardRecorder(model)
-    report = {"result": describe(student.call(function, model, X))}
-    report["passes"] = recorder.passes
+    report = canary(model, X, spec)
+    report["result"] = describe(student.call(function, model, X))
     return report
 
 
@@ -35,13 +34,22 @@ def accuracy(student, y_true, y_pred) -> dict:
 
 
 class _ForwardReached(BaseException):
-    """Stops the call once the input's device is known: computing on the 'meta' device
-    gives no values, and what the call does after the forward pass is judged on the CPU
-    (the checks ask for the same call there first)."""
+    """Stops the call at the first layer, once the input's device is known: computing on the
+    'meta' device gives no values (and its first computation costs seconds of imports),
+    and what the call does after the forward pass is judged on the CPU (the checks ask for
+    the same call there first)."""
 
 
-def _stop(module, args):
-    raise _ForwardReached()
+def _stopper(report: dict, device_of=TENSOR.device.__get__):
+    """A hook for this one call. It reads the device through torch's C type, bound when
+    this module was imported, before any student code (student code can redefine
+    Tensor.device, not that), and writes it into the report itself: an exception of this
+    module student code could raise on its own."""
+    def stop(module, args):
+        x = args[0] if args else None
+        report["input_device"] = device_of(x).type if isinstance(x, torch.Tensor) else None
+        raise _ForwardReached()
+    return stop
 
 
 def _moving_the_model(exc: BaseException) -> bool:
@@ -51,13 +59,13 @@ def _moving_the_model(exc: BaseException) -> bool:
 
 
 def _on_device(student, function: str, spec: dict, X) -> dict:
-    """`function` on a model that lives on another device than X, stopped at its forward
-    pass. Errors that torch raises about devices are reported as data (they are the
-    evidence that X was not moved); any other error is the student's, as in every call."""
+    """`function` on a model that lives on another device than X, stopped at its first layer
+    (model.forward(X) reaches it too), with the device of that layer's input. Errors that
+    torch raises about devices are reported as data (they are the evidence that X was not
+    moved); any other error is the student's, as in every call."""
     model = build(spec)
-    recorder = ForwardRecorder(model)
-    model.register_forward_pre_hook(_stop)
-    report = {"result": None, "error": None}
+    report = {"result": None, "error": None, "input_device": None}
+    model[0].register_forward_pre_hook(_stopper(report))
     try:
         report["result"] = describe(student.call(function, model, X))
     except _ForwardReached:
@@ -70,7 +78,6 @@ def _on_device(student, function: str, spec: dict, X) -> dict:
         elif "device" not in str(exc).lower():
             raise
         report["error"] = f"{type(exc).__name__}: {exc}"[:300]
-    report["passes"] = recorder.passes
     return report
 
 

@@ -1,16 +1,40 @@
-"""Reference models built from plain specs, and a recorder of what happens in their
-forward passes. Used by the probes of ex03 and ex04, so that those exercises are graded on
-the grader's model, not on the student's build_model."""
+"""Reference models built from plain specs, used by the probes of ex03 and ex04, so that
+those exercises are graded on the grader's model, not on the student's build_model.
+
+Some of these models are rigged so that how student code runs them shows in the values
+it returns, which the grading process recomputes: a Dropout(1.0) zeroes every hidden unit in
+training mode, and an AutogradGate zeroes them while autograd is on. Either way the model
+then outputs its last bias for every row. No probe reports what it saw of a forward pass
+(autograd on, the mode): student code runs in this process and could rewrite any such report,
+but not the arithmetic done where the checks run (see grader/checks/model_runs.py)."""
 from __future__ import annotations
 
 import torch
 from torch import nn
 
+from .plain import TENSOR, plain_tensor
+
+_requires_grad = TENSOR.requires_grad.__get__
+
+
+class AutogradGate(nn.Module):
+    """Passes its input through while autograd is off; zeroes it while autograd is on
+    (always=True: always). Its input comes from a Linear layer, so it requires grad exactly
+    when autograd recorded that layer."""
+
+    def __init__(self, always: bool = False):
+        super().__init__()
+        self.always = always
+
+    def forward(self, x):
+        return x * 0 if self.always or _requires_grad(x) else x
+
 
 def build(spec: dict) -> nn.Sequential:
-    """spec: {"sizes": [in, h, ..., out], "state": {name: tensor}, "dropout": p, "device": str}.
-    Linear layers with ReLU between them, and Dropout(p) after each ReLU when p > 0."""
-    sizes, p = spec["sizes"], spec.get("dropout", 0.0)
+    """spec: {"sizes": [in, h, ..., out], "state": {name: tensor}, "dropout": p,
+    "gate": None | "autograd" | "always", "device": str}. Linear layers with ReLU between
+    them, and after each ReLU a Dropout(p) when p > 0 and an AutogradGate when gate is set."""
+    sizes, p, gate = spec["sizes"], spec.get("dropout", 0.0), spec.get("gate")
     layers: list[nn.Module] = []
     for i, (a, b) in enumerate(zip(sizes, sizes[1:])):
         layers.append(nn.Linear(a, b))
@@ -18,6 +42,8 @@ def build(spec: dict) -> nn.Sequential:
             layers.append(nn.ReLU())
             if p:
                 layers.append(nn.Dropout(p))
+            if gate:
+                layers.append(AutogradGate(always=gate == "always"))
     model = nn.Sequential(*layers)
     linears = [m for m in model if isinstance(m, nn.Linear)]
     with torch.no_grad():
@@ -25,6 +51,12 @@ def build(spec: dict) -> nn.Sequential:
             layer.weight.copy_(spec["state"][f"{i}.weight"])
             layer.bias.copy_(spec["state"][f"{i}.bias"])
     return model.to(spec.get("device", "cpu"))
+
+
+def rigged(spec: dict) -> bool:
+    """Whether a model built from spec outputs its last bias for every row when run in
+    training mode with autograd on (as a model is handed to the student)."""
+    return bool(spec.get("dropout") == 1.0 or spec.get("gate"))
 
 
 def linear_state(model: nn.Module) -> dict[str, torch.Tensor]:
@@ -38,48 +70,12 @@ def linear_state(model: nn.Module) -> dict[str, torch.Tensor]:
     return state
 
 
-class ForwardRecorder:
-    """Records, for every forward pass of a model: autograd on or off, train or eval
-    mode, the input's device, which known input it was fed ("train", "test", "train+test"
-    for a batch holding rows of both, ...), and whether a backward pass later went
-    through its output (so gradients came from that input)."""
-
-    def __init__(self, model: nn.Module, known_inputs: dict[str, torch.Tensor] | None = None):
-        self.passes: list[dict] = []
-        self.known = known_inputs or {}
-        self.handle = model.register_forward_pre_hook(self._record)
-        self.output_handle = model.register_forward_hook(self._watch_output)
-
-    def _name(self, x: torch.Tensor) -> str:
-        if x.device.type == "meta" or not self.known:
-            return "other"
-        x = x.detach().cpu()
-        for name, t in self.known.items():
-            if x.shape == t.shape and torch.equal(x, t):
-                return name
-        # A batch, a shuffle or a concatenation: the known inputs whose rows it holds.
-        held = [name for name, t in self.known.items()
-                if x.ndim == 2 and t.ndim == 2 and x.shape[1] == t.shape[1] and len(x) and len(t)
-                and bool((x.unsqueeze(1) == t.unsqueeze(0)).all(dim=2).any())]
-        return "+".join(held) or "other"
-
-    def _record(self, module, args):
-        x = args[0] if args else None
-        is_tensor = isinstance(x, torch.Tensor)
-        self.passes.append({
-            "grad_enabled": torch.is_grad_enabled(),
-            "inference_mode": torch.is_inference_mode_enabled(),
-            "training": module.training,
-            "input_device": x.device.type if is_tensor else None,
-            "input": self._name(x) if is_tensor else "other",
-            "backward": False,
-        })
-
-    def _watch_output(self, module, args, output):
-        if self.passes and isinstance(output, torch.Tensor) and output.requires_grad:
-            record = self.passes[-1]
-
-            def reached(grad):
-                record["backward"] = True
-
-            output.register_hook(reached)
+def canary(model: nn.Module, X: torch.Tensor, spec: dict) -> dict:
+    """The rigged model's output as it is handed to student code (training mode, autograd
+    on), for the checks to verify that it collapses to the last bias: if code imported
+    before has changed torch (nn.Module.train, Dropout, the gate), it would not."""
+    if not rigged(spec):
+        return {}
+    with torch.enable_grad():
+        out = model(X)
+    return {"canary": plain_tensor(out)}

@@ -10,21 +10,26 @@ import torch
 MAX_ITEMS = 16      # elements kept from a returned list, tuple or dict
 MAX_TEXT = 200      # characters kept from a returned string or repr
 
+# A tensor's facts are read through torch's C type: student code runs in this process and
+# can replace torch.Tensor's properties (a Python class), but not those of its C base.
+TENSOR = torch._C.TensorBase
+
 
 def plain_tensor(t: torch.Tensor) -> torch.Tensor:
     """A detached CPU copy as a plain torch.Tensor, whatever subclass came in."""
-    t = torch.Tensor.as_subclass(t, torch.Tensor)
-    return t.detach().to("cpu", copy=True)
+    t = TENSOR.as_subclass(t, torch.Tensor)
+    return TENSOR.to(TENSOR.detach(t), "cpu", copy=True)
 
 
 def describe(value, depth: int = 0) -> dict:
     if isinstance(value, torch.Tensor):
-        t = torch.Tensor.as_subclass(value, torch.Tensor)
-        d = {"kind": "tensor", "dtype": str(t.dtype).removeprefix("torch."),
-             "shape": list(t.shape), "device": t.device.type,
-             "requires_grad": bool(t.requires_grad),
-             "grad_fn": type(t.grad_fn).__name__ if t.grad_fn is not None else None}
-        if t.device.type != "meta":       # meta tensors have a shape but no values
+        t = TENSOR.as_subclass(value, torch.Tensor)
+        device, grad_fn = TENSOR.device.__get__(t).type, TENSOR.grad_fn.__get__(t)
+        d = {"kind": "tensor", "dtype": str(TENSOR.dtype.__get__(t)).removeprefix("torch."),
+             "shape": list(TENSOR.shape.__get__(t)), "device": device,
+             "requires_grad": bool(TENSOR.requires_grad.__get__(t)),
+             "grad_fn": type(grad_fn).__name__ if grad_fn is not None else None}
+        if device != "meta":              # meta tensors have a shape but no values
             d["data"] = plain_tensor(t)
         return d
     if isinstance(value, np.ndarray):

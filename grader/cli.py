@@ -34,12 +34,15 @@ from pathlib import Path
 # Nothing here imports torch at module level: `python -m grader classroom check` answers
 # from the results cache in a fraction of a second.
 from .course import ROOT, exercise_ids
-from .messages import BATCH_INTERRUPTED, IN_PROCESS, INTERRUPTED
+from .messages import BATCH_INTERRUPTED, IN_PROCESS, INTERRUPTED, NEEDS_SET_UP
 
 from .options import (FAILED, PASSED, STOPPED, USAGE, add_run_options,
                       options_of, seed_of, write)
 
 AUTHORING = ("build", "check-course", "release", "classroom50", "gradescope")
+# Packages outside the default set-up: the package's name, and the set-up that installs it.
+SET_UPS = {"yaml": ("PyYAML", "--instructor"), "nbformat": ("nbformat", "--instructor"),
+           "nbgrader": ("nbgrader", "--instructor"), "marimo": ("marimo", "--marimo")}
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -315,5 +318,10 @@ def main(argv: list[str] | None = None) -> int:
         if argv and (exc.name or "").startswith("grader.authoring"):
             print(f"python -m grader {argv[0]}: for course authors; it is not part of the "
                   "student template", file=sys.stderr)
+            return USAGE
+        top = (exc.name or "").split(".")[0]
+        if argv and top in SET_UPS:
+            package, option = SET_UPS[top]
+            print(NEEDS_SET_UP.format(command=argv[0], package=package, option=option), file=sys.stderr)
             return USAGE
         raise

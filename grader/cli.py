@@ -136,9 +136,10 @@ def _grade(argv: list[str], status) -> int:
 def batch_command(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="python -m grader batch",
-        description="Grade every folder in SUBMISSIONS (one student's repository each, e.g. "
-                    "from `gh classroom clone student-repos`). Only the exercise files are "
-                    "taken from each. Started again, it resumes without regrading.")
+        description="Grade every folder in SUBMISSIONS (one student's repository each: "
+                    "`gh teacher download ORG CLASSROOM ASSIGNMENT` with Classroom 50 clones "
+                    "them all, or `git clone` each one). Only the exercise files are taken "
+                    "from each. Started again, it resumes without regrading.")
     p.add_argument("submissions", help="folder holding one folder per student")
     p.add_argument("--csv", required=True, help="the grades: student, one column per exercise, total")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -188,7 +189,10 @@ def batch_command(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print(BATCH_INTERRUPTED.format(csv=csv_path.name), file=sys.stderr)
         return STOPPED
-    print(f"{len(outcome.records)} submission(s): {outcome.graded} graded, {outcome.resumed} "
+    asked = outcome.graded + outcome.resumed + len(outcome.failed)
+    counted = f"{asked} of {len(outcome.records)} submission(s), those named by --student" \
+        if args.student else f"{len(outcome.records)} submission(s)"
+    print(f"{counted}: {outcome.graded} graded, {outcome.resumed} "
           f"already graded. Grades: {csv_path}  Feedback: {feedback}  Overview: {written[0]}")
     if outcome.problems:
         print(f"Check these {len(outcome.problems)}:")

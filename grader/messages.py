@@ -34,6 +34,8 @@ BREAKPOINT = ("{call} only works with --in-process: here your code runs with no 
 # --- One root cause, shown once (grader/platforms/report.py, feedback_once) -----------------
 MORE_CHECKS = "and {count} more {checks} of this exercise, worth {points}, {need} this {what}"
 SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
+UNWRAPPED = ("Graded the exercise files in {folder}/, the one folder of your upload (its "
+             "exercises/ or its top level).")
 # A command that needs a package the default set-up leaves out: one line, no traceback.
 NEEDS_SET_UP = ("python -m grader {command} needs {package}, which the default set-up leaves out: "
                 "run `python3 course.py setup {option}`, then this command again with .venv's "

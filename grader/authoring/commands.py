@@ -4,6 +4,7 @@ template, which leaves grader/authoring/ out, has none of them (grader/cli.py sa
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ..course import ROOT
@@ -78,7 +79,8 @@ def gradescope_command(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="python -m grader gradescope",
         description="Write a Gradescope autograder zip (setup.sh, run_autograder, the grader "
-                    "and the pinned dependencies; no solutions).")
+                    "and the pinned dependencies; no solutions). With TORCH_INDEX_URL set, "
+                    "setup.sh installs torch from that index instead of PyTorch's CPU index.")
     p.add_argument("zip", help="the zip file to write, e.g. autograder.zip")
     add_seed_options(p)
     args = p.parse_args(argv)
@@ -88,7 +90,9 @@ def gradescope_command(argv: list[str]) -> int:
     seed = None if args.seed is None and not args.seed_file else seed_of(p, args)
     from .release import write_gradescope_zip
 
-    names = write_gradescope_zip(path, seed=seed)
+    # TORCH_INDEX_URL here becomes setup.sh's index for torch: Gradescope's image build
+    # sets no variables of ours.
+    names = write_gradescope_zip(path, seed=seed, torch_index=os.environ.get("TORCH_INDEX_URL"))
     print(f"wrote {path} ({len(names)} files). Upload it as the assignment's autograder; "
           "see README.md, 'For instructors: Gradescope'.")
     return PASSED

@@ -144,7 +144,7 @@ def failed_checks(results: list[Result]) -> list[str]:
 
 
 def to_text(report: Report) -> str:
-    out = [f"Grading {report.target}", ""]
+    out = [f"Grading {report.target}", ""] + ([report.note, ""] if report.note else [])
     failed = [r for r in report.results if not r.passed]
     out += failed_checks(report.results)
     out.append(score_table(report.results))
@@ -255,7 +255,7 @@ def to_gradescope(report: Report, execution_time: float) -> dict:
     return {
         "score": report.score,
         "execution_time": round(execution_time),
-        "output": score_table(report.results),
+        "output": (report.note + "\n\n" if report.note else "") + score_table(report.results),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

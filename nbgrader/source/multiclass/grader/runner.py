@@ -80,6 +80,7 @@ def run_check(check: Check, ctx: Context) -> Result:
 class Report:
     target: str
     results: list[Result]
+    note: str = ""                      # for the student, above the scores (which folder was graded)
 
     @property
     def score(self) -> int:

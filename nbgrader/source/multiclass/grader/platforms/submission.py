@@ -9,7 +9,8 @@ import tempfile
 from pathlib import Path
 
 from ..checks.cases import Cases
-from ..files import exercise_files
+from ..files import exercise_files, unwrapped
+from ..messages import UNWRAPPED
 from ..runner import Options, Report, Result, grade
 
 
@@ -33,5 +34,12 @@ def _renamed(result: Result, old: str, new: str) -> Result:
 
 def grade_submission(submission: Path | str, only: str | None = None, cases: Cases | None = None,
                      options: Options = Options(), on_activity=None) -> Report:
+    """Grade the exercise files of a folder, or of the one folder it holds (an upload of
+    GitHub's "Download ZIP"); the report's note then says which folder was graded."""
     submission = Path(submission)
-    return grade_files(exercise_files(submission), str(submission), only, cases, options, on_activity)
+    folder = unwrapped(submission)
+    report = grade_files(exercise_files(folder), str(folder), only, cases, options, on_activity)
+    if folder != submission:
+        inner = folder.relative_to(submission).as_posix()
+        report.note = UNWRAPPED.format(folder=inner)
+    return report

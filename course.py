@@ -12,7 +12,7 @@
 
 Set-up creates .venv/ in the repository root and installs the exact versions in
 constraints.txt. It refuses to install torch's CUDA packages: this course runs on the CPU.
-Set TORCH_INDEX_URL (see README) where the default index only has CUDA builds of torch.
+Set TORCH_INDEX_URL (see docs/students.md, "Installing elsewhere") where the default index only has CUDA builds of torch.
 
 Only the standard library is used, so that the Classroom 50 autograder (a folder that
 ships this file) can import its install helpers before anything is installed.
@@ -106,16 +106,24 @@ def refuse_cuda(reqs: list[str]) -> None:
             "    TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu python3 course.py ...")
 
 
+def set_up_digest() -> str:
+    """What a set-up depends on: the packages, their pins and the Python version."""
+    return hashlib.sha256(json.dumps([requirements(True), CONSTRAINTS.read_text(),
+                                      sys.version_info[:2]]).encode()).hexdigest()[:16]
+
+
+def stamp(kind: str) -> Path:
+    """The file that says .venv holds the `kind` set, as pinned now."""
+    return VENV / f".installed-{kind}-{set_up_digest()}"
+
+
 def setup(dev: bool, marimo: bool = False, instructor: bool = False) -> None:
     if sys.version_info < (3, 11):
         sys.exit("course.py: Python 3.11 or newer is needed")
     reqs = requirements(dev, marimo, instructor)
-    digest = hashlib.sha256(json.dumps([requirements(True), CONSTRAINTS.read_text(),
-                                        sys.version_info[:2]]).encode()).hexdigest()[:16]
+    digest = set_up_digest()
     # A stamp serves its own set and the sets it covers (COVERS).
     kind = kind_of(dev, marimo, instructor)
-    def stamp(k: str) -> Path:
-        return VENV / f".installed-{k}-{digest}"
     if any(stamp(k).exists() for k, covered in COVERS.items() if kind in covered):
         return
     started = time.monotonic()

@@ -50,8 +50,8 @@ def release_command(argv: list[str]) -> int:
     except ValueError as exc:
         p.error(str(exc))
     section = {"classroom50": "Classroom 50", "github-classroom": "GitHub Classroom (legacy)"}
-    print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: README.md, "
-          f"'For instructors: {section[args.flavour]}'.")
+    print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: docs/classroom50.md, "
+          f"'{section[args.flavour]}'.")
     return PASSED
 
 
@@ -71,7 +71,7 @@ def classroom50_command(argv: list[str]) -> int:
         files = write_bundle(Path(args.out), seed=seed_of(p, args))
     except ValueError as exc:
         p.error(str(exc))
-    print(f"wrote {len(files)} files to {args.out}. Next: README.md, 'For instructors: Classroom 50'.")
+    print(f"wrote {len(files)} files to {args.out}. Next: docs/classroom50.md, step 4.")
     return PASSED
 
 
@@ -94,7 +94,7 @@ def gradescope_command(argv: list[str]) -> int:
     # sets no variables of ours.
     names = write_gradescope_zip(path, seed=seed, torch_index=os.environ.get("TORCH_INDEX_URL"))
     print(f"wrote {path} ({len(names)} files). Upload it as the assignment's autograder; "
-          "see README.md, 'For instructors: Gradescope'.")
+          "see docs/gradescope.md.")
     return PASSED
 
 

@@ -272,6 +272,7 @@ def test_a_deadline_grades_the_last_commit_before_it(tmp_path):
         assert [rows[name][ex_id] for ex_id in exercise_ids()] == [""] * len(exercise_ids())
     assert rows["lou"]["not_graded_because"] == "no commit before the deadline"
     assert rows["nat"]["not_graded_because"] == "not a git repository, so no commit to grade at the deadline"
+    assert "3 student(s), 1 graded." in (tmp_path / "g-overview.md").read_text()   # no 0s in the totals
     assert "lou: no commit before the deadline; nothing graded" in proc.stdout
     assert "nat: not a git repository, so no commit to grade at the deadline; nothing graded" in proc.stdout
     assert "ann: 1 commit(s) after the deadline, not graded" in proc.stdout

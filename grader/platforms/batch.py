@@ -317,6 +317,8 @@ def _grade_all(todo: list[Job], seed: int, options: Options, jobs: int, bar, fai
 
 def write_class_overview(outcome: Outcome, path: Path) -> list[Path]:
     """The overview of every student in the CSV (grader/platforms/overview.py)."""
-    entries = [Entry(r["student"], r["total"], r["max_score"], r["checks"], r.get("content"),
-                     r.get("notes", [])) for r in outcome.records]
+    # A submission with nothing to grade at the deadline has no total, not a 0.
+    entries = [Entry(r["student"], None if r.get("problem") else r["total"], r["max_score"],
+                     [] if r.get("problem") else r["checks"], r.get("content"), r.get("notes", []))
+               for r in outcome.records]
     return write_overview(entries, path, "Class overview")

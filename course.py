@@ -4,12 +4,16 @@
     python3 course.py watch [watch options]    set up .venv, then grade again on every save
     python3 course.py grade [grader options]   set up .venv, then grade exercises/
     python3 course.py test  [pytest options]   set up .venv with dev tools, then run tests/
-    python3 course.py setup [--dev|--marimo]   only set up .venv (--marimo: with the lesson's marimo)
+    python3 course.py setup [--dev|--instructor|--marimo]
+                                               only set up .venv; --instructor: with what the
+                                               instructors' and authors' commands need (PyYAML,
+                                               nbformat, nbgrader), --marimo: with the lesson's marimo
     python3 course.py lesson                   set up .venv with marimo, open the lesson in marimo
 
 Set-up creates .venv/ in the repository root and installs the exact versions in
 constraints.txt. It refuses to install torch's CUDA packages: this course runs on the CPU.
-Set TORCH_INDEX_URL (see README) where the default index only has CUDA builds of torch.
+Set TORCH_INDEX_URL (see docs/students.md, "Installing elsewhere") where the default index
+only has CUDA builds of torch.
 
 Only the standard library is used, so that the Classroom 50 autograder (a folder that
 ships this file) can import its install helpers before anything is installed.
@@ -39,15 +43,23 @@ def venv_python(venv: Path | None = None) -> Path:
     return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
 
 
-def requirements(dev: bool, marimo: bool = False) -> list[str]:
+# Each set of packages, and the sets it includes: a .venv set up for one serves those too.
+COVERS = {"dev": ("dev", "instructor", "marimo", "core"), "instructor": ("instructor", "core"),
+          "marimo": ("marimo", "core"), "core": ("core",)}
+
+
+def kind_of(dev: bool, marimo: bool = False, instructor: bool = False) -> str:
+    return "dev" if dev else "instructor" if instructor else "marimo" if marimo else "core"
+
+
+def requirements(dev: bool, marimo: bool = False, instructor: bool = False) -> list[str]:
     import tomllib
 
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = [r.split("#")[0].strip() for r in project["dependencies"]]
-    if dev:
-        reqs += project["optional-dependencies"]["dev"]
-    elif marimo:
-        reqs += project["optional-dependencies"]["marimo"]
+    kind = kind_of(dev, marimo, instructor)
+    if kind != "core":
+        reqs += project["optional-dependencies"][kind]
     return reqs
 
 
@@ -95,25 +107,39 @@ def refuse_cuda(reqs: list[str]) -> None:
             "    TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu python3 course.py ...")
 
 
-def setup(dev: bool, marimo: bool = False) -> None:
+def set_up_digest() -> str:
+    """What a set-up depends on: the packages, their pins and the Python version."""
+    return hashlib.sha256(json.dumps([requirements(True), CONSTRAINTS.read_text(),
+                                      sys.version_info[:2]]).encode()).hexdigest()[:16]
+
+
+def stamp(kind: str) -> Path:
+    """The file that says .venv holds the `kind` set, as pinned now."""
+    return VENV / f".installed-{kind}-{set_up_digest()}"
+
+
+def setup(dev: bool, marimo: bool = False, instructor: bool = False) -> None:
     if sys.version_info < (3, 11):
         sys.exit("course.py: Python 3.11 or newer is needed")
-    reqs = requirements(dev, marimo)
-    digest = hashlib.sha256(json.dumps([requirements(True), CONSTRAINTS.read_text(),
-                                        sys.version_info[:2]]).encode()).hexdigest()[:16]
-    # The dev set includes the marimo set, which includes the core set: a stamp serves its
-    # own set and the smaller ones. The last one is the set asked for.
-    kinds = ["dev"] + ([] if dev else ["marimo"]) + ([] if dev or marimo else ["core"])
-    stamps = [VENV / f".installed-{kind}-{digest}" for kind in kinds]
-    if any(s.exists() for s in stamps):
+    reqs = requirements(dev, marimo, instructor)
+    digest = set_up_digest()
+    # A stamp serves its own set and the sets it covers (COVERS).
+    kind = kind_of(dev, marimo, instructor)
+    if any(stamp(k).exists() for k, covered in COVERS.items() if kind in covered):
         return
     started = time.monotonic()
     if not venv_python().exists():
         say("creating .venv, the course's own Python environment (once)")
         venv.EnvBuilder(with_pip=True).create(VENV)
-    say(f"installing {describe(reqs)} and what they need, into .venv")
-    say("a first install downloads about 250 MB (torch alone is about 200 MB) and takes a few "
-        "minutes; pip prints nothing meanwhile. Later runs skip this.")
+    has_core = any(stamp(k).exists() for k in COVERS)
+    if has_core:                        # torch and the rest are there: only the set's own packages
+        added = [r for r in reqs if r not in requirements(False)]
+        say(f"adding {describe(added)} and what they need to .venv (torch and the other "
+            "packages are in place); pip prints nothing meanwhile.")
+    else:
+        say(f"installing {describe(reqs)} and what they need, into .venv")
+        say("a first install downloads about 250 MB (torch alone is about 200 MB) and takes a few "
+            "minutes; pip prints nothing meanwhile. Later runs skip this.")
     say("checking first that this package index has torch's CPU build (this can take a minute) ...")
     refuse_cuda(reqs)
     say("installing ...")
@@ -121,7 +147,7 @@ def setup(dev: bool, marimo: bool = False) -> None:
     for old in VENV.glob(".installed-*"):
         if digest not in old.name:
             old.unlink()
-    stamps[-1].write_text(" ".join(reqs))
+    stamp(kind).write_text(" ".join(reqs))
     minutes, seconds = divmod(round(time.monotonic() - started), 60)
     say(f"set up in {f'{minutes} min ' if minutes else ''}{seconds} s")
 
@@ -149,7 +175,7 @@ def main(argv: list[str]) -> int:
         setup(dev=True)
         return subprocess.call([str(venv_python()), "-m", "pytest", *rest], cwd=ROOT)
     if command == "setup":
-        setup(dev="--dev" in rest, marimo="--marimo" in rest)
+        setup(dev="--dev" in rest, marimo="--marimo" in rest, instructor="--instructor" in rest)
         return 0
     if command == "lesson":
         setup(dev=False, marimo=True)

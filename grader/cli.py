@@ -34,12 +34,15 @@ from pathlib import Path
 # Nothing here imports torch at module level: `python -m grader classroom check` answers
 # from the results cache in a fraction of a second.
 from .course import ROOT, exercise_ids
-from .messages import BATCH_INTERRUPTED, IN_PROCESS, INTERRUPTED
+from .messages import BATCH_INTERRUPTED, IN_PROCESS, INTERRUPTED, NEEDS_SET_UP
 
 from .options import (FAILED, PASSED, STOPPED, USAGE, add_run_options,
                       options_of, seed_of, write)
 
 AUTHORING = ("build", "check-course", "release", "classroom50", "gradescope")
+# Packages outside the default set-up: the package's name, and the set-up that installs it.
+SET_UPS = {"yaml": ("PyYAML", "--instructor"), "nbformat": ("nbformat", "--instructor"),
+           "nbgrader": ("nbgrader", "--instructor"), "marimo": ("marimo", "--marimo")}
 
 
 def _grade_parser() -> argparse.ArgumentParser:
@@ -133,9 +136,10 @@ def _grade(argv: list[str], status) -> int:
 def batch_command(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="python -m grader batch",
-        description="Grade every folder in SUBMISSIONS (one student's repository each, e.g. "
-                    "from `gh classroom clone student-repos`). Only the exercise files are "
-                    "taken from each. Started again, it resumes without regrading.")
+        description="Grade every folder in SUBMISSIONS (one student's repository each: "
+                    "`gh teacher download ORG CLASSROOM ASSIGNMENT` with Classroom 50 clones "
+                    "them all, or `git clone` each one). Only the exercise files are taken "
+                    "from each. Started again, it resumes without regrading.")
     p.add_argument("submissions", help="folder holding one folder per student")
     p.add_argument("--csv", required=True, help="the grades: student, one column per exercise, total")
     p.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
@@ -185,7 +189,10 @@ def batch_command(argv: list[str]) -> int:
     except KeyboardInterrupt:
         print(BATCH_INTERRUPTED.format(csv=csv_path.name), file=sys.stderr)
         return STOPPED
-    print(f"{len(outcome.records)} submission(s): {outcome.graded} graded, {outcome.resumed} "
+    asked = outcome.graded + outcome.resumed + len(outcome.failed)
+    counted = f"{asked} of {len(outcome.records)} submission(s), those named by --student" \
+        if args.student else f"{len(outcome.records)} submission(s)"
+    print(f"{counted}: {outcome.graded} graded, {outcome.resumed} "
           f"already graded. Grades: {csv_path}  Feedback: {feedback}  Overview: {written[0]}")
     if outcome.problems:
         print(f"Check these {len(outcome.problems)}:")
@@ -315,5 +322,10 @@ def main(argv: list[str] | None = None) -> int:
         if argv and (exc.name or "").startswith("grader.authoring"):
             print(f"python -m grader {argv[0]}: for course authors; it is not part of the "
                   "student template", file=sys.stderr)
+            return USAGE
+        top = (exc.name or "").split(".")[0]
+        if argv and top in SET_UPS:
+            package, option = SET_UPS[top]
+            print(NEEDS_SET_UP.format(command=argv[0], package=package, option=option), file=sys.stderr)
             return USAGE
         raise

@@ -81,6 +81,24 @@ def exercise_files(submission: Path) -> dict[str, Path]:
     return find_exercise_files(submission).files
 
 
+def unwrapped(submission: Path, levels: int = 3) -> Path:
+    """The folder that holds the exercise files: the submission itself, or, where it has
+    none of them and nothing but one folder (GitHub's "Download ZIP" puts a repository
+    in multiclass-main/), that folder, a few levels down at most."""
+    folder = submission
+    for _ in range(levels):
+        if exercise_files(folder):
+            return folder
+        try:
+            entries = [p for p in folder.iterdir() if not p.name.startswith(".") and p.name != "__MACOSX"]
+        except OSError:
+            break
+        if len(entries) != 1 or not entries[0].is_dir() or entries[0].is_symlink():
+            break
+        folder = entries[0]
+    return folder if exercise_files(folder) else submission
+
+
 SKIPPED_FOLDERS = {".git", ".venv", "venv", "node_modules", "__pycache__", ".ipynb_checkpoints"}
 # How far misplaced_files looks: a student's folder may be nested thousands deep or hold
 # a million files; the walk stops there instead of failing or taking minutes.

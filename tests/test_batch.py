@@ -219,6 +219,22 @@ def test_one_student_is_regraded_with_student_and_force(tmp_path):
     assert {r["student"]: r["total"] for r in read_csv(tmp_path / "g.csv")} == totals
 
 
+def test_student_counts_the_submissions_it_was_asked_for(tmp_path):
+    subs = tmp_path / "subs"
+    for name in ("a", "b"):
+        student(subs, name, STUBS)
+    args = (str(subs), "--csv", str(tmp_path / "g.csv"), "--quiet", "--jobs", "2")
+    assert run(*args).stdout.startswith("2 submission(s): 2 graded, 0 already graded.")
+    again = run(*args, "--student", "b")
+    assert again.stdout.startswith("1 of 2 submission(s), those named by --student: 0 graded, "
+                                   "1 already graded."), again.stdout
+
+
+def test_batch_help_says_how_to_get_the_repositories():
+    text = " ".join(run("--help").stdout.split())
+    assert "gh teacher download" in text and "gh classroom" not in text
+
+
 def git(repo: Path, *args: str, when: str | None = None) -> str:
     env = {**os.environ, "GIT_AUTHOR_NAME": "s", "GIT_AUTHOR_EMAIL": "s@example.org",
            "GIT_COMMITTER_NAME": "s", "GIT_COMMITTER_EMAIL": "s@example.org"}
@@ -248,8 +264,15 @@ def test_a_deadline_grades_the_last_commit_before_it(tmp_path):
     assert proc.returncode == 0, proc.stderr
     rows = {r["student"]: r for r in read_csv(tmp_path / "g.csv")}
     assert (rows["ann"]["total"], rows["ann"]["commit"], rows["ann"]["commits_after_deadline"]) == (TOTAL, on_time, "1")
-    assert (rows["lou"]["total"], rows["lou"]["commit"], rows["lou"]["commits_after_deadline"]) == ("0", "", "1")
-    assert rows["nat"]["total"] == "0" and rows["nat"]["commit"] == ""
+    assert rows["ann"]["not_graded_because"] == ""
+    # A grade not given is empty, never a 0, and the row says why.
+    assert (rows["lou"]["total"], rows["lou"]["commit"], rows["lou"]["commits_after_deadline"]) == ("", "", "1")
+    assert (rows["nat"]["total"], rows["nat"]["commit"]) == ("", "")
+    for name in ("lou", "nat"):
+        assert [rows[name][ex_id] for ex_id in exercise_ids()] == [""] * len(exercise_ids())
+    assert rows["lou"]["not_graded_because"] == "no commit before the deadline"
+    assert rows["nat"]["not_graded_because"] == "not a git repository, so no commit to grade at the deadline"
+    assert "3 student(s), 1 graded." in (tmp_path / "g-overview.md").read_text()   # no 0s in the totals
     assert "lou: no commit before the deadline; nothing graded" in proc.stdout
     assert "nat: not a git repository, so no commit to grade at the deadline; nothing graded" in proc.stdout
     assert "ann: 1 commit(s) after the deadline, not graded" in proc.stdout

@@ -2,13 +2,14 @@
 committed files are in sync with their source."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
 
 from grader.authoring.build import generated_files
 from grader.authoring.markers import MarkerError, strip_solutions
-from grader.authoring.readme import README, STUDENT_README, fill
+from grader.authoring.readme import README, STUDENT_README, STUDENTS, fill, pip_line
 from grader.checks.registry import all_checks
 from grader.course import ROOT, exercises, total_points
 
@@ -34,11 +35,34 @@ def test_the_readmes_tables_come_from_the_manifest():
         rows = [line for line in table.splitlines() if line.startswith("| `")]
         assert rows == [f"| `{ex.file}` | {', '.join(f'`{f}`' for f in ex.functions)} | {ex.learn} |"
                         for ex in exercises()]
-    example = files[ROOT / README].split("<!-- score-example:begin -->")[1].split("<!-- score-example:end -->")[0]
+    students = files[ROOT / STUDENTS]
+    example = students.split("<!-- score-example:begin -->")[1].split("<!-- score-example:end -->")[0]
     first = exercises()[0]
     assert f"{first.points}/{first.points}" in example
     assert example.rstrip("`\n").splitlines()[-1].endswith(f"/{total_points()}")
     assert {c.exercise for c in all_checks()} == {ex.id for ex in exercises()}
+
+
+def test_the_students_page_examples_are_what_the_grader_prints():
+    """The watch's table, the endless-loop message and the pip line come from the code and
+    the files that make them, so they cannot drift."""
+    import tomllib
+
+    from grader.probes.registry import load_all
+
+    students = generated_files()[ROOT / STUDENTS]
+    region = lambda name: students.split(f"<!-- {name}:begin -->")[1].split(f"<!-- {name}:end -->")[0]
+    first = exercises()[0]
+    assert re.search(rf"{first.id} .*{first.points}/{first.points}\s+best {first.points}/{first.points}, "
+                     r"done \d{4}-\d\d-\d\d", region("watch-example"))
+    assert "full marks" not in region("watch-example") and "half now" not in region("watch-example")
+    limit = load_all()["train"].time_limit
+    assert f"train() did not finish within {limit:g} s" in region("endless-loop-example")
+    dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = [re.split(r"[=<>\s#]", d, maxsplit=1)[0] for d in dependencies]
+    line = region("pip-install")
+    assert "watchfiles" in names and all(f" {name}" in line for name in names)
+    assert line.strip() == pip_line()
 
 
 @pytest.mark.parametrize("text", ["no markers", "<!-- x:end --> <!-- x:begin -->",
@@ -57,7 +81,8 @@ def test_the_course_copy_of_the_grader_has_no_stale_module(tmp_path):
     assert stale_files() == []
     for name in ("grader", "solutions", "nbgrader", "exercises", "marimo"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("README.md", "constraints.txt"):
+    for name in ("README.md", "constraints.txt", "pyproject.toml", "docs/students.md"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     leftover = tmp_path / "nbgrader" / "source" / "multiclass" / "grader" / "checks" / "ex05_gone.py"
     leftover.write_text("")

@@ -56,7 +56,8 @@ def test_generated_files_out_of_date_or_missing_are_named(tmp_path):
     for folder in ("grader", "solutions", "exercises", "nbgrader", "marimo"):
         shutil.copytree(ROOT / folder, tmp_path / folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("README.md", "constraints.txt", "grader/authoring/templates/student_README.md"):
+    for name in ("README.md", "constraints.txt", "pyproject.toml", "docs/students.md",
+                 "grader/authoring/templates/student_README.md"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, tmp_path / name)
     assert generated_problems(tmp_path) == []

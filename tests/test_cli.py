@@ -70,3 +70,19 @@ def test_grading_does_not_import_matplotlib():
             "print('MATPLOTLIB' if 'matplotlib' in sys.modules else 'CLEAN')")
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip().endswith("CLEAN"), proc.stdout[-300:]
+
+
+@pytest.mark.parametrize("blocked, command, option", [("yaml", "release", "--instructor"),
+                                                      ("nbformat", "build", "--instructor")])
+def test_an_authors_command_without_its_package_says_which_set_up_in_one_line(tmp_path, blocked,
+                                                                              command, option):
+    """After the README's set-up (no PyYAML, no nbformat) an instructor's command says what
+    to run, instead of a traceback ending in "No module named 'yaml'"."""
+    code = (f"import sys; sys.modules[{blocked!r}] = None; from grader.cli import main; "
+            f"sys.exit(main([{command!r}] + sys.argv[1:]))")
+    args = [str(tmp_path / "out")] if command == "release" else ["--check"]
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.strip().splitlines() == [done.stderr.strip()]
+    assert f"python3 course.py setup {option}" in done.stderr and f"grader {command} needs" in done.stderr

@@ -45,6 +45,14 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
     capsys.readouterr()
     course.setup(dev=False)                                                      # set up already: silent
     assert capsys.readouterr().out == "" and len(calls) == 2
+    course.setup(dev=False, marimo=True)                                         # adds marimo only
+    said = capsys.readouterr().out
+    assert "adding marimo " in said and "250 MB" not in said and "torch 2.13.0" not in said
+    course.setup(dev=False, instructor=True)                                     # the instructors' set
+    said = capsys.readouterr().out
+    assert "adding PyYAML " in said and "nbgrader 0.9.6" in said and "250 MB" not in said
+    course.setup(dev=False)
+    assert capsys.readouterr().out == ""                                         # covered by both
 
 
 def test_ctrl_c_in_the_lesson_leaves_the_answer_to_marimo(tmp_path):

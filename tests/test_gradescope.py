@@ -142,6 +142,65 @@ def test_run_autograder_takes_exercises_and_ignores_everything_else(autograder_z
     assert "predict_proba() is not implemented yet" in ex03["output"]
 
 
+def test_a_download_zip_one_folder_down_is_found_and_named(autograder_zip, tmp_path):
+    """GitHub's "Download ZIP" wraps the repository in one folder: multiclass-main/."""
+    root = fake_autograder(tmp_path / "autograder", autograder_zip)
+    folder = root / "submission" / "multiclass-main" / "exercises"
+    folder.mkdir(parents=True)
+    for ex in exercises():
+        shutil.copy(SOLUTIONS / ex.file, folder / ex.file)
+    (root / "submission" / "__MACOSX").mkdir()                      # what a Mac's zip adds
+    proc = run_autograder(root)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
+    results = json.loads((root / "results" / "results.json").read_text())
+    assert_results_json(results)
+    assert results["score"] == total_points()
+    assert results["output"].startswith("Graded the exercise files in multiclass-main/, the one folder")
+
+
+def test_only_a_single_wrapping_folder_is_looked_into(tmp_path):
+    from grader.files import unwrapped
+
+    (tmp_path / "a" / "exercises").mkdir(parents=True)
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "exercises" / exercises()[0].file).write_text("")
+    assert unwrapped(tmp_path) == tmp_path                           # two folders: which one?
+    (tmp_path / "b").rmdir()
+    assert unwrapped(tmp_path) == tmp_path / "a"
+    (tmp_path / exercises()[1].file).write_text("")
+    assert unwrapped(tmp_path) == tmp_path                           # files at the top: graded there
+
+
+def test_setup_sh_honours_torch_index_url(tmp_path):
+    """setup.sh installs torch from TORCH_INDEX_URL when it is set (set but empty: pip's own
+    index), from the URL `python -m grader gradescope` was given through it, else from
+    PyTorch's CPU index."""
+    from grader.authoring.release import gradescope_files
+
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    fake = bin_dir / "python3.13"           # records the index course.py setup would be given
+    fake.write_text('#!/bin/sh\n[ "$1" = course.py ] && printf %s "${TORCH_INDEX_URL-unset}" > index\nexit 0\n')
+    fake.chmod(0o755)
+
+    def index(env_url, baked=None):
+        folder = tmp_path / f"source-{env_url}-{baked}".replace("/", "_").replace(":", "_")
+        folder.mkdir()
+        for name, data in gradescope_files(torch_index=baked).items():
+            if name in ("setup.sh", "torch-index-url"):
+                (folder / name).write_bytes(data)
+        env = {"PATH": f"{bin_dir}:/usr/bin:/bin", "HOME": str(tmp_path)}
+        if env_url is not None:
+            env["TORCH_INDEX_URL"] = env_url
+        subprocess.run(["bash", str(folder / "setup.sh")], env=env, capture_output=True, timeout=60)
+        return (folder / "index").read_text()
+
+    assert index(None) == "https://download.pytorch.org/whl/cpu"
+    assert index("https://mirror.example/torch") == "https://mirror.example/torch"
+    assert index("") == ""
+    assert index(None, baked="https://mirror.example/baked") == "https://mirror.example/baked"
+
+
 def test_run_autograder_keeps_a_memory_hog_inside_its_own_limit(autograder_zip, tmp_path):
     root = fake_autograder(tmp_path / "autograder", autograder_zip)
     for ex in exercises():

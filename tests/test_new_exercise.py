@@ -117,7 +117,8 @@ ALTERNATIVES = [
 ]
 '''
 
-COPIED = ["grader", "solutions", "exercises", "tests/catalogue", "README.md", "constraints.txt",
+COPIED = ["grader", "solutions", "exercises", "tests/catalogue", "README.md", "docs/students.md",
+          "constraints.txt", "pyproject.toml",
           "nbgrader/nbgrader_config.py", "nbgrader/source", "marimo"]
 
 
@@ -156,7 +157,7 @@ def test_a_new_exercise_needs_five_files_and_the_build(course):
     build = run(course, "build")
     assert build.returncode == 0, build.stdout + build.stderr
     changed = {rel for rel, data in snapshot(course).items() if before.get(rel) != data}
-    generated = {f"exercises/{FILE}", f"exercises/test_{FILE}", "README.md",
+    generated = {f"exercises/{FILE}", f"exercises/test_{FILE}", "README.md", "docs/students.md",
                  "grader/authoring/templates/student_README.md",
                  "nbgrader/source/multiclass/multiclass.ipynb", "marimo/lesson.py",
                  # the nbgrader course's own copy of the grader follows grader/

@@ -65,3 +65,19 @@ def test_it_writes_the_page_and_its_plot(tmp_path):
     assert written == [tmp_path / "class.md", tmp_path / "class.png"]
     assert "![totals and the most failed checks](class.png)" in (tmp_path / "class.md").read_text()
     assert (tmp_path / "class.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_plots_labels_wrap_at_spaces_and_name_the_misconception():
+    from grader.platforms.overview import CheckSummary, plot_label
+
+    name = "the model is Linear, ReLU, Linear, ReLU, Linear with the sizes asked for"
+    message = ("there is no ReLU: without a non-linearity, stacked Linear layers collapse into "
+               "one (likely: the ReLUs were left out of nn.Sequential)")
+    no_likely = plot_label(CheckSummary("ex02.relu", "ex02", name, 4, 3, 0, 5, message.split(" (likely")[0], 3))
+    assert "non-linearity" in no_likely and not any(line.endswith("-") for line in no_likely.splitlines())
+    label = plot_label(CheckSummary("ex02.relu", "ex02", name, 4, 3, 0, 5, message, 3))
+    words = set(f"ex02 {name} mostly: the ReLUs were left out of nn.Sequential ...".split())
+    assert all(line.split() and set(line.split()) <= words for line in label.splitlines()), label
+    assert "mostly: the ReLUs were left out of nn.Sequential" in " ".join(label.split())
+    softmax = plot_label(check_summaries(entries())[0])
+    assert " ".join(softmax.split()).endswith("mostly: softmax ran over dim=0")

@@ -15,9 +15,10 @@ import pytest
 from grader.checks.registry import all_checks
 from grader.cli import main
 from grader.course import ROOT, exercise, exercise_ids
-from grader.platforms.file_events import UNNOTICED_S, FileEvents, fingerprint, polling_reason
+from grader.platforms.file_events import (SETTLE_EMPTY_S, SETTLE_S, UNNOTICED_S, FileEvents, fingerprint,
+                                          polling_reason, wait_until_settled)
 from grader.platforms.keys import Keys
-from grader.platforms.watch import NO_EVENTS
+from grader.platforms.watch import Watch
 
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 TOTAL = sum(c.points for c in all_checks())
@@ -131,8 +132,25 @@ def test_broken_saves_are_reported_and_the_watch_goes_on(tmp_path, watch):
     expect_view(child, r"ended the process \(os._exit\(3\)\)")
     save(target, "ex03", solution)
     view = expect_view(child, total_line(POINTS["ex03"]), "ex03 is complete")
-    assert NO_EVENTS not in view            # every save came as a file event: no false fallback
+    assert "(file events)" in view          # events stay on, whatever the backup found
     assert quit_with(child, "ctrl-c") == 0
+
+
+def test_a_file_truncated_then_written_again_is_graded_once_settled(tmp_path, watch):
+    """An editor that empties the file and writes it a moment later: the empty file is
+    never graded (it would show every function missing)."""
+    target = copy_exercises(tmp_path)
+    child = watch(target)
+    path = target / exercise("ex03").file
+    for pause in (0.1, 0.6, 1.0):
+        path.write_text("")
+        time.sleep(pause)
+        path.write_text((SOLUTIONS / "ex03_predict.py").read_text() if pause != 0.6
+                        else (EXERCISES / "ex03_predict.py").read_text())
+        full = POINTS["ex03"] if pause != 0.6 else 0
+        view = expect_view(child, total_line(full))      # the next view is the rewritten file's
+        assert "MISSING" not in view, view
+    assert quit_with(child, "q") == 0
 
 
 # `python3 course.py watch` as the student runs it, its set-up left out (it installs .venv).
@@ -190,6 +208,57 @@ def test_a_save_without_an_event_is_found_once_it_is_old_enough(tmp_path):
         assert events.unnoticed(graded, time.time() + UNNOTICED_S + 1) == set()
     finally:
         events.close()
+
+
+def test_a_save_settles_before_it_is_graded(tmp_path):
+    import threading
+
+    path = tmp_path / "ex03_predict.py"
+    path.write_text("")
+    writer = threading.Timer(0.3, path.write_text, ["x = 1\n"])
+    writer.start()
+    started = time.monotonic()
+    wait_until_settled([path])          # empty: waits for the rewrite, then SETTLE_S more
+    writer.join()
+    assert path.read_text() == "x = 1\n" and time.monotonic() - started >= 0.3 + SETTLE_S * 0.9
+    os.utime(path, (time.time() - 10, time.time() - 10))
+    started = time.monotonic()
+    wait_until_settled([path])          # unchanged for long: no wait at all
+    assert time.monotonic() - started < SETTLE_EMPTY_S
+
+
+class FakeEvents:
+    """File events that never come; the backup look at the files finds one save."""
+    poll_reason, mode = None, "file events"
+
+    def __init__(self):
+        self.found = [{"ex03"}]
+
+    def wait(self):
+        return set()
+
+    def unnoticed(self, graded, now):
+        return self.found.pop() if self.found else set()
+
+
+class FakeKeys:
+    def __init__(self):
+        self.presses = ["", "", "q"]
+
+    def read(self):
+        return self.presses.pop(0)
+
+
+def test_a_save_without_its_event_is_graded_and_events_stay_on(tmp_path, monkeypatch):
+    target = copy_exercises(tmp_path)
+    saved = []
+    monkeypatch.setattr(Watch, "start", lambda self: None)
+    monkeypatch.setattr(Watch, "saved", lambda self, changed, note="": saved.append(changed))
+    watch = Watch(target, None, None, None)
+    watch.graded = {"ex03": None}
+    events = FakeEvents()
+    assert watch.run(events, FakeKeys()) == 0
+    assert saved == [{"ex03"}] and events.poll_reason is None and watch.mode == "file events"
 
 
 def test_keys_arrive_one_by_one_without_escape_sequences_and_input_may_end():

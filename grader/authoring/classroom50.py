@@ -36,8 +36,8 @@ pinned packages (`requirements.txt`, `constraints.txt`, the CPU-only torch) unle
 runner's Python has them, grades the exercise files with the grader in `grader/` and the
 cases drawn from `seed`, and writes `result.json` and `release-body.md`.
 
-This folder is published: students can read it, `seed` included. See the course README,
-"For instructors: Classroom 50".
+This folder is published: students can read it, `seed` included. See the course's
+docs/classroom50.md, "What is not secret".
 """
 
 

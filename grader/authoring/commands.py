@@ -4,6 +4,7 @@ template, which leaves grader/authoring/ out, has none of them (grader/cli.py sa
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ..course import ROOT
@@ -49,8 +50,8 @@ def release_command(argv: list[str]) -> int:
     except ValueError as exc:
         p.error(str(exc))
     section = {"classroom50": "Classroom 50", "github-classroom": "GitHub Classroom (legacy)"}
-    print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: README.md, "
-          f"'For instructors: {section[args.flavour]}'.")
+    print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: docs/classroom50.md, "
+          f"'{section[args.flavour]}'.")
     return PASSED
 
 
@@ -70,7 +71,7 @@ def classroom50_command(argv: list[str]) -> int:
         files = write_bundle(Path(args.out), seed=seed_of(p, args))
     except ValueError as exc:
         p.error(str(exc))
-    print(f"wrote {len(files)} files to {args.out}. Next: README.md, 'For instructors: Classroom 50'.")
+    print(f"wrote {len(files)} files to {args.out}. Next: docs/classroom50.md, step 4.")
     return PASSED
 
 
@@ -78,7 +79,8 @@ def gradescope_command(argv: list[str]) -> int:
     p = argparse.ArgumentParser(
         prog="python -m grader gradescope",
         description="Write a Gradescope autograder zip (setup.sh, run_autograder, the grader "
-                    "and the pinned dependencies; no solutions).")
+                    "and the pinned dependencies; no solutions). With TORCH_INDEX_URL set, "
+                    "setup.sh installs torch from that index instead of PyTorch's CPU index.")
     p.add_argument("zip", help="the zip file to write, e.g. autograder.zip")
     add_seed_options(p)
     args = p.parse_args(argv)
@@ -88,9 +90,11 @@ def gradescope_command(argv: list[str]) -> int:
     seed = None if args.seed is None and not args.seed_file else seed_of(p, args)
     from .release import write_gradescope_zip
 
-    names = write_gradescope_zip(path, seed=seed)
+    # TORCH_INDEX_URL here becomes setup.sh's index for torch: Gradescope's image build
+    # sets no variables of ours.
+    names = write_gradescope_zip(path, seed=seed, torch_index=os.environ.get("TORCH_INDEX_URL"))
     print(f"wrote {path} ({len(names)} files). Upload it as the assignment's autograder; "
-          "see README.md, 'For instructors: Gradescope'.")
+          "see docs/gradescope.md.")
     return PASSED
 
 

@@ -1,12 +1,15 @@
-"""The generated parts of the READMEs, written from the manifest between marker comments:
+"""The generated parts of the READMEs and the students' guide, written between marker
+comments from the manifest and from what the grader really prints:
 
     <!-- exercises:begin -->
     | exercise | you write | you learn |
     ...
     <!-- exercises:end -->
 
-README.md and the student template's README have the table of exercises; README.md also
-has an example of the score table that grading prints. The text around the markers is the
+README.md and the student template's README have the table of exercises; docs/students.md
+has examples of the score table that grading prints and of the watch's table (each made by
+the code that prints them), the endless-loop message with the real time limit, and the
+by-hand pip line from pyproject.toml's dependencies. The text around the markers is the
 author's and is kept as it is.
 """
 from __future__ import annotations
@@ -17,6 +20,7 @@ from ..course import ROOT, exercises
 from .markers import MarkerError
 
 README = Path("README.md")
+STUDENTS = Path("docs") / "students.md"
 STUDENT_README = Path("grader") / "authoring" / "templates" / "student_README.md"
 
 
@@ -31,19 +35,66 @@ def exercise_table() -> str:
 def score_example() -> str:
     """The score table of a student who finished the first exercise and half of the
     second, as grading prints it."""
-    from ..checks.registry import all_checks
     from ..platforms.report import score_table
+
+    return "```text\n" + score_table(_results_of_a_student()) + "\n```"
+
+
+def _results_of_a_student(best_second: bool = False):
+    """Verdicts of a student who finished the first exercise and half of the second
+    (with best_second, the second's checks they once passed: three quarters of it)."""
+    from ..checks.registry import all_checks
     from ..runner import Result
 
     course = exercises()
     first, second = course[0], course[1] if len(course) > 1 else None
+    share = (3 * second.points // 4) if second and best_second else (second.points // 2 if second else 0)
     results, earned = [], 0
     for check in all_checks():
         passed = check.exercise == first.id
-        if second and check.exercise == second.id and earned + check.points <= second.points // 2:
+        if second and check.exercise == second.id and earned + check.points <= share:
             passed, earned = True, earned + check.points
         results.append(Result(check, passed, ""))
-    return "```\n" + score_table(results) + "\n```"
+    return results
+
+
+def watch_example() -> str:
+    """The watch's table for that student, who once had three quarters of the second
+    exercise and finished the first on 2026-11-23."""
+    from ..platforms.progress import Progress, Record
+    from ..platforms.report import score_table
+
+    now, before = _results_of_a_student(), _results_of_a_student(best_second=True)
+    points = {ex.id: ex.points for ex in exercises()}
+    best = {ex.id: sum(r.check.points for r in before if r.passed and r.check.exercise == ex.id)
+            for ex in exercises()}
+    first = exercises()[0].id
+    progress = Progress(Path("unused"), {ex_id: Record(b, "2026-11-23T10:12:00" if ex_id == first else None)
+                                         for ex_id, b in best.items() if b})
+    notes = {ex_id: progress.note(ex_id, points[ex_id]) for ex_id in points}
+    return "```text\n" + score_table(now, notes) + "\n```"
+
+
+def endless_loop_example() -> str:
+    """The message of an endless loop in train(), with train's real time limit."""
+    from .. import messages
+    from ..probes.registry import load_all
+
+    probes = load_all()
+    slowest = probes.get("train") or max(probes.values(), key=lambda p: p.time_limit)
+    first = messages.TIMED_OUT.format(where=f"{slowest.name}()", seconds=slowest.time_limit)
+    return ("```text\n" + first + "\n    stopped at ex04_train.py, line 27, in train_step():\n"
+            "        while True:\n```")
+
+
+def pip_line(root: Path = ROOT) -> str:
+    """The by-hand install: pyproject.toml's dependencies, with the pins and the CPU index."""
+    import tomllib
+
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    deps = " ".join(d.split("#")[0].strip() for d in project["dependencies"])
+    return ("```sh\npython3 -m pip install -c constraints.txt --extra-index-url "
+            f"https://download.pytorch.org/whl/cpu {deps}\n```")
 
 
 def fill(text: str, name: str, content: str, where: Path) -> str:
@@ -59,6 +110,10 @@ def fill(text: str, name: str, content: str, where: Path) -> str:
 def readme_files(root: Path = ROOT) -> dict[Path, str]:
     table = exercise_table()
     readme = fill((root / README).read_text(), "exercises", table, README)
-    readme = fill(readme, "score-example", score_example(), README)
+    students = (root / STUDENTS).read_text()
+    for name, content in (("watch-example", watch_example()), ("score-example", score_example()),
+                          ("endless-loop-example", endless_loop_example()),
+                          ("pip-install", pip_line(root))):
+        students = fill(students, name, content, STUDENTS)
     student = fill((root / STUDENT_README).read_text(), "exercises", table, STUDENT_README)
-    return {root / README: readme, root / STUDENT_README: student}
+    return {root / README: readme, root / STUDENTS: students, root / STUDENT_README: student}

@@ -143,19 +143,23 @@ def write_template(out: Path, root: Path = ROOT, flavour: str = "classroom50") -
     return write_files(out, files)
 
 
-def gradescope_files(root: Path = ROOT, seed: int | None = None) -> dict[str, bytes]:
+def gradescope_files(root: Path = ROOT, seed: int | None = None,
+                     torch_index: str | None = None) -> dict[str, bytes]:
     """Every file of the Gradescope autograder zip, by path inside it."""
     files = _common(root)
     for name in ("setup.sh", "run_autograder"):
         files[name] = (TEMPLATES / name).read_bytes()
+    if torch_index is not None:         # setup.sh's index for torch (Gradescope sets no variables)
+        files["torch-index-url"] = f"{torch_index}\n".encode()
     if seed is not None:
         files["seed"] = f"{seed}\n".encode()
     return files
 
 
-def write_gradescope_zip(path: Path, root: Path = ROOT, seed: int | None = None) -> list[str]:
+def write_gradescope_zip(path: Path, root: Path = ROOT, seed: int | None = None,
+                         torch_index: str | None = None) -> list[str]:
     """The zip, byte for byte the same for the same sources (fixed dates and modes)."""
-    files = gradescope_files(root, seed)
+    files = gradescope_files(root, seed, torch_index)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
         for name in sorted(files):

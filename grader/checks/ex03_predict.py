@@ -1,6 +1,8 @@
 """Checks for exercise 3: predict_proba, predict and accuracy, on the grader's own models."""
 from __future__ import annotations
 
+import re
+
 import torch
 
 from .. import messages as M
@@ -117,7 +119,7 @@ def _on_another_device(ctx, function: str, salt: int) -> None:
     X = c.inputs(c.predict_n, c.predict_sizes[0], salt=salt)
     ctx.run(function, spec={**spec, "device": "cpu"}, X=X)
     r = ctx.run(f"{function}_on_device", spec=spec, X=X)
-    called = r.called + " with the model on another device (simulated with torch's 'meta' device)"
+    called = r.called + f" with the model on {M.SIMULATED_DEVICE}"
     expected = "model(X.to(next(model.parameters()).device))"
     result, error, x_device = r.data["result"], r.data["error"], r.data["input_device"]
     if r.data.get("model_moved"):
@@ -126,15 +128,18 @@ def _on_another_device(ctx, function: str, salt: int) -> None:
     if x_device == "meta":
         return
     if x_device:
-        fail(M.DEVICE_MISMATCH.format(x_device=x_device, model_device="meta"), called=called,
+        fail(M.DEVICE_MISMATCH.format(x_device=x_device, model_device=M.SIMULATED_DEVICE), called=called,
              got=f"the forward pass got X on {x_device}", expected=expected)
     if error:
         # It ran on the CPU, so this error comes from the other device; say which unless
         # torch's own words tell that the tensors were on different devices.
         mismatch = "expected device" in error or "same device" in error
+        # torch names the simulated device "meta", a detail of how the check works.
+        error = re.sub(r"\bmeta\b", M.SIMULATED_DEVICE, error)
         fail(f"{function}() raised {error} with the model on another device (on the CPU it did not)",
              called=called, got=error, expected=expected,
-             likely=M.DEVICE_MISMATCH.format(x_device="cpu", model_device="meta") if mismatch else None)
+             likely=M.DEVICE_MISMATCH.format(x_device="cpu", model_device=M.SIMULATED_DEVICE)
+             if mismatch else None)
     fail(f"{function}() returned {phrase(result) if result else 'nothing'} without running the "
          "model on X", called=called, got=phrase(result) if result else "no forward pass",
          expected=expected)

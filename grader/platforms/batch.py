@@ -132,11 +132,15 @@ def csv_text(records: list[dict], with_commits: bool = False) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["student", *ids, "total", "missing_files"]
-                    + (["commit", "commits_after_deadline"] if with_commits else []))
+                    + (["commit", "commits_after_deadline", "not_graded_because"] if with_commits else []))
     for r in sorted(records, key=lambda r: r["student"]):
-        row = [r["student"], *(r["scores"].get(i, 0) for i in ids), r["total"], " ".join(r.get("missing", []))]
+        # A grade not given (no commit to grade at the deadline) is empty, never a 0.
+        grades = ["" for _ in ids] + [""] if r.get("problem") else \
+            [*(r["scores"].get(i, 0) for i in ids), r["total"]]
+        row = [r["student"], *grades, "" if r.get("problem") else " ".join(r.get("missing", []))]
         if with_commits:
-            row += [r.get("commit") or "", "" if r.get("later") is None else r["later"]]
+            row += [r.get("commit") or "", "" if r.get("later") is None else r["later"],
+                    r.get("problem") or ""]
         writer.writerow([csv_cell(cell) for cell in row])      # a folder named =HYPERLINK(...)
     return out.getvalue()
 
@@ -258,7 +262,7 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
             # What depends on this run, not on the files: where they came from.
             job = by_name[record["student"]]
             return {**record, "missing": job.missing, "commit": job.commit, "later": job.later,
-                    "notes": _problems(job), "refused": job.refused}
+                    "problem": job.problem, "notes": _problems(job), "refused": job.refused}
 
         records = {student: annotate(record) for student, record in records.items()}
 
@@ -325,6 +329,8 @@ def _grade_all(todo: list[Job], seed: int, options: Options, jobs: int, bar, fai
 
 def write_class_overview(outcome: Outcome, path: Path) -> list[Path]:
     """The overview of every student in the CSV (grader/platforms/overview.py)."""
-    entries = [Entry(r["student"], r["total"], r["max_score"], r["checks"], r.get("content"),
-                     r.get("notes", [])) for r in outcome.records]
+    # A submission with nothing to grade at the deadline has no total, not a 0.
+    entries = [Entry(r["student"], None if r.get("problem") else r["total"], r["max_score"],
+                     [] if r.get("problem") else r["checks"], r.get("content"), r.get("notes", []))
+               for r in outcome.records]
     return write_overview(entries, path, "Class overview")

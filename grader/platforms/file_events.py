@@ -3,14 +3,19 @@ polling where file events do not arrive.
 
 Polling is chosen up front with --poll, for a network or shared folder (NFS, SMB, sshfs, a
 virtual machine's or container's shared folder), and for a Windows folder under WSL
-(/mnt/c/...): their changes made from elsewhere send no events. Where events were expected
-but a saved file went unnoticed, the watch finds it by comparing the files it graded with
-the files on disk (unnoticed()) and switches to polling itself.
+(/mnt/c/...): their changes made from elsewhere send no events. Where events are used, the
+watch also compares the files it graded with the files on disk (unnoticed()), a backup that
+finds a save whose event came late or never (a busy machine); events stay on, as the next
+save's event may well arrive.
+
+A save is graded once it has settled (wait_until_settled()): an editor that truncates a file
+and writes it again a moment later would otherwise have its empty file graded.
 """
 from __future__ import annotations
 
 import os
 import platform
+import time
 from pathlib import Path
 
 import watchfiles
@@ -19,7 +24,10 @@ STEP_MS = 30          # a change is reported once no other arrived for this long
 DEBOUNCE_MS = 300     # ...or after this long at most (an editor's save is several writes)
 WAIT_MS = 100         # wait() returns after this long without changes (to read keys)
 POLL_MS = 150         # how often polling looks at the files
-UNNOTICED_S = 2.0     # a file saved this long ago without an event: events do not arrive
+UNNOTICED_S = 1.0     # a file saved this long ago without an event: graded all the same
+SETTLE_S = 0.15       # a save is graded once its file kept its size and time this long...
+SETTLE_EMPTY_S = 1.5  # ...or, empty or missing (mid-save), this long
+SETTLE_STEP_S = 0.02
 # File systems whose changes made elsewhere (another machine, the host of a VM) send no events.
 REMOTE_FILE_SYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "v9fs", "drvfs", "afs",
                        "fuse.sshfs", "sshfs", "vboxsf", "prl_fs", "vmhgfs", "fuse.vmhgfs-fuse",
@@ -70,6 +78,29 @@ def fingerprint(path: Path):
     return st.st_mtime_ns, st.st_size, st.st_ino
 
 
+def wait_until_settled(paths: list[Path]) -> None:
+    """Return once every file has kept its size and modification time for SETTLE_S (an
+    empty or missing one for SETTLE_EMPTY_S), or after SETTLE_EMPTY_S + SETTLE_S at most.
+    Quiet time counts from the file's modification time, so a save that settled while its
+    event was on its way is graded at once."""
+    started = time.monotonic()
+    seen = {path: (fingerprint(path), started) for path in paths}
+    while time.monotonic() - started < SETTLE_EMPTY_S + SETTLE_S:
+        now, waiting = time.monotonic(), False
+        for path in paths:
+            current = fingerprint(path)
+            if current != seen[path][0]:
+                seen[path] = (current, now)
+            quiet = now - seen[path][1]
+            if current is not None:
+                quiet = max(quiet, time.time() - current[0] / 1e9)
+            needed = SETTLE_EMPTY_S if current is None or current[1] == 0 else SETTLE_S
+            waiting = waiting or quiet < needed
+        if not waiting:
+            return
+        time.sleep(SETTLE_STEP_S)
+
+
 class FileEvents:
     """The exercise files in one folder that changed: wait() gives their exercise ids."""
 
@@ -103,11 +134,6 @@ class FileEvents:
         """The exercises whose files changed, within about WAIT_MS (empty when none did)."""
         found, self._pending = self._pending | self._ids(next(self._changes)), set()
         return found
-
-    def switch_to_polling(self, reason: str) -> None:
-        self._changes.close()
-        self.poll_reason = reason
-        self._changes = self._start()
 
     def unnoticed(self, graded: dict[str, object], now: float) -> set[str]:
         """Exercises whose file differs from the one last graded (graded: exercise id ->

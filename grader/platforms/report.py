@@ -262,7 +262,7 @@ def to_gradescope(report: Report, execution_time: float) -> dict:
     return {
         "score": report.score,
         "execution_time": round(execution_time),
-        "output": "\n".join([score_table(report.results), *(one_line(n) for n in report.notes)]),
+        "output": "\n\n".join([*(one_line(n) for n in report.notes), score_table(report.results)]),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,

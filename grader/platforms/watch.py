@@ -23,14 +23,13 @@ from ..checks.registry import all_checks
 from ..course import exercise, exercise_ids, exercises
 from .hints import choose_level, hints_for, render, state_path
 from ..runner import Options, Result, Session
-from .file_events import FileEvents, fingerprint, polling_reason
+from .file_events import FileEvents, fingerprint, polling_reason, wait_until_settled
 from .keys import Keys
 from .progress import Progress, default_path
 from .report import failed_checks, score_table
 
 KEYS = "keys: h hint, n next exercise, a re-grade all, q quit"
 CLEAR = "\x1b[2J\x1b[H"
-NO_EVENTS = "no file events arrived here"
 
 
 def _points(results: list[Result]) -> tuple[int, int]:
@@ -178,16 +177,16 @@ class Watch:
         self.mode = events.mode
         self.start()
         while True:
-            changed, note = events.wait(), ""
-            if not changed:
-                changed = events.unnoticed(self.graded, time.time())
-                if changed and events.poll_reason is None:
-                    events.switch_to_polling(NO_EVENTS)
-                    self.mode = events.mode
-                    note = ("No file event arrived for a saved file here: watching by polling "
-                            "from now on (--poll does so from the start).")
+            # Events, and beside them a look at the files for a save whose event never came.
+            changed = events.wait() | events.unnoticed(self.graded, time.time())
             if changed:
-                self.saved(changed, note)
+                paths = {ex_id: self.target / exercise(ex_id).file for ex_id in changed}
+                wait_until_settled(list(paths.values()))
+                # A file as it was graded already (its event came after the backup found it,
+                # or after a wait above) needs no second grading.
+                changed = {e for e in changed if fingerprint(paths[e]) != self.graded.get(e)}
+            if changed:
+                self.saved(changed)
             for key in keys.read():
                 if not self.key(key):
                     self.say("Stopped watching.")

@@ -3,6 +3,7 @@ is graded even when build_model is not done yet."""
 import os
 import traceback
 
+import torch
 
 from .plain import TENSOR, describe
 from .registry import probe

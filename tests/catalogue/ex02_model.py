@@ -184,6 +184,18 @@ def build_model(in_features=2, out_features=4, hidden_units=8):
       "ex02.relu_nonlinearity": "the model's forward pass failed",
       "ex02.outputs_logits": "the model's forward pass failed"}),
 
+    Variant("model_float64", EX, '''
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    return nn.Sequential(
+        nn.Linear(in_features, hidden_units),
+        nn.ReLU(),
+        nn.Linear(hidden_units, hidden_units),
+        nn.ReLU(),
+        nn.Linear(hidden_units, out_features),
+    ).double()
+''', {"ex02.relu_nonlinearity": "weights are float64",
+      "ex02.outputs_logits": "weights are float64"}),
+
     Variant("hidden_units_ignored", EX, '''
 def build_model(in_features=2, out_features=4, hidden_units=8):
     return nn.Sequential(

@@ -10,7 +10,7 @@ EX = "ex03"
 # Text of the messages the checks give (from grader/messages.py or the checks' summaries).
 NOT_SOFTMAX = "the probabilities differ from softmax of the model's logits"
 ROWS_NOT_ONE = "the rows do not sum to 1"
-DEVICE_MISMATCH = "tensors on different devices"
+DEVICE_MISMATCH = "while the model is on another device (simulated)"
 
 MISTAKES: list[Variant] = [
     # --- predict_proba ---------------------------------------------------------------------

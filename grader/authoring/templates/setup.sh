@@ -23,5 +23,15 @@ if ! "$PYTHON" -c 'import ensurepip, venv' 2>/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y "$PYTHON-venv"
 fi
 
-TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu "$PYTHON" course.py setup
+# torch's index, as course.py reads it: TORCH_INDEX_URL if set (set but empty: pip's own
+# index alone); else the one `python -m grader gradescope` wrote into torch-index-url (it
+# was run with TORCH_INDEX_URL set); else PyTorch's CPU-only index.
+if [ -z "${TORCH_INDEX_URL+set}" ]; then
+    if [ -f torch-index-url ]; then
+        TORCH_INDEX_URL="$(head -n 1 torch-index-url)"
+    else
+        TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
+    fi
+fi
+TORCH_INDEX_URL="$TORCH_INDEX_URL" "$PYTHON" course.py setup
 .venv/bin/python -c 'import torch, sklearn; print("torch", torch.__version__)'

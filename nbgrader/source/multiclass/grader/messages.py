@@ -34,6 +34,12 @@ BREAKPOINT = ("{call} only works with --in-process: here your code runs with no 
 # --- One root cause, shown once (grader/platforms/report.py, feedback_once) -----------------
 MORE_CHECKS = "and {count} more {checks} of this exercise, worth {points}, {need} this {what}"
 SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
+UNWRAPPED = ("Graded the exercise files in {folder}/, the one folder of your upload (its "
+             "exercises/ or its top level).")
+# A command that needs a package the default set-up leaves out: one line, no traceback.
+NEEDS_SET_UP = ("python -m grader {command} needs {package}, which the default set-up leaves out: "
+                "run `python3 course.py setup {option}`, then this command again with .venv's "
+                "Python (`source .venv/bin/activate`).")
 INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
 BATCH_INTERRUPTED = ("Interrupted. {csv} holds every submission graded so far; the same "
                      "command grades the rest.")
@@ -47,6 +53,9 @@ GRADER_ERROR = "the grader itself failed on this check (please report it): {erro
 # --- The mistakes learners make -----------------------------------------------------------
 NUMPY_NOT_TENSOR = ("{what} is a numpy array, not a torch.Tensor: convert it with "
                     "torch.from_numpy(...) or torch.tensor(...)")
+FORWARD_FAILED = "the model's forward pass failed"
+MODEL_FLOAT64 = ("the model's weights are float64 (a .double() or dtype=torch.float64) and its "
+                 "inputs float32, so its forward pass failed. Keep the layers' default dtype, float32")
 FLOAT64_FEATURES = ("X is float64 (numpy's default); nn.Linear weights are float32, so the "
                     "forward pass fails with 'mat1 and mat2 must have the same dtype'. "
                     "Use torch.from_numpy(X).float()")
@@ -74,6 +83,8 @@ SOFTMAX_IN_MODEL = ("the model ends with {layer}: CrossEntropyLoss applies log-s
 BINARY_OUTPUT = ("the output layer has {units} unit(s), a binary-classification size: "
                  "multi-class needs one output (logit) per class, {classes} here")
 DEVICE_STRING = "get_device returned the string {value!r}; return torch.device({value!r})"
+# The device a check moves the model to, torch's "meta" device, as students read it.
+SIMULATED_DEVICE = "another device (simulated)"
 DEVICE_MISMATCH = ("tensors on different devices: X stayed on {x_device} while the model is "
                    "on {model_device}. Move X with X.to(next(model.parameters()).device)")
 MODEL_MOVED = ("{function} moved the model (model.to(...)) instead of X: the caller chose the "

@@ -83,7 +83,8 @@ def run_check(check: Check, ctx: Context) -> Result:
 class Report:
     target: str
     results: list[Result]
-    notes: list[str] = field(default_factory=list)    # what was not graded, and why (a link refused)
+    # For the student, above the scores: which folder was graded, what was not and why.
+    notes: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> int:

@@ -142,8 +142,12 @@ def sizes_honoured(ctx):
 
 def _output(called: str, d: dict, rows: int, out_f: int) -> torch.Tensor:
     if "forward_error" in d:
-        fail("the model's forward pass failed", called=called + f"; model(<float32 tensor [{rows}, ...]>)",
-             got=d["forward_error"], expected=f"logits of shape [{rows}, {out_f}]")
+        error = d["forward_error"]
+        # The root cause, where the error shows it: grouped by it in the class overview.
+        float64 = "Double" in error and ("dtype" in error or "scalar type" in error)
+        fail(M.MODEL_FLOAT64 if float64 else M.FORWARD_FAILED,
+             called=called + f"; model(<float32 tensor [{rows}, ...]>)",
+             got=error, expected=f"logits of shape [{rows}, {out_f}]")
     out = d["output"]
     expect(out.get("kind") == "tensor" and out["shape"] == [rows, out_f],
            "the model's output has the wrong shape", called=called + "; model(X)",

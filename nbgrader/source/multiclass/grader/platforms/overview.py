@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import statistics
+import textwrap
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,7 @@ from ..files import write_atomically
 from ..untrusted import md_cell, one_line
 
 MOST_FAILED = 12              # checks drawn in the plot
+LABEL_WIDTH = 42              # characters per line of a plot's label (wrapped at spaces)
 
 
 @dataclass
@@ -171,6 +173,25 @@ def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> s
     return "\n".join(out) + "\n"
 
 
+def misconception(message: str) -> str:
+    """The mistake behind a diagnosis, in short: its likely mistake when it names one, else
+    its first sentence."""
+    likely = re.search(r"\(likely: (.*)\)$", message)
+    text = likely.group(1) if likely else message
+    return re.split(r"(?<=[a-z0-9)])[.;] ", text, maxsplit=1)[0]
+
+
+def plot_label(summary: CheckSummary) -> str:
+    """A check's label in the plot: its name, then the misconception most of the wrong
+    answers show, wrapped at spaces (never cut mid-word)."""
+    def wrap(text: str, lines: int) -> list[str]:
+        return textwrap.wrap(text, LABEL_WIDTH, max_lines=lines, placeholder=" ...",
+                             break_on_hyphens=False, break_long_words=False)
+    name = wrap(f"{summary.exercise} {summary.name}", 2)
+    why = wrap(f"mostly: {misconception(summary.message)}", 3) if summary.message else []
+    return "\n".join(name + why)
+
+
 def plot(entries: list[Entry], path: Path) -> bool:
     """The totals' histogram and the most failed checks, as a PNG; False without matplotlib."""
     try:
@@ -183,15 +204,16 @@ def plot(entries: list[Entry], path: Path) -> bool:
     graded = [e for e in entries if e.total is not None]
     top = max((e.max_score for e in graded), default=100)
     failed = [s for s in check_summaries(graded) if s.wrong][:MOST_FAILED]
-    fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.5), gridspec_kw={"width_ratios": [1, 1.4]})
+    labels = [plot_label(s) for s in reversed(failed)]
+    height = max(4.5, 0.16 * sum(label.count("\n") + 1.6 for label in labels))
+    fig, (left, right) = plt.subplots(1, 2, figsize=(13, height), gridspec_kw={"width_ratios": [1, 1.4]})
     left.hist([e.total for e in graded], bins=10, range=(0, top), color="#4c72b0", edgecolor="white")
     left.set(title="Totals", xlabel="points", ylabel="students")
     left.yaxis.set_major_locator(MaxNLocator(integer=True))
     if failed:
-        labels = [f"{s.exercise} {s.name[:45]}" for s in reversed(failed)]
         right.barh(labels, [s.wrong for s in reversed(failed)], color="#c44e52")
         right.set(title="Checks most often answered wrong", xlabel=f"students (of {len(graded)})")
-        right.tick_params(axis="y", labelsize=8)
+        right.tick_params(axis="y", labelsize=7)
         right.xaxis.set_major_locator(MaxNLocator(integer=True))
     else:
         right.text(0.5, 0.5, "No check was answered wrong", ha="center", va="center")

@@ -10,7 +10,8 @@ import tempfile
 from pathlib import Path
 
 from ..checks.cases import Cases
-from ..files import find_exercise_files
+from ..files import find_exercise_files, unwrapped
+from ..messages import UNWRAPPED
 from ..runner import Options, Report, Result, grade
 
 
@@ -43,6 +44,12 @@ def _renamed(result: Result, old: str, new: str) -> Result:
 
 def grade_submission(submission: Path | str, only: str | None = None, cases: Cases | None = None,
                      options: Options = Options(), on_activity=None) -> Report:
+    """Grade the exercise files of a folder, or of the one folder it holds (an upload of
+    GitHub's "Download ZIP"); the report's note then says which folder was graded."""
     submission = Path(submission)
-    found = find_exercise_files(submission)
-    return grade_files(found.files, str(submission), only, cases, options, on_activity, found.refused)
+    folder = unwrapped(submission)
+    found = find_exercise_files(folder)
+    report = grade_files(found.files, str(folder), only, cases, options, on_activity, found.refused)
+    if folder != submission:
+        report.notes.insert(0, UNWRAPPED.format(folder=folder.relative_to(submission).as_posix()))
+    return report

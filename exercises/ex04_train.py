@@ -28,10 +28,14 @@ def train_step(model, X, y, loss_fn, optimizer):
 def evaluate(model, X, y, loss_fn):
     """Measure the model on (X, y) without changing it.
 
+    Put the model in eval mode (model.eval()) and run the forward pass inside
+    torch.inference_mode(), as predict_proba does.
+
     Returns:
         (loss, accuracy): two Python floats; accuracy as a percentage from 0 to 100.
 
-    Hint: eval mode and torch.inference_mode(), as in predict_proba.
+    Hint: train() calls evaluate right after a training step, with the model still in
+    training mode, where Dropout would drop units at random.
     """
     # YOUR CODE HERE
     raise NotImplementedError()

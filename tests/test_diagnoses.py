@@ -104,3 +104,22 @@ def test_no_check_passes_on_a_call_that_raised(ex_id, ending, words, submission)
     passed = [r.check.id for r in report.results if r.passed]
     assert not passed and len(report.results) == len(all_checks(ex_id))
     assert all(words in r.feedback for r in report.results), [r.feedback for r in report.results]
+
+
+def test_evaluate_in_training_mode_loses_points_and_is_named(submission):
+    """model.train() inside evaluate gives the right numbers on a model without Dropout,
+    but evaluation in training mode is what the docstring forbids."""
+    code = """
+def evaluate(model, X, y, loss_fn):
+    model.train()
+    with torch.inference_mode():
+        logits = model(X)
+        loss = loss_fn(logits, y).item()
+        correct = (logits.argmax(dim=1) == y).sum().item()
+    return loss, correct / len(y) * 100
+"""
+    report = grade(submission(ex04=code), only="ex04")
+    failed = {r.check.id: r.feedback for r in report.results if not r.passed}
+    assert list(failed) == ["ex04.evaluate_no_grad"]
+    assert M.TRAIN_MODE in failed["ex04.evaluate_no_grad"]
+    assert report.score < report.max_score

@@ -133,6 +133,16 @@ def evaluate(model, X, y, loss_fn):
     return loss, correct / len(y) * 100
 """, {"ex04.evaluate_no_grad": _words(M.GRAD_ENABLED)}),
 
+    Variant("evaluate_in_training_mode", "ex04", """
+def evaluate(model, X, y, loss_fn):
+    model.train()
+    with torch.inference_mode():
+        logits = model(X)
+        loss = loss_fn(logits, y).item()
+        correct = (logits.argmax(dim=1) == y).sum().item()
+    return loss, correct / len(y) * 100
+""", {"ex04.evaluate_no_grad": _words(M.TRAIN_MODE)}),
+
     Variant("evaluate_loss_against_own_predictions", "ex04", """
 def evaluate(model, X, y, loss_fn):
     model.eval()

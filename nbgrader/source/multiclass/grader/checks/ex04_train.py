@@ -134,7 +134,7 @@ def evaluate_values(ctx):
                  expected=f"{want_acc:.6g} (percent)", likely=likely)
 
 
-@check("ex04", 2, "evaluate builds no graph and leaves the model unchanged")
+@check("ex04", 2, "evaluate runs the model in eval mode, builds no graph and leaves the model unchanged")
 def evaluate_no_grad(ctx):
     for spec, X, y in _evaluate_cases(ctx):
         r = ctx.run("evaluate", spec=spec, X=X, y=y)
@@ -145,6 +145,9 @@ def evaluate_no_grad(ctx):
         expect(passes and not any(p["grad_enabled"] for p in passes), M.GRAD_ENABLED,
                called=r.called, got="a forward pass with autograd on",
                expected="the forward pass inside torch.inference_mode()")
+        # The grader's model starts in training mode, as train() leaves it after a step.
+        expect(not any(p["training"] for p in passes), M.TRAIN_MODE, called=r.called + " on a model "
+               "in training mode", got="a forward pass in training mode", expected="model.eval() before the forward pass")
 
 
 # --- train ----------------------------------------------------------------------------

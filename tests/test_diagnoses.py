@@ -123,3 +123,30 @@ def evaluate(model, X, y, loss_fn):
     assert list(failed) == ["ex04.evaluate_no_grad"]
     assert M.TRAIN_MODE in failed["ex04.evaluate_no_grad"]
     assert report.score < report.max_score
+
+
+@pytest.mark.parametrize("loss, pytorch_says, mistake", [
+    ("loss_fn(logits.argmax(dim=1).float(), y)", "Expected floating point type for target",
+     M.LOSS_ON_PREDICTED_CLASSES),
+    ("loss_fn(logits.argmax(dim=1).float(), y.float())", "element 0 of tensors does not require grad",
+     M.LOSS_ON_PREDICTED_CLASSES),
+    ("loss_fn(y, logits)", "not implemented for 'Long'", M.LOSS_ARGUMENTS_SWAPPED),
+])
+def test_a_loss_given_the_wrong_arguments_is_named_from_what_it_was_given(loss, pytorch_says, mistake,
+                                                                          submission):
+    """PyTorch's words point at the labels' dtype; the loss's own arguments tell the mistake."""
+    code = f"""
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    logits = model(X)
+    loss = {loss}
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""" + _train(update="loss = train_step(model, X_train, y_train, loss_fn, optimizer)")
+    report = grade(submission(ex04=code), only="ex04")
+    for r in report.results:
+        if r.check.id.startswith(("ex04.step_", "ex04.train_")) and r.check.id != "ex04.train_progress":
+            assert not r.passed and pytorch_says in r.feedback, r.feedback
+            assert f"likely:   {mistake}" in r.feedback, r.feedback

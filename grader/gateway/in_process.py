@@ -161,7 +161,9 @@ class InProcessGateway(Gateway):
                 return StudentCodeError(kind, summary)
             shown = shorten(out.text())
             called = "; ".join(student.calls) if student and student.calls else None
-            return StudentCodeError(kind, summary, called=called, output=shown or None, code=code)
+            likely = student.likely if student and kind == "raised" else None
+            return StudentCodeError(kind, summary, called=called, output=shown or None, code=code,
+                                    likely=likely)
 
         def debugger(call: str, code: str | None):
             ex = exercise(exercise_id) if exercise_id else None

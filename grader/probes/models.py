@@ -46,6 +46,7 @@ class ForwardRecorder:
 
     def __init__(self, model: nn.Module, known_inputs: dict[str, torch.Tensor] | None = None):
         self.passes: list[dict] = []
+        self.last_output = None         # the latest pass's output, for the loss's evidence
         self.known = known_inputs or {}
         self.handle = model.register_forward_pre_hook(self._record)
         self.output_handle = model.register_forward_hook(self._watch_output)
@@ -76,6 +77,7 @@ class ForwardRecorder:
         })
 
     def _watch_output(self, module, args, output):
+        self.last_output = output
         if self.passes and isinstance(output, torch.Tensor) and output.requires_grad:
             record = self.passes[-1]
 

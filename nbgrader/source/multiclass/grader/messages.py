@@ -120,6 +120,12 @@ NO_BACKWARD = ("no backward pass went through the model's output, so nothing was
 LOSS_AGAINST_PREDICTIONS = ("the loss was computed against the model's own predictions "
                             "(loss_fn(logits, logits.argmax(dim=1))), not the labels: the "
                             "targets of the loss must be y, so use loss_fn(logits, y)")
+LOSS_ON_PREDICTED_CLASSES = ("the loss was given the predicted classes (an argmax of the logits), "
+                             "not the logits: argmax has no gradient, so nothing could be learned "
+                             "from it. Pass the raw logits first and the int64 labels second: "
+                             "loss_fn(logits, y), with no .float() on either")
+LOSS_ARGUMENTS_SWAPPED = ("the loss got the labels first and the logits second: the order is "
+                          "loss_fn(logits, y), the model's raw logits [N, C] then the int64 labels [N]")
 EVALUATE_CHANGED_MODEL = "evaluate changed the model's parameters; it must only measure"
 TEST_BEFORE_UPDATE = ("test metrics were measured before the epoch's update; measure them "
                       "after optimizer.step()")

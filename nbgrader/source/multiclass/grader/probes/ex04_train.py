@@ -5,6 +5,7 @@ from torch import nn
 
 from .plain import describe
 from .registry import probe
+from .losses import loss_evidence
 from .models import ForwardRecorder, build, linear_state
 
 
@@ -32,7 +33,8 @@ def train_step(student, spec: dict, X, y, lr: float, steps: int) -> dict:
     recorder = ForwardRecorder(model)
     returned, states = [], []
     for _ in range(steps):
-        returned.append(describe(student.call("train_step", model, X, y, loss_fn, optimizer)))
+        with loss_evidence(student, recorder, [y]):
+            returned.append(describe(student.call("train_step", model, X, y, loss_fn, optimizer)))
         states.append(linear_state(model))
     return {"returned": returned, "states": states, "passes": recorder.passes}
 
@@ -41,7 +43,8 @@ def train_step(student, spec: dict, X, y, lr: float, steps: int) -> dict:
 def evaluate(student, spec: dict, X, y) -> dict:
     model = build(spec)
     recorder = ForwardRecorder(model)
-    result = describe(student.call("evaluate", model, X, y, nn.CrossEntropyLoss()))
+    with loss_evidence(student, recorder, [y]):
+        result = describe(student.call("evaluate", model, X, y, nn.CrossEntropyLoss()))
     return {"result": result, "state": linear_state(model), "passes": recorder.passes}
 
 
@@ -51,7 +54,8 @@ def evaluate(student, spec: dict, X, y) -> dict:
 def train(student, spec: dict, X_train, y_train, X_test, y_test, kwargs: dict) -> dict:
     model = build(spec)
     recorder = ForwardRecorder(model, {"train": X_train, "test": X_test})
-    history = student.call("train", model, X_train, y_train, X_test, y_test, **kwargs)
+    with loss_evidence(student, recorder, [y_train, y_test]):
+        history = student.call("train", model, X_train, y_train, X_test, y_test, **kwargs)
     report = {"result": describe(history), "state": linear_state(model),
               "passes": recorder.passes}
     if isinstance(history, dict):

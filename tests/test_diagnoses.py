@@ -150,3 +150,21 @@ def train_step(model, X, y, loss_fn, optimizer):
         if r.check.id.startswith(("ex04.step_", "ex04.train_")) and r.check.id != "ex04.train_progress":
             assert not r.passed and pytorch_says in r.feedback, r.feedback
             assert f"likely:   {mistake}" in r.feedback, r.feedback
+
+
+@pytest.mark.parametrize("layers, failed", [
+    ("nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 4)", {"ex02.sizes_honoured"}),
+    ("nn.Linear(in_features, hidden_units), nn.ReLU(), nn.Linear(hidden_units, hidden_units), "
+     "nn.ReLU(), nn.Linear(hidden_units, 2)", {"ex02.default_sizes", "ex02.sizes_honoured"}),
+])
+def test_wrong_layer_sizes_cost_only_the_checks_on_sizes(layers, failed, submission):
+    """A model with its ReLUs and raw logits, built with sizes other than asked: the custom
+    model cannot run on in_features inputs, but the default one shows it is non-linear."""
+    code = f"""
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    return nn.Sequential({layers})
+"""
+    report = grade(submission(ex02=code), only="ex02")
+    assert {r.check.id for r in report.results if not r.passed} == failed
+    assert report.max_score - report.score == sum(r.check.points for r in report.results
+                                                  if r.check.id in failed)

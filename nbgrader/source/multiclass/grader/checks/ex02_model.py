@@ -145,18 +145,43 @@ def _output(called: str, d: dict, rows: int, out_f: int) -> torch.Tensor:
         fail("the model's forward pass failed", called=called + f"; model(<float32 tensor [{rows}, ...]>)",
              got=d["forward_error"], expected=f"logits of shape [{rows}, {out_f}]")
     out = d["output"]
-    expect(out.get("kind") == "tensor" and out["shape"] == [rows, out_f],
+    # Another number of columns than out_features comes from the last Linear layer's size,
+    # which the checks on sizes grade: judged here, it would cost a second time.
+    sizes = _linear_sizes(d)
+    columns = {out_f, sizes[-1][1]} if sizes else {out_f}
+    expect(out.get("kind") == "tensor" and len(out["shape"]) == 2 and out["shape"][0] == rows
+           and out["shape"][1] in columns,
            "the model's output has the wrong shape", called=called + "; model(X)",
            got=phrase(out), expected=f"a tensor of shape [{rows}, {out_f}]: one logit per class")
     return out["data"].double()
 
 
-@check("ex02", 2, "the model is non-linear (it has ReLU activations)")
-def relu_nonlinearity(ctx):
+def _runnable_models(ctx):
+    """(called, probe data, build_model's arguments) of the default model and the one built
+    with other sizes, less a model whose first Linear layer does not take in_features inputs
+    and so cannot run on them: the checks on sizes grade that mistake, and the others judge
+    the model that runs. Fails when none can run."""
+    models, skipped = [], []
     for custom in (False, True):
         called, d = _model(ctx, custom)
-        out_f = (ctx.cases.model if custom else MODEL_DEFAULTS)["out_features"]
-        z = _output(called, d, 49, out_f)
+        args = ctx.cases.model if custom else MODEL_DEFAULTS
+        sizes = _linear_sizes(d)
+        if "forward_error" in d and sizes and sizes[0][0] != args["in_features"]:
+            skipped.append((called, d, args))
+            continue
+        models.append((called, d, args))
+    if not models:
+        called, d, args = skipped[0]
+        fail("the model cannot be judged until its first Linear layer takes in_features inputs "
+             "(see the checks on sizes)", called=called, got=d["forward_error"],
+             expected=f"Linear({args['in_features']}, ...) first")
+    return models
+
+
+@check("ex02", 2, "the model is non-linear (it has ReLU activations)")
+def relu_nonlinearity(ctx):
+    for called, d, args in _runnable_models(ctx):
+        z = _output(called, d, 49, args["out_features"])
         a, b, ab, zero = z[:16], z[16:32], z[32:48], z[48:]
         # An affine map f has f(a + b) = f(a) + f(b) - f(0) for every pair.
         gap = (ab - a - b + zero).abs().max().item()
@@ -171,9 +196,7 @@ def relu_nonlinearity(ctx):
 
 @check("ex02", 3, "the model outputs raw logits: no softmax or sigmoid at the end")
 def outputs_logits(ctx):
-    for custom in (False, True):
-        called, d = _model(ctx, custom)
-        args = ctx.cases.model if custom else MODEL_DEFAULTS
+    for called, d, args in _runnable_models(ctx):
         types = _types(d)
         if types and types[-1] in PROBABILITY_LAYERS:
             fail(M.SOFTMAX_IN_MODEL.format(layer=types[-1]), called=called,

@@ -65,6 +65,9 @@ def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
         "train_loss", "train_acc": from that epoch's forward pass (before its update),
         "test_loss", "test_acc":   measured after that epoch's update.
 
+    With the defaults, the final test accuracy comes within 5 points of the reference
+    solution's.
+
     Hint: the accuracy of the training forward pass needs that pass's logits; compute it
     from them (no second forward pass) or from a copy made before the step.
     """

@@ -26,7 +26,7 @@ import torch
 from .. import messages
 from ..course import exercise, exercises
 from ..probes.student import MissingFunction, NotImplementedYet, Student
-from . import lazy_dynamo
+from . import lazy_dynamo, loops
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
 from .imports import exercise_imports
 from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, no_debugger,
@@ -143,14 +143,25 @@ class InProcessGateway(Gateway):
             stack.enter_context(time_limit(seconds * self.time_scale, self._stopped_at))
         return stack
 
-    def _stopped_at(self, frame) -> str | None:
-        """Where the time limit found the student's code; a worker tells its grader at once,
-        in case the code swallows the stop and has to be killed."""
-        line = student_line(frame, self.target)
-        if line:                       # the stack is in student code, never inside a send
-            line = "stopped at " + line
-            self.on_event({"type": "stopped", "code": line})
-        return line
+    def _where(self, filename: str, line: int, function: str) -> str:
+        return f"{Path(filename).name}, line {line}, in {function}()"
+
+    def _stopped_at(self, looks) -> tuple[str | None, str | None]:
+        """Where the student's code was looping when the time limit stopped it, and in which
+        function (grader.gateway.loops); a worker tells its grader at once, in case the code
+        swallows the stop and has to be killed."""
+        found = loops.looping_frame(looks, self._is_student_file)
+        if found is None:
+            return None, None
+        frame, lines = found
+        filename, function = frame.f_code.co_filename, frame.f_code.co_name
+        header = loops.loop_header(filename, lines)
+        line = header or lines[-1]
+        source = linecache.getline(filename, line).strip()
+        text = ("stopped in the loop at " if header else "stopped at ") + self._where(filename, line, function)
+        text += f":\n    {source}" if source else ""
+        self.on_event({"type": "stopped", "code": text})      # in student code, never inside a send
+        return text, function
 
     def _contained(self, where: str, seconds: float, student: Student | None, fn,
                    exercise_id: str = "", home=None):
@@ -197,11 +208,12 @@ class InProcessGateway(Gateway):
                 file=file, function=exc.function))
         except CallTimeout as exc:
             limit = seconds * self.time_scale
-            frame = self._student_frame(exc, named=True)
-            if student and student.current and frame and frame.name != student.current:
-                # Name the function the code was in, not only the one the grader called.
+            looping = exc.function
+            if student and student.current and looping and not looping.startswith("<") \
+                    and looping != student.current:
+                # Name the function that was looping, not only the one the grader called.
                 raise fail("timed_out", messages.TIMED_OUT_INSIDE.format(
-                    where=place(), seconds=limit, function=frame.name), exc.code)
+                    where=place(), seconds=limit, function=looping), exc.code)
             raise fail("timed_out", messages.TIMED_OUT.format(where=place(), seconds=limit), exc.code)
         except BreakpointCalled as exc:
             raise debugger(exc.call, exc.code)

@@ -106,11 +106,11 @@ def test_an_endless_loop_is_named_by_its_own_header_wherever_it_was_stopped(subm
 
 
 def test_in_a_notebook_the_loop_is_named_by_its_cell_line(monkeypatch):
-    from grader.gateway.notebook import NotebookGateway
-    from grader.runner import Context, run_check
     from grader.checks.cases import Cases
     from grader.checks.registry import all_checks
     from grader.gateway import in_process
+    from grader.gateway.notebook import NotebookGateway
+    from grader.runner import Context, run_check
 
     real_init = in_process.InProcessGateway.__init__
     monkeypatch.setattr(in_process.InProcessGateway, "__init__",

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import ast
 import linecache
+from collections.abc import Callable
 from types import FrameType
-from typing import Callable
 
 # One look at the stack: (frame, the line it was at then), innermost first.
 Look = list[tuple[FrameType, int]]

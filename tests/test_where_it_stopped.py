@@ -71,7 +71,7 @@ def test_a_leftover_breakpoint_says_how_to_debug(submission, call):
     assert set(lost) == {"ex03.accuracy_percent", "ex03.accuracy_float"}
     text = lost["ex03.accuracy_percent"]
     assert text.startswith(f"{call.split('; ')[-1]} only works with --in-process")
-    assert "python -m grader --in-process --only ex03" in text
+    assert "python3 course.py grade --in-process --only ex03" in text
     assert "pytest exercises/test_ex03_predict.py --in-process -s" in text
     assert "BdbQuit" not in text
     line = line_of(folder / "ex03_predict.py", call)

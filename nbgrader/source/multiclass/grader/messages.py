@@ -28,9 +28,9 @@ IN_PROCESS = ("Running your code inside the grader (--in-process): no time or me
               "prints appear as they happen, and breakpoint() works. A crash or an exit in your "
               "code stops the grader itself.")
 BREAKPOINT = ("{call} only works with --in-process: here your code runs with no terminal "
-              "to type into, so it was stopped. To debug it, run `python -m grader --in-process "
-              "--only {exercise}` or `pytest exercises/{test} --in-process -s`; remove "
-              "{call} before you hand in")
+              "to type into, so it was stopped. To debug it, run `python3 course.py grade "
+              "--in-process --only {exercise}` (or, with the .venv activated, `pytest "
+              "exercises/{test} --in-process -s`); remove {call} before you hand in")
 # --- One root cause, shown once (grader/platforms/report.py, feedback_once) -----------------
 MORE_CHECKS = "and {count} more {checks} of this exercise, worth {points}, {need} this {what}"
 SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"

@@ -89,7 +89,7 @@ def step_first_update(ctx):
 
 
 @check("ex04", 4, "later train_steps use fresh gradients (zero_grad before backward)",
-       requires={"train_step": "call optimizer.zero_grad() before loss.backward()"})
+       requires={"train_step": ("zero_grad, backward, step", "gradients accumulate otherwise")})
 def step_zero_grad(ctx):
     for spec, X, y, lr in _step_cases(ctx):
         r, _, states = _steps(ctx, spec, X, y, lr)
@@ -140,7 +140,7 @@ def evaluate_values(ctx):
 
 
 @check("ex04", 2, "evaluate runs the model in eval mode, builds no graph and leaves the model unchanged",
-       requires={"evaluate": ("without changing it", "Put the model in eval mode (model.eval())",
+       requires={"evaluate": ("without changing it", "Put the model in eval mode",
                               "run the forward pass inside torch.inference_mode()")})
 def evaluate_no_grad(ctx):
     for spec, X, y in _evaluate_cases(ctx):

@@ -157,3 +157,16 @@ def test_the_readme_quotes_the_real_time_limit():
         assert shown and others, readme
         assert all(float(seconds) == limits[name] for name, seconds in shown), (readme, shown, limits)
         assert {float(s) for s in others} == {v for k, v in limits.items() if k not in dict(shown)}, readme
+
+
+def test_a_loop_that_prints_without_end_is_named_by_its_header(submission):
+    """The increment forgotten in a loop that prints: the output limit stops it first, at
+    the print, and the message names the loop around it."""
+    code = ("def accuracy(y_true, y_pred):\n    i = 0\n    while i < len(y_true):\n"
+            "        print('sample', i, y_true[i].item(), '-' * 1000)\n    return 100.0\n")
+    folder = submission(ex03=code)
+    text = failures(grade(folder, only="ex03"))["ex03.accuracy_percent"]
+    line = line_of(folder / "ex03_predict.py", "    while i < len(y_true):")
+    assert text.startswith("accuracy() printed more than 100,000 characters"), text
+    assert (f"\n    stopped in the loop at ex03_predict.py, line {line}, in accuracy():\n"
+            "        while i < len(y_true):\n") in text, text

@@ -146,6 +146,15 @@ class InProcessGateway(Gateway):
     def _where(self, filename: str, line: int, function: str) -> str:
         return f"{Path(filename).name}, line {line}, in {function}()"
 
+    def _in_the_loop(self, filename: str, lines: list[int], function: str) -> str:
+        """'stopped in the loop at FILE, line N, in F():' and the loop's header (the innermost
+        for/while of F that holds these lines), or where it was when no loop holds them."""
+        header = loops.loop_header(filename, lines)
+        line = header or lines[-1]
+        source = linecache.getline(filename, line).strip()
+        text = ("stopped in the loop at " if header else "stopped at ") + self._where(filename, line, function)
+        return text + (f":\n    {source}" if source else "")
+
     def _stopped_at(self, looks) -> tuple[str | None, str | None]:
         """Where the student's code was looping when the time limit stopped it, and in which
         function (grader.gateway.loops); a worker tells its grader at once, in case the code
@@ -154,14 +163,14 @@ class InProcessGateway(Gateway):
         if found is None:
             return None, None
         frame, lines = found
-        filename, function = frame.f_code.co_filename, frame.f_code.co_name
-        header = loops.loop_header(filename, lines)
-        line = header or lines[-1]
-        source = linecache.getline(filename, line).strip()
-        text = ("stopped in the loop at " if header else "stopped at ") + self._where(filename, line, function)
-        text += f":\n    {source}" if source else ""
+        text = self._in_the_loop(frame.f_code.co_filename, lines, frame.f_code.co_name)
         self.on_event({"type": "stopped", "code": text})      # in student code, never inside a send
-        return text, function
+        return text, frame.f_code.co_name
+
+    def _printing_at(self, exc: OutputFlood) -> str | None:
+        """The loop that printed too much: the one around the student's line that printed last."""
+        frame = self._student_frame(exc)
+        return self._in_the_loop(frame.filename, [frame.lineno], frame.name) if frame else None
 
     def _contained(self, where: str, seconds: float, student: Student | None, fn,
                    exercise_id: str = "", home=None):
@@ -219,8 +228,9 @@ class InProcessGateway(Gateway):
             raise debugger(exc.call, exc.code)
         except bdb.BdbQuit as exc:          # another debugger, reading the empty stdin
             raise debugger("a debugger", _traceback_line(exc, self.target))
-        except OutputFlood:
-            raise fail("output_flood", messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT))
+        except OutputFlood as exc:
+            raise fail("output_flood", messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT),
+                       self._printing_at(exc))
         except SystemExit as exc:
             raise fail("exited", messages.EXITED.format(how=f"sys.exit({exc.code!r})", where=place()))
         except KeyboardInterrupt:

@@ -3,6 +3,7 @@
 
     python3 course.py watch [watch options]    set up .venv, then grade again on every save
     python3 course.py grade [grader options]   set up .venv, then grade exercises/
+    python3 course.py hint [ex0N] [--more | --level N]   a hint for the first failing check
     python3 course.py test  [pytest options]   set up .venv with dev tools, then run tests/
     python3 course.py setup [--dev|--instructor|--marimo]
                                                only set up .venv; --instructor: with what the
@@ -171,6 +172,9 @@ def main(argv: list[str]) -> int:
     if command == "grade":
         setup(dev=False)
         return subprocess.call([str(venv_python()), "-m", "grader", *rest], cwd=ROOT)
+    if command == "hint":
+        setup(dev=False)
+        return subprocess.call([str(venv_python()), "-m", "grader", "hint", *rest], cwd=ROOT)
     if command == "test":
         setup(dev=True)
         return subprocess.call([str(venv_python()), "-m", "pytest", *rest], cwd=ROOT)

@@ -27,6 +27,9 @@ def predict_proba(model, X):
 def predict(model, X):
     """Return the predicted class of each sample.
 
+    Run the model as predict_proba does: in eval mode, inside torch.inference_mode(), with
+    X moved to the model's device (calling predict_proba does all three).
+
     Returns:
         int64 tensor of shape [N]: the argmax over dim 1.
 

@@ -28,9 +28,9 @@ IN_PROCESS = ("Running your code inside the grader (--in-process): no time or me
               "prints appear as they happen, and breakpoint() works. A crash or an exit in your "
               "code stops the grader itself.")
 BREAKPOINT = ("{call} only works with --in-process: here your code runs with no terminal "
-              "to type into, so it was stopped. To debug it, run `python -m grader --in-process "
-              "--only {exercise}` or `pytest exercises/{test} --in-process -s`; remove "
-              "{call} before you hand in")
+              "to type into, so it was stopped. To debug it, run `python3 course.py grade "
+              "--in-process --only {exercise}` (or, with the .venv activated, `pytest "
+              "exercises/{test} --in-process -s`); remove {call} before you hand in")
 # --- One root cause, shown once (grader/platforms/report.py, feedback_once) -----------------
 MORE_CHECKS = "and {count} more {checks} of this exercise, worth {points}, {need} this {what}"
 SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
@@ -132,6 +132,12 @@ TRAINED_ON_TEST = ("the test data produced gradients: loss.backward() went throu
 LOSS_AGAINST_PREDICTIONS = ("the loss was computed against the model's own predictions "
                             "(loss_fn(logits, logits.argmax(dim=1))), not the labels: the "
                             "targets of the loss must be y, so use loss_fn(logits, y)")
+LOSS_ON_PREDICTED_CLASSES = ("the loss was given the predicted classes (an argmax of the logits), "
+                             "not the logits: argmax has no gradient, so nothing could be learned "
+                             "from it. Pass the raw logits first and the int64 labels second: "
+                             "loss_fn(logits, y), with no .float() on either")
+LOSS_ARGUMENTS_SWAPPED = ("the loss got the labels first and the logits second: the order is "
+                          "loss_fn(logits, y), the model's raw logits [N, C] then the int64 labels [N]")
 EVALUATE_CHANGED_MODEL = "evaluate changed the model's parameters; it must only measure"
 TEST_BEFORE_UPDATE = ("test metrics were measured before the epoch's update; measure them "
                       "after optimizer.step()")

@@ -34,6 +34,9 @@ def build_model(in_features=2, out_features=4, hidden_units=8):
         Linear(hidden_units, hidden_units), ReLU(),
         Linear(hidden_units, out_features)
 
+    Each Linear layer keeps its bias (the default, bias=True). With the default arguments
+    that is 2 -> 8 -> 8 -> 4.
+
     It takes a float32 tensor of shape [N, in_features] and returns raw logits of shape
     [N, out_features]: one score per class, any real number.
 

@@ -34,10 +34,14 @@ def train_step(model, X, y, loss_fn, optimizer):
 def evaluate(model, X, y, loss_fn):
     """Measure the model on (X, y) without changing it.
 
+    Put the model in eval mode (model.eval()) and run the forward pass inside
+    torch.inference_mode(), as predict_proba does.
+
     Returns:
         (loss, accuracy): two Python floats; accuracy as a percentage from 0 to 100.
 
-    Hint: eval mode and torch.inference_mode(), as in predict_proba.
+    Hint: train() calls evaluate right after a training step, with the model still in
+    training mode, where Dropout would drop units at random.
     """
     ### BEGIN SOLUTION
     model.eval()
@@ -60,6 +64,9 @@ def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
         a dict of lists with one entry per epoch:
         "train_loss", "train_acc": from that epoch's forward pass (before its update),
         "test_loss", "test_acc":   measured after that epoch's update.
+
+    With the defaults, the final test accuracy comes within 5 points of the reference
+    solution's.
 
     Hint: the accuracy of the training forward pass needs that pass's logits; compute it
     from them (no second forward pass) or from a copy made before the step.

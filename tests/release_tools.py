@@ -81,7 +81,8 @@ TEACHING = {
     "cluster_std=cluster_std, random_state=seed)": {"exercises/ex01_data.py"},
     # ex02's docstring: "Hint: return torch.device("cuda"), not the string "cuda"."
     'return torch.device("cuda")': {"exercises/ex02_model.py"},
-    "model.eval()": {"exercises/ex03_predict.py", "grader/messages.py"},
+    # predict_proba's and evaluate's docstrings ask for eval mode by its call.
+    "model.eval()": {"exercises/ex03_predict.py", "exercises/ex04_train.py", "grader/messages.py"},
     # The lesson's section 6 (marimo/lesson.py has its text) names the three calls of a step.
     "optimizer.zero_grad()": {"exercises/ex04_train.py", "grader/messages.py", "marimo/lesson.py"},
     "loss.backward()": {"exercises/ex04_train.py", "grader/messages.py", "marimo/lesson.py"},
@@ -94,7 +95,8 @@ GRADER_CODE = {
     "X, y = make_blobs(n_samples=n_samples, n_features=n_features, centers=n_classes,": {"grader/checks/oracle.py"},
     "cluster_std=cluster_std, random_state=seed)": {"grader/checks/oracle.py"},
     "X, y, test_size=test_size, random_state=seed)": {"grader/checks/ex01_data.py"},
-    "model.eval()": {"grader/checks/ex03_predict.py", "grader/probes/ex02_model.py", "grader/plots.py"},
+    "model.eval()": {"grader/checks/ex03_predict.py", "grader/checks/ex04_train.py",
+                     "grader/probes/ex02_model.py", "grader/plots.py"},
     "model.train()": {"grader/probes/ex03_predict.py"},
     "with torch.inference_mode():": {"grader/plots.py"},
     # The probes build the loss and the optimizer they pass to train_step.

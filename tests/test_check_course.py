@@ -9,11 +9,11 @@ import sys
 import types
 
 from grader.authoring import check_course
-from grader.authoring.check_course import (Stage, catalogue_stage, generated_problems,
-                                           manifest_problems, registry_problems,
-                                           solution_problems, stub_problems)
+from grader.authoring.check_course import (Stage, catalogue_stage, docstring_problems,
+                                           generated_problems, manifest_problems,
+                                           registry_problems, solution_problems, stub_problems)
 from grader.checks.cases import Cases
-from grader.checks.registry import all_checks
+from grader.checks.registry import Check, all_checks
 from grader.course import ROOT, Exercise, exercise, exercises
 from grader.runner import Report, Result
 
@@ -24,7 +24,8 @@ def test_the_course_passes_check_course():
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.splitlines()
-    assert [l.split()[0] for l in lines[:-1]] == ["manifest", "generated", "stubs", "solutions", "catalogue"]
+    assert [l.split()[0] for l in lines[:-1]] == ["manifest", "generated", "docstrings", "stubs",
+                                                  "solutions", "catalogue"]
     assert all(" ok: " in l for l in lines[:-1]) and lines[-1] == "The course is in order."
     assert proc.stderr == ""
 
@@ -105,3 +106,22 @@ def test_one_line_per_problem_and_exit_1(monkeypatch, capsys):
     assert capsys.readouterr().out.splitlines() == [
         "manifest        ok: 4 exercises", "stubs           FAILED", "  ex01.a: one", "  ex01.b: two",
         "2 problem(s)"]
+
+
+def test_a_requirement_a_check_grades_must_be_stated_in_the_stubs_docstring(tmp_path):
+    """Each check names the phrases of the docstrings it enforces; a stub that does not
+    say one, a function that is not there, and a check that names none are problems."""
+    checks = all_checks()
+    assert all(c.requires for c in checks) and docstring_problems(ROOT, checks) == []
+    shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
+    stub = tmp_path / "exercises" / "ex03_predict.py"
+    # predict_proba's docstring no longer asks for the device
+    stub.write_text(stub.read_text().replace("move X to the model's device", "compute"))
+    unnamed = Check("ex03.made_up", "ex03", "made up", 1, lambda ctx: None)
+    elsewhere = Check("ex03.elsewhere", "ex03", "made up", 1, lambda ctx: None, (("nothing", "x"),))
+    device = next(c for c in checks if c.id == "ex03.proba_device")
+    assert docstring_problems(tmp_path, [device, unnamed, elsewhere]) == [
+        "ex03.proba_device: the docstring of predict_proba() in exercises/ex03_predict.py does not "
+        "say \"move X to the model's device\", which the check enforces",
+        "ex03.made_up: names no docstring phrase it enforces (add requires= to its @check)",
+        "ex03.elsewhere: exercises/ex03_predict.py has no function nothing()"]

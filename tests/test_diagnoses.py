@@ -104,3 +104,67 @@ def test_no_check_passes_on_a_call_that_raised(ex_id, ending, words, submission)
     passed = [r.check.id for r in report.results if r.passed]
     assert not passed and len(report.results) == len(all_checks(ex_id))
     assert all(words in r.feedback for r in report.results), [r.feedback for r in report.results]
+
+
+def test_evaluate_in_training_mode_loses_points_and_is_named(submission):
+    """model.train() inside evaluate gives the right numbers on a model without Dropout,
+    but evaluation in training mode is what the docstring forbids."""
+    code = """
+def evaluate(model, X, y, loss_fn):
+    model.train()
+    with torch.inference_mode():
+        logits = model(X)
+        loss = loss_fn(logits, y).item()
+        correct = (logits.argmax(dim=1) == y).sum().item()
+    return loss, correct / len(y) * 100
+"""
+    report = grade(submission(ex04=code), only="ex04")
+    failed = {r.check.id: r.feedback for r in report.results if not r.passed}
+    assert list(failed) == ["ex04.evaluate_no_grad"]
+    assert M.TRAIN_MODE in failed["ex04.evaluate_no_grad"]
+    assert report.score < report.max_score
+
+
+@pytest.mark.parametrize("loss, pytorch_says, mistake", [
+    ("loss_fn(logits.argmax(dim=1).float(), y)", "Expected floating point type for target",
+     M.LOSS_ON_PREDICTED_CLASSES),
+    ("loss_fn(logits.argmax(dim=1).float(), y.float())", "element 0 of tensors does not require grad",
+     M.LOSS_ON_PREDICTED_CLASSES),
+    ("loss_fn(y, logits)", "not implemented for 'Long'", M.LOSS_ARGUMENTS_SWAPPED),
+])
+def test_a_loss_given_the_wrong_arguments_is_named_from_what_it_was_given(loss, pytorch_says, mistake,
+                                                                          submission):
+    """PyTorch's words point at the labels' dtype; the loss's own arguments tell the mistake."""
+    code = f"""
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    logits = model(X)
+    loss = {loss}
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""" + _train(update="loss = train_step(model, X_train, y_train, loss_fn, optimizer)")
+    report = grade(submission(ex04=code), only="ex04")
+    for r in report.results:
+        if r.check.id.startswith(("ex04.step_", "ex04.train_")) and r.check.id != "ex04.train_progress":
+            assert not r.passed and pytorch_says in r.feedback, r.feedback
+            assert f"likely:   {mistake}" in r.feedback, r.feedback
+
+
+@pytest.mark.parametrize("layers, failed", [
+    ("nn.Linear(2, 8), nn.ReLU(), nn.Linear(8, 8), nn.ReLU(), nn.Linear(8, 4)", {"ex02.sizes_honoured"}),
+    ("nn.Linear(in_features, hidden_units), nn.ReLU(), nn.Linear(hidden_units, hidden_units), "
+     "nn.ReLU(), nn.Linear(hidden_units, 2)", {"ex02.default_sizes", "ex02.sizes_honoured"}),
+])
+def test_wrong_layer_sizes_cost_only_the_checks_on_sizes(layers, failed, submission):
+    """A model with its ReLUs and raw logits, built with sizes other than asked: the custom
+    model cannot run on in_features inputs, but the default one shows it is non-linear."""
+    code = f"""
+def build_model(in_features=2, out_features=4, hidden_units=8):
+    return nn.Sequential({layers})
+"""
+    report = grade(submission(ex02=code), only="ex02")
+    assert {r.check.id for r in report.results if not r.passed} == failed
+    assert report.max_score - report.score == sum(r.check.points for r in report.results
+                                                  if r.check.id in failed)

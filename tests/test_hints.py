@@ -3,13 +3,18 @@ for the first failing check, remembered in .grader/ beside the exercises; no sol
 from __future__ import annotations
 
 import json
+import re
+import shlex
 import shutil
 import subprocess
 import sys
 
+import pytest
+
 from grader.checks.registry import Check, all_checks
 from grader.course import ROOT, exercise, exercises
-from grader.platforms.hints import Found, choose_level, hint, hints_for, state_path
+from grader.platforms.hints import (Found, NoSuchLevel, choose_level, hint, hints_for, render,
+                                   state_path)
 from grader.runner import Cause, Result
 from tests.release_tools import solution_leaks
 
@@ -75,7 +80,7 @@ def test_hint_without_an_exercise_finds_the_first_unfinished_one(tmp_path):
     assert proc.stdout.startswith("ex02: Device and model")
     assert "failing: get_device returns a torch.device" in proc.stdout
     assert "Hint 1 of 3, the idea:" in proc.stdout
-    assert "More: python -m grader hint ex02 --more  (hint 2 of 3, the API)" in proc.stdout
+    assert "More: python3 course.py hint ex02 --more  (hint 2 of 3, the API)" in proc.stdout
     more = hint(exercises_dir, "ex02", more=True)
     assert "Hint 2 of 3, the API:" in more and "torch.cuda.is_available()" in more
     assert json.loads(state_path(exercises_dir).read_text()) == {"ex02.device_type": 2}
@@ -88,3 +93,70 @@ def test_a_failure_that_is_not_the_checks_own_comes_first(tmp_path):
     text = hint(tmp_path / "exercises", "ex03")
     assert "first fix this: ex03_predict.py could not be imported" in text and "SyntaxError" in text
     assert hint(tmp_path / "exercises", "ex01").startswith("Every check of ex01 passes: no hint needed.")
+
+
+def test_level_n_beyond_the_last_is_an_error_that_says_how_many_there_are(tmp_path):
+    state = tmp_path / ".grader" / "hints.json"
+    device = Found(exercise("ex02"), exercise("ex02").hints[0], None)
+    for level in (4, 0):
+        with pytest.raises(NoSuchLevel, match=f"there is no hint {level}: the hints for ex02 have 3 "
+                                              "levels, --level 1 to 3"):
+            choose_level(device, state, level=level)
+    assert not state.exists()                       # nothing remembered from a wrong level
+    proc = subprocess.run([sys.executable, "-m", "grader", "hint", "ex02", "--level", "4",
+                           "--target", str(_unfinished(tmp_path))],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2 and proc.stdout == "", proc.stdout
+    assert proc.stderr.strip().endswith("hint: there is no hint 4: the hints for get_device returns a "
+                                        "torch.device have 3 levels, --level 1 to 3"), proc.stderr
+
+
+def _unfinished(tmp_path):
+    """exercises/ with ex01 solved and the others stubs."""
+    exercises_dir = tmp_path / "exercises"
+    exercises_dir.mkdir(exist_ok=True)
+    for ex in exercises():
+        shutil.copy((SOLUTIONS if ex.id == "ex01" else STUBS) / ex.file, exercises_dir / ex.file)
+    return exercises_dir
+
+
+# `python3 course.py ...` as a student runs it outside the .venv: the Python running
+# course.py has no site-packages (-S), so no torch; its set-up is left out (it installs .venv),
+# and the grader it starts runs in this environment instead.
+COURSE = ("import sys, course; from pathlib import Path; course.setup = lambda *a, **k: None; "
+          "course.venv_python = lambda: Path(sys.executable); sys.exit(course.main(sys.argv[1:]))")
+
+
+def as_printed(command: str, *extra: str) -> subprocess.CompletedProcess:
+    words = shlex.split(command)
+    assert words[:2] == ["python3", "course.py"], command
+    return subprocess.run([sys.executable, "-S", "-c", COURSE, *words[2:], *extra], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_the_commands_grading_and_hints_print_work_as_printed_without_the_venv(tmp_path):
+    target = str(_unfinished(tmp_path))
+    graded = as_printed("python3 course.py grade", "--target", target)
+    assert graded.returncode == 1, graded.stderr
+    printed = re.search(r"a hint: (python3 course\.py hint ex02)$", graded.stdout, re.M)
+    assert printed, graded.stdout
+    first = as_printed(printed.group(1), "--target", target)
+    assert first.returncode == 0 and "Hint 1 of 3, the idea:" in first.stdout, first.stderr
+    more = re.search(r"More: (python3 course\.py hint ex02 --more)  \(hint 2 of 3", first.stdout)
+    assert more, first.stdout
+    second = as_printed(more.group(1), "--target", target)
+    assert second.returncode == 0 and "Hint 2 of 3, the API:" in second.stdout, second.stderr
+    third = as_printed(more.group(1), "--target", target)
+    again = re.search(r"last hint for this check; (python3 course\.py hint ex02) --level N shows",
+                      third.stdout)
+    assert again, third.stdout
+    first_again = as_printed(again.group(1), "--level", "1", "--target", target)
+    assert "Hint 1 of 3, the idea:" in first_again.stdout, first_again.stderr
+
+
+def test_in_the_watch_the_next_level_is_a_key_press_away():
+    ex = exercise("ex02")
+    found = Found(ex, ex.hints[0], None)
+    assert "More: press h again  (hint 2 of 3, the API)" in render(found, 1, in_watch=True)
+    last = render(found, 3, in_watch=True)
+    assert "That is the last hint for this check; h shows it again" in last and "--more" not in last

@@ -73,7 +73,7 @@ from .registry import check
 LABELS = torch.tensor([0, 1, 2, 3, 3, 1, 0, 2, 2])
 
 
-@check("{NEW}", 1, "count_classes returns a Python int")
+@check("{NEW}", 1, "count_classes returns a Python int", requires={{"count_classes": "as a Python int"}})
 def returns_int(ctx):
     r = ctx.run("count_classes", y=LABELS)
     got = r.data["result"]
@@ -81,7 +81,8 @@ def returns_int(ctx):
            called=r.called, got=phrase(got), expected="an int")
 
 
-@check("{NEW}", 3, "count_classes counts the classes, not the samples")
+@check("{NEW}", 3, "count_classes counts the classes, not the samples",
+       requires={{"count_classes": "The number of classes in y"}})
 def counts_classes(ctx):
     r = ctx.run("count_classes", y=LABELS)
     got = r.data["result"]

@@ -104,7 +104,7 @@ def test_first_table_a_fix_changes_the_total_keys_and_lasting_progress(tmp_path,
 
     child.send("h")                                 # the hint of the exercise in focus
     child.expect_exact("Hint 1 of ")                # its first level, for its first failing check
-    child.expect_exact("python -m grader hint ex04 --more")
+    child.expect_exact("More: press h again  (hint 2 of ")   # the key, not a command to type
     child.send("n")                                 # the next exercise not complete: ex01
     expect_view(child, r"ex01 Data as tensors: \d+ check\(s\) failing")
 
@@ -115,6 +115,17 @@ def test_first_table_a_fix_changes_the_total_keys_and_lasting_progress(tmp_path,
     assert quit_with(child, "q") == 0
     record = json.loads((tmp_path / ".grader-progress.json").read_text())["exercises"]["ex03"]
     assert record["best"] == full and record["completed"]
+
+
+def test_h_on_a_finished_course_congratulates_and_hints_nothing(tmp_path, watch):
+    child = watch(copy_exercises(tmp_path, source=SOLUTIONS))
+    assert re.search(total_line(TOTAL), child.before) and "Every exercise is complete" in child.before
+    child.send("h")
+    child.expect_exact("Every exercise is complete: there is nothing left to hint. Well done!")
+    child.send("x")                                 # any other key shows the keys: nothing came between
+    child.expect_exact("keys: h hint")
+    assert "Hint " not in child.before and "More:" not in child.before
+    assert quit_with(child, "q") == 0
 
 
 def test_broken_saves_are_reported_and_the_watch_goes_on(tmp_path, watch):

@@ -4,6 +4,8 @@
 - the manifest: every exercise has its solution, its checks, its probes, a hint, what it
   teaches and its points, and its checks' points add up to those points;
 - the generated files are in sync (`python -m grader build` writes them);
+- every check names the phrases of the docstrings it enforces, and each stub's docstring
+  says them (a check grades nothing the student was not told);
 - every stub earns 0, each check saying "... is not implemented yet";
 - the solutions earn full marks;
 - the catalogue (tests/catalogue/, where the course has one): each mistake fails the checks
@@ -16,13 +18,14 @@ files are always checked whole.
 from __future__ import annotations
 
 import argparse
+import ast
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import messages
-from ..course import ROOT, Exercise, exercise_ids, exercises
+from ..course import ROOT, Exercise, exercise, exercise_ids, exercises
 from . import catalogue
 from .build import stale_files
 from .markers import MarkerError
@@ -105,6 +108,38 @@ def generated_problems(root: Path) -> list[str]:
             for path in stale]
 
 
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def stub_docstrings(path: Path) -> dict[str, str]:
+    """The docstring of each top-level function of a stub, its whitespace made single spaces."""
+    try:
+        tree = ast.parse(path.read_text())
+    except (OSError, SyntaxError):
+        return {}
+    return {node.name: _words(ast.get_docstring(node) or "") for node in tree.body
+            if isinstance(node, ast.FunctionDef)}
+
+
+def docstring_problems(root: Path, checks) -> list[str]:
+    """Each check must name what it enforces (requires=...), and the stub's docstring of
+    each function it names must say it, so that no check grades an unstated requirement."""
+    problems = []
+    for check in checks:
+        if not check.requires:
+            problems.append(f"{check.id}: names no docstring phrase it enforces (add requires= to its @check)")
+        stub = Path("exercises") / exercise(check.exercise).file
+        docstrings = stub_docstrings(root / stub)
+        for function, phrase in check.requires:
+            if function not in docstrings:
+                problems.append(f"{check.id}: {stub.as_posix()} has no function {function}()")
+            elif _words(phrase) not in docstrings[function]:
+                problems.append(f"{check.id}: the docstring of {function}() in {stub.as_posix()} does not "
+                                f"say {_words(phrase)!r}, which the check enforces")
+    return problems
+
+
 def stub_problems(report) -> list[str]:
     problems = []
     for r in report.results:
@@ -163,6 +198,9 @@ def stages(root: Path = ROOT, only: str | None = None) -> Iterator[Stage]:
     yield Stage("generated files", generated, "in sync")
     if problems or generated:
         return
+    checks = [c for c in all_checks() if only in (None, c.exercise)]
+    yield Stage("docstrings", docstring_problems(root, checks),
+                f"the stubs state what each check enforces ({sum(len(c.requires) for c in checks)} phrases)")
     selected = [ex for ex in course if only in (None, ex.id)]
     cases = Cases()       # one for every run: the reference results it holds are computed once
     stubs = grade(root / "exercises", only=only, cases=cases)

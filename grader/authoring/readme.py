@@ -75,16 +75,46 @@ def watch_example() -> str:
     return "```text\n" + score_table(now, notes) + "\n```"
 
 
-def endless_loop_example() -> str:
-    """The message of an endless loop in train(), with train's real time limit."""
-    from .. import messages
-    from ..probes.registry import load_all
+ENDLESS_TRAIN = """
 
-    probes = load_all()
-    slowest = probes.get("train") or max(probes.values(), key=lambda p: p.time_limit)
-    first = messages.TIMED_OUT.format(where=f"{slowest.name}()", seconds=slowest.time_limit)
-    return ("```text\n" + first + "\n    stopped at ex04_train.py, line 27, in train_step():\n"
-            "        while True:\n```")
+def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+    epoch = 0
+    while epoch < epochs:
+        train_step(model, X_train, y_train, loss_fn, optimizer)
+        evaluate(model, X_test, y_test, loss_fn)
+"""
+
+
+def endless_loop_example(root: Path = ROOT) -> str:
+    """What the grader says of an endless loop in train() (one whose loop's increment is
+    forgotten), from a real grading run whose limits are scaled down; the first line then
+    names train's real limit."""
+    import shutil
+    import tempfile
+
+    from .. import messages
+    from ..course import exercise
+    from ..probes.registry import load_all
+    from ..runner import Options, grade
+
+    ex = exercise("ex04")
+    scale = 0.05
+    with tempfile.TemporaryDirectory() as tmp:
+        for other in exercises():
+            shutil.copy(root / "solutions" / other.file, Path(tmp) / other.file)
+        with open(Path(tmp) / ex.file, "a") as f:      # train() again, its increment forgotten
+            f.write(ENDLESS_TRAIN)
+        report = grade(tmp, only="ex04", options=Options(time_scale=scale))
+    said = [r.feedback for r in report.results if r.cause and "did not finish" in r.cause.summary]
+    if not said:
+        raise ValueError("an endless loop in train() was not reported as one")
+    text = said[0].split("\n  called:")[0]
+    limit = load_all()["train"].time_limit
+    first = messages.TIMED_OUT.format(where="train()", seconds=limit)
+    rest = text.split("\n", 1)[1] if "\n" in text else ""
+    return "```text\n" + "\n".join([first, *rest.splitlines()]) + "\n```"
 
 
 def pip_line(root: Path = ROOT) -> str:

@@ -25,7 +25,8 @@ def _both(ctx):
     return [_dataset(ctx, custom=False), _dataset(ctx, custom=True)]
 
 
-@check("ex01", 2, "make_dataset returns torch tensors, not numpy arrays")
+@check("ex01", 2, "make_dataset returns torch tensors, not numpy arrays",
+       requires={"make_dataset": "return it as tensors"})
 def returns_tensors(ctx):
     for called, X, y in _both(ctx):
         for name, d in (("X", X), ("y", y)):
@@ -46,7 +47,8 @@ def _tensor(d: dict, name: str, dtype: str, called: str) -> None:
              likely=M.FLOAT64_FEATURES if (name, d["dtype"]) == ("X", "float64") else None)
 
 
-@check("ex01", 3, "X is float32")
+@check("ex01", 3, "X is float32",
+       requires={"make_dataset": "X: float32 tensor"})
 def features_float32(ctx):
     for called, X, _ in _both(ctx):
         _tensor(X, "X", "float32", called)
@@ -57,7 +59,8 @@ def features_float32(ctx):
              expected="a float32 tensor", likely=likely)
 
 
-@check("ex01", 4, "y is int64 (a LongTensor)")
+@check("ex01", 4, "y is int64 (a LongTensor)",
+       requires={"make_dataset": "y: int64 tensor (a LongTensor)"})
 def labels_int64(ctx):
     for called, _, y in _both(ctx):
         _tensor(y, "y", "int64", called)
@@ -68,7 +71,9 @@ def labels_int64(ctx):
              expected="an int64 tensor of class indices")
 
 
-@check("ex01", 2, "X is [n_samples, n_features]; y is [n_samples] with labels 0..n_classes-1")
+@check("ex01", 2, "X is [n_samples, n_features]; y is [n_samples] with labels 0..n_classes-1",
+       requires={"make_dataset": ("X: float32 tensor of shape [n_samples, n_features]",
+                                  "of shape [n_samples], the class of each point, from 0 to n_classes - 1")})
 def shapes_and_labels(ctx):
     for custom in (False, True):
         called, X, y = _dataset(ctx, custom)
@@ -88,7 +93,9 @@ def shapes_and_labels(ctx):
                got=f"labels {labels[:10]}", expected=f"labels 0..{c - 1}, one per cluster")
 
 
-@check("ex01", 3, "make_dataset honours n_samples, n_features, n_classes and seed")
+@check("ex01", 3, "make_dataset honours n_samples, n_features, n_classes and seed",
+       requires={"make_dataset": ("make_blobs(n_samples=n_samples, n_features=n_features, centers=n_classes",
+                                  "random_state=seed")})
 def arguments_honoured(ctx):
     called, X, y = _dataset(ctx, custom=True)
     args = ctx.cases.blobs
@@ -111,7 +118,8 @@ def arguments_honoured(ctx):
              expected=f"the points of seed {args['seed']}")
 
 
-@check("ex01", 2, "make_dataset's points equal make_blobs(...) with the same arguments")
+@check("ex01", 2, "make_dataset's points equal make_blobs(...) with the same arguments",
+       requires={"make_dataset": "Call sklearn.datasets.make_blobs(n_samples=n_samples"})
 def matches_make_blobs(ctx):
     for custom in (False, True):
         called, X, y = _dataset(ctx, custom)
@@ -161,7 +169,8 @@ def _ids(d: dict, called: str) -> list[int]:
     return [int(round(float(i))) for i in v[:, 0].tolist()]
 
 
-@check("ex01", 2, "split_dataset makes an 80/20 split (and honours test_size)")
+@check("ex01", 2, "split_dataset makes an 80/20 split (and honours test_size)",
+       requires={"split_dataset": "test_size=test_size"})
 def split_sizes(ctx):
     for which in ("default", "custom"):
         called, parts, n, test_size = _split(ctx, which)
@@ -179,7 +188,9 @@ def split_sizes(ctx):
                expected=f"{want} rows (test_size={test_size} of {n})")
 
 
-@check("ex01", 2, "train and test are disjoint, cover every sample, and keep each label with its point")
+@check("ex01", 2, "train and test are disjoint, cover every sample, and keep each label with its point",
+       requires={"split_dataset": ("Split the data into a training set and a test set",
+                                   "each point keeps its own label")})
 def split_partition(ctx):
     called, parts, n, _ = _split(ctx, "custom")
     train, test = _ids(parts[0], called), _ids(parts[1], called)
@@ -197,7 +208,8 @@ def split_partition(ctx):
                expected="y[i] still belongs to X[i]")
 
 
-@check("ex01", 1, "split_dataset returns tensors that keep their dtypes")
+@check("ex01", 1, "split_dataset returns tensors that keep their dtypes",
+       requires={"split_dataset": "Given tensors, it returns tensors with the same dtypes"})
 def split_keeps_types(ctx):
     called, parts, _, _ = _split(ctx, "default")
     for name, d, dtype in zip(["X_train", "X_test", "y_train", "y_test"], parts,
@@ -210,7 +222,8 @@ def split_keeps_types(ctx):
                called=called, got=phrase(d), expected=f"a {dtype} tensor, like the input")
 
 
-@check("ex01", 1, "split_dataset is train_test_split with random_state=seed")
+@check("ex01", 1, "split_dataset is train_test_split with random_state=seed",
+       requires={"split_dataset": "random_state=seed"})
 def split_seeded(ctx):
     called, parts, n, test_size = _split(ctx, "custom")
     seed = ctx.cases.split["seed"]

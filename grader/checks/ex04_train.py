@@ -47,7 +47,8 @@ def _unchanged(spec, states) -> bool:
     return all(oracle.states_close(s, spec["state"], atol=1e-8, rtol=0) for s in states)
 
 
-@check("ex04", 3, "train_step returns the step's loss (before the update) as a Python float")
+@check("ex04", 3, "train_step returns the step's loss (before the update) as a Python float",
+       requires={"train_step": "the loss of this step's forward pass (before the update), as a Python float"})
 def step_returns_loss(ctx):
     for spec, X, y, lr in _step_cases(ctx):
         r, returned, states = _steps(ctx, spec, X, y, lr)
@@ -72,7 +73,9 @@ def step_returns_loss(ctx):
                  likely=likely)
 
 
-@check("ex04", 5, "one train_step moves the parameters as SGD on CrossEntropyLoss of the logits")
+@check("ex04", 5, "one train_step moves the parameters as SGD on CrossEntropyLoss of the logits",
+       requires={"train_step": ("One full-batch training step: forward, loss, zero_grad, backward, step",
+                                "pass it the raw logits and the int64 labels")})
 def step_first_update(ctx):
     for spec, X, y, lr in _step_cases(ctx):
         r, _, states = _steps(ctx, spec, X, y, lr)
@@ -86,7 +89,8 @@ def step_first_update(ctx):
              likely=likely)
 
 
-@check("ex04", 4, "later train_steps use fresh gradients (zero_grad before backward)")
+@check("ex04", 4, "later train_steps use fresh gradients (zero_grad before backward)",
+       requires={"train_step": ("zero_grad, backward, step", "gradients accumulate otherwise")})
 def step_zero_grad(ctx):
     for spec, X, y, lr in _step_cases(ctx):
         r, _, states = _steps(ctx, spec, X, y, lr)
@@ -114,7 +118,8 @@ def _evaluate_cases(ctx):
             (c.spec(c.train_sizes, salt=8), *c.train_data[2:])]
 
 
-@check("ex04", 3, "evaluate returns (loss, accuracy in percent) as floats")
+@check("ex04", 3, "evaluate returns (loss, accuracy in percent) as floats",
+       requires={"evaluate": "(loss, accuracy): two Python floats; accuracy as a percentage from 0 to 100"})
 def evaluate_values(ctx):
     for spec, X, y in _evaluate_cases(ctx):
         r = ctx.run("evaluate", spec=spec, X=X, y=y)
@@ -136,7 +141,9 @@ def evaluate_values(ctx):
                  expected=f"{want_acc:.6g} (percent)", likely=likely)
 
 
-@check("ex04", 2, "evaluate builds no graph and leaves the model unchanged")
+@check("ex04", 2, "evaluate runs the model in eval mode, builds no graph and leaves the model unchanged",
+       requires={"evaluate": ("without changing it", "Put the model in eval mode",
+                              "run the forward pass inside torch.inference_mode()")})
 def evaluate_no_grad(ctx):
     for spec, X, y in _evaluate_cases(ctx):
         r = ctx.run("evaluate", spec=spec, X=X, y=y)
@@ -145,6 +152,8 @@ def evaluate_no_grad(ctx):
                expected="the parameters as they were")
     spec, X, y = _evaluate_cases(ctx)[-1]
     judge(ctx, "evaluate", "no_grad", spec, X, y=y)
+    # The grader's model starts in training mode, as train() leaves it after a step.
+    judge(ctx, "evaluate", "eval", spec, X, y=y)
 
 
 # --- train ----------------------------------------------------------------------------
@@ -197,14 +206,16 @@ def _history(r, epochs: int) -> dict[str, torch.Tensor]:
     return out
 
 
-@check("ex04", 3, "train returns a history: four lists with one float per epoch")
+@check("ex04", 3, "train returns a history: four lists with one float per epoch",
+       requires={"train": "a dict of lists with one entry per epoch"})
 def train_history(ctx):
     for default in (True, False):
         r, _, _, epochs, _ = _train(ctx, default)
         _history(r, epochs)
 
 
-@check("ex04", 4, "train uses SGD with the lr it is given, on CrossEntropyLoss")
+@check("ex04", 4, "train uses SGD with the lr it is given, on CrossEntropyLoss",
+       requires={"train": "Train with nn.CrossEntropyLoss() and torch.optim.SGD(model.parameters(), lr=lr)"})
 def train_sgd_lr(ctx):
     for default in (False, True):
         r, spec, data, epochs, lr = _train(ctx, default)
@@ -239,7 +250,9 @@ def _training_mistake(r, spec, data, epochs: int, lr: float, tol: float) -> str 
     return None
 
 
-@check("ex04", 3, "the history means what it says: train metrics before, test metrics after each update")
+@check("ex04", 3, "the history means what it says: train metrics before, test metrics after each update",
+       requires={"train": ('"train_loss", "train_acc": from that epoch\'s forward pass (before its update)',
+                           '"test_loss", "test_acc": measured after that epoch\'s update')})
 def train_history_meaning(ctx):
     r, spec, data, epochs, lr = _train(ctx, default=False)
     got = _history(r, epochs)
@@ -273,7 +286,8 @@ def train_history_meaning(ctx):
              expected=f"epoch {first}: {w[first].item():.6g}", likely=likely)
 
 
-@check("ex04", 2, "train touches only the training data: the test set never produces gradients")
+@check("ex04", 2, "train touches only the training data: the test set never produces gradients",
+       requires={"train": "one train_step on the training data, then evaluate on the test data"})
 def train_only_train_data(ctx):
     c = ctx.cases
     spec, X_train, y_train, X_test, y_test = c.marked_train_case
@@ -294,7 +308,8 @@ def train_only_train_data(ctx):
            expected="those weights unchanged: only a gradient from X_test can move them")
 
 
-@check("ex04", 1, "train prints a progress line every 10 epochs")
+@check("ex04", 1, "train prints a progress line every 10 epochs",
+       requires={"train": "Every 10 epochs, print a line"})
 def train_progress(ctx):
     for default in (True, False):
         r, _, _, epochs, _ = _train(ctx, default)
@@ -306,7 +321,9 @@ def train_progress(ctx):
                "print a line with the epoch, loss and accuracy every 10 epochs")
 
 
-@check("ex04", 2, "with the defaults, test accuracy comes within 5 points of the reference")
+@check("ex04", 2, "with the defaults, test accuracy comes within 5 points of the reference",
+       requires={"train": "With the defaults, the final test accuracy comes within 5 points of the "
+                          "reference solution's"})
 def train_accuracy(ctx):
     r, spec, data, epochs, lr = _train(ctx, default=True)
     history = _history(r, epochs)

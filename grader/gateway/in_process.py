@@ -26,7 +26,7 @@ import torch
 from .. import messages
 from ..course import exercise, exercises
 from ..probes.student import MissingFunction, NotImplementedYet, Student
-from . import lazy_dynamo
+from . import lazy_dynamo, loops
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
 from .imports import exercise_imports
 from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, no_debugger,
@@ -143,14 +143,34 @@ class InProcessGateway(Gateway):
             stack.enter_context(time_limit(seconds * self.time_scale, self._stopped_at))
         return stack
 
-    def _stopped_at(self, frame) -> str | None:
-        """Where the time limit found the student's code; a worker tells its grader at once,
-        in case the code swallows the stop and has to be killed."""
-        line = student_line(frame, self.target)
-        if line:                       # the stack is in student code, never inside a send
-            line = "stopped at " + line
-            self.on_event({"type": "stopped", "code": line})
-        return line
+    def _where(self, filename: str, line: int, function: str) -> str:
+        return f"{Path(filename).name}, line {line}, in {function}()"
+
+    def _in_the_loop(self, filename: str, lines: list[int], function: str) -> str:
+        """'stopped in the loop at FILE, line N, in F():' and the loop's header (the innermost
+        for/while of F that holds these lines), or where it was when no loop holds them."""
+        header = loops.loop_header(filename, lines)
+        line = header or lines[-1]
+        source = linecache.getline(filename, line).strip()
+        text = ("stopped in the loop at " if header else "stopped at ") + self._where(filename, line, function)
+        return text + (f":\n    {source}" if source else "")
+
+    def _stopped_at(self, looks) -> tuple[str | None, str | None]:
+        """Where the student's code was looping when the time limit stopped it, and in which
+        function (grader.gateway.loops); a worker tells its grader at once, in case the code
+        swallows the stop and has to be killed."""
+        found = loops.looping_frame(looks, self._is_student_file)
+        if found is None:
+            return None, None
+        frame, lines = found
+        text = self._in_the_loop(frame.f_code.co_filename, lines, frame.f_code.co_name)
+        self.on_event({"type": "stopped", "code": text})      # in student code, never inside a send
+        return text, frame.f_code.co_name
+
+    def _printing_at(self, exc: OutputFlood) -> str | None:
+        """The loop that printed too much: the one around the student's line that printed last."""
+        frame = self._student_frame(exc)
+        return self._in_the_loop(frame.filename, [frame.lineno], frame.name) if frame else None
 
     def _contained(self, where: str, seconds: float, student: Student | None, fn,
                    exercise_id: str = "", home=None):
@@ -161,7 +181,9 @@ class InProcessGateway(Gateway):
                 return StudentCodeError(kind, summary)
             shown = shorten(out.text())
             called = "; ".join(student.calls) if student and student.calls else None
-            return StudentCodeError(kind, summary, called=called, output=shown or None, code=code)
+            likely = student.likely if student and kind == "raised" else None
+            return StudentCodeError(kind, summary, called=called, output=shown or None, code=code,
+                                    likely=likely)
 
         def debugger(call: str, code: str | None):
             ex = exercise(exercise_id) if exercise_id else None
@@ -195,18 +217,20 @@ class InProcessGateway(Gateway):
                 file=file, function=exc.function))
         except CallTimeout as exc:
             limit = seconds * self.time_scale
-            frame = self._student_frame(exc, named=True)
-            if student and student.current and frame and frame.name != student.current:
-                # Name the function the code was in, not only the one the grader called.
+            looping = exc.function
+            if student and student.current and looping and not looping.startswith("<") \
+                    and looping != student.current:
+                # Name the function that was looping, not only the one the grader called.
                 raise fail("timed_out", messages.TIMED_OUT_INSIDE.format(
-                    where=place(), seconds=limit, function=frame.name), exc.code)
+                    where=place(), seconds=limit, function=looping), exc.code)
             raise fail("timed_out", messages.TIMED_OUT.format(where=place(), seconds=limit), exc.code)
         except BreakpointCalled as exc:
             raise debugger(exc.call, exc.code)
         except bdb.BdbQuit as exc:          # another debugger, reading the empty stdin
             raise debugger("a debugger", _traceback_line(exc, self.target))
-        except OutputFlood:
-            raise fail("output_flood", messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT))
+        except OutputFlood as exc:
+            raise fail("output_flood", messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT),
+                       self._printing_at(exc))
         except SystemExit as exc:
             raise fail("exited", messages.EXITED.format(how=f"sys.exit({exc.code!r})", where=place()))
         except KeyboardInterrupt:

@@ -10,6 +10,8 @@ import signal
 import sys
 import threading
 
+from .loops import LOOK_EVERY, LOOKS, look
+
 
 class _Stop(BaseException):
     """Raised inside student code to stop it; a BaseException so `except Exception` in
@@ -17,9 +19,10 @@ class _Stop(BaseException):
 
 
 class CallTimeout(_Stop):
-    def __init__(self, code: str | None = None):
+    def __init__(self, code: str | None = None, function: str | None = None):
         super().__init__(code)
-        self.code = code          # where the student's code was when it was stopped
+        self.code = code            # where the student's code was looping when it was stopped
+        self.function = function    # the student's function that was looping
 
 
 class BreakpointCalled(_Stop):
@@ -71,23 +74,31 @@ class BoundedOutput(io.TextIOBase):
 @contextlib.contextmanager
 def time_limit(seconds: float, locate=None):
     """SIGALRM-based limit: interrupts Python-level loops in this process. (Where no
-    signal is available the call simply runs unlimited.) locate(frame), given the frame the
-    signal interrupted, says where the code was; the CallTimeout carries it."""
+    signal is available the call simply runs unlimited.) Just before the limit it looks at
+    the stack a few times (loops.LOOKS); locate(looks) says where the code was looping, as
+    (code, function), and the CallTimeout carries it."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if not usable:
         yield
         return
+    every = min(LOOK_EVERY, seconds / 10)
+    looks: list = []
 
     def on_alarm(signum, frame):
-        raise CallTimeout(locate(frame) if locate else None)
+        looks.append(look(frame))
+        if len(looks) < LOOKS:
+            signal.setitimer(signal.ITIMER_REAL, every)
+            return
+        raise CallTimeout(*(locate(looks) if locate else (None, None)))
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds - every * (LOOKS - 1), 1e-3))
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        looks.clear()               # frames hold the student's locals
 
 
 @contextlib.contextmanager

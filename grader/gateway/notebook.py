@@ -49,6 +49,10 @@ class NotebookGateway(InProcessGateway):
     def _location(self, frame) -> str:
         return ""             # a cell's file is a kernel's temporary name: it says nothing
 
+    def _where(self, filename: str, line: int, function: str) -> str:
+        return f"line {line} of the cell that defines {function}()" if function != "<module>" \
+            else f"line {line} of a cell"
+
     def _hint(self, exc) -> str:
         return ""             # no exercise files here: the imports are the kernel's own
 

@@ -96,12 +96,12 @@ def release_body(report: Report, seed: int, limit: int = BODY_LIMIT) -> str:
     body += (f"\n{failed} of {len(report.results)} checks failed: their messages are above.\n" if failed
              else f"\nAll {len(report.results)} checks passed.\n")
     if seed != DEFAULT_SEED:
-        body += ("\nGraded with your instructor's own cases. `python -m grader` on your machine "
+        body += ("\nGraded with your instructor's own cases. `python3 course.py grade` on your machine "
                  "uses other ones; a correct solution passes both.\n")
     if len(body) <= limit:
         return body
     note = ("\n\n*The rest of the feedback is cut here (a release body has a size limit): "
-            "`python -m grader` in your repository prints all of it.*\n")
+            "`python3 course.py grade` in your repository prints all of it.*\n")
     kept = body[: body.rfind("\n", 0, limit - len(note) - 10) + 1]
     left_open = open_fence(kept)
     if left_open:                      # close a code block left open by the cut

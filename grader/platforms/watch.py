@@ -131,6 +131,19 @@ class Watch:
         return [f"{ex_id} is complete ({available}/{available}). Next: {following} "
                 f"{nxt.title} ({nxt.file})."]
 
+    def hint(self) -> str:
+        """The hint for the current exercise's first failing check, one level further on
+        each press (as `python3 course.py hint EX --more`); none for a complete exercise."""
+        if self.complete(self.current):
+            following = self.next_incomplete(self.current)
+            if following is None:
+                return "Every exercise is complete: there is nothing left to hint. Well done!"
+            return f"{self.current} is complete: no hint needed. n moves on to {following}."
+        found = hints_for(exercise(self.current), self.results.get(self.current, []))
+        shown = choose_level(found, state_path(self.target), more=self._hinted == self.current)
+        self._hinted = self.current
+        return render(found, shown, in_watch=True)
+
     def _where(self) -> str:
         """The target as the student named it: relative to here when it is inside."""
         here = Path.cwd().resolve()
@@ -154,12 +167,7 @@ class Watch:
         if key == "q":
             return False
         if key == "h":
-            # The hint for the current exercise's first failing check, one level further on
-            # each press (as `python -m grader hint EX --more`).
-            found = hints_for(exercise(self.current), self.results.get(self.current, []))
-            shown = choose_level(found, state_path(self.target), more=self._hinted == self.current)
-            self._hinted = self.current
-            self.say("\n" + render(found, shown))
+            self.say("\n" + self.hint())
         elif key == "n":
             self.current = self.next_incomplete(self.current) or \
                 exercise_ids()[(exercise_ids().index(self.current) + 1) % len(exercise_ids())]

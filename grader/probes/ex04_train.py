@@ -5,6 +5,7 @@ from torch import nn
 
 from .plain import describe
 from .registry import probe
+from .losses import loss_evidence
 from .models import build, canary, linear_state
 
 
@@ -31,7 +32,8 @@ def train_step(student, spec: dict, X, y, lr: float, steps: int) -> dict:
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     returned, states = [], []
     for _ in range(steps):
-        returned.append(describe(student.call("train_step", model, X, y, loss_fn, optimizer)))
+        with loss_evidence(student, model, [y]):
+            returned.append(describe(student.call("train_step", model, X, y, loss_fn, optimizer)))
         states.append(linear_state(model))
     return {"returned": returned, "states": states}
 
@@ -40,7 +42,8 @@ def train_step(student, spec: dict, X, y, lr: float, steps: int) -> dict:
 def evaluate(student, spec: dict, X, y) -> dict:
     model = build(spec)
     report = canary(model, X, spec)
-    report["result"] = describe(student.call("evaluate", model, X, y, nn.CrossEntropyLoss()))
+    with loss_evidence(student, model, [y]):
+        report["result"] = describe(student.call("evaluate", model, X, y, nn.CrossEntropyLoss()))
     report["state"] = linear_state(model)
     return report
 
@@ -50,7 +53,8 @@ def evaluate(student, spec: dict, X, y) -> dict:
 @probe("ex04", time_limit=15.0)
 def train(student, spec: dict, X_train, y_train, X_test, y_test, kwargs: dict) -> dict:
     model = build(spec)
-    history = student.call("train", model, X_train, y_train, X_test, y_test, **kwargs)
+    with loss_evidence(student, model, [y_train, y_test]):
+        history = student.call("train", model, X_train, y_train, X_test, y_test, **kwargs)
     report = {"result": describe(history), "state": linear_state(model)}
     if isinstance(history, dict):
         report["history"] = {str(k): describe_series(v) for k, v in list(history.items())[:8]}

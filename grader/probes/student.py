@@ -45,6 +45,7 @@ class Student:
     on_call: Callable[[dict], None] | None = None   # told of each call before it starts
     calls: list[str] = field(default_factory=list)
     current: str | None = None
+    likely: str | None = None       # the mistake a probe found evidence for, when a call raised
 
     def call(self, function: str, *args, **kwargs):
         fn = getattr(self.module, function, None)

@@ -123,6 +123,34 @@ def train_step(model, X, y, loss_fn, optimizer):
 """, {"ex04.step_first_update": _words(M.LOSS_AGAINST_PREDICTIONS),
       "ex04.step_returns_loss": _words(M.LOSS_AGAINST_PREDICTIONS)}),
 
+    # The loss on the predicted classes, .float() added to get past PyTorch's type error;
+    # then .float() on the labels too, to get past the next one. Named from what the loss
+    # was given, not from PyTorch's words (which point at the labels).
+    *[Variant(f"step_loss_on_argmax_{name}", "ex04", f"""
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    logits = model(X)
+    loss = loss_fn(logits.argmax(dim=1).float(), {labels})
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""", {f"ex04.step_{check}": _words(M.LOSS_ON_PREDICTED_CLASSES)
+      for check in ("returns_loss", "first_update", "zero_grad")})
+      for name, labels in (("as_float", "y"), ("and_float_labels", "y.float()"))],
+
+    Variant("step_loss_arguments_swapped", "ex04", """
+def train_step(model, X, y, loss_fn, optimizer):
+    model.train()
+    logits = model(X)
+    loss = loss_fn(y, logits)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+""", {f"ex04.step_{check}": _words(M.LOSS_ARGUMENTS_SWAPPED)
+      for check in ("returns_loss", "first_update", "zero_grad")}),
+
     # --- evaluate -----------------------------------------------------------------------
     Variant("evaluate_with_autograd_on", "ex04", """
 def evaluate(model, X, y, loss_fn):
@@ -132,6 +160,16 @@ def evaluate(model, X, y, loss_fn):
     correct = (logits.argmax(dim=1) == y).sum().item()
     return loss, correct / len(y) * 100
 """, {"ex04.evaluate_no_grad": _words(M.GRAD_ENABLED)}),
+
+    Variant("evaluate_in_training_mode", "ex04", """
+def evaluate(model, X, y, loss_fn):
+    model.train()
+    with torch.inference_mode():
+        logits = model(X)
+        loss = loss_fn(logits, y).item()
+        correct = (logits.argmax(dim=1) == y).sum().item()
+    return loss, correct / len(y) * 100
+""", {"ex04.evaluate_no_grad": _words(M.TRAIN_MODE)}),
 
     Variant("evaluate_loss_against_own_predictions", "ex04", """
 def evaluate(model, X, y, loss_fn):
@@ -215,6 +253,17 @@ def evaluate(model, X, y, loss_fn):
 """ + _train(optimizer="torch.optim.SGD(model.parameters(), lr=0.1)"),
             {"ex04.train_sgd_lr": "moved as with lr=0.1",
              "ex04.evaluate_no_grad": _words(M.GRAD_ENABLED)}),
+
+    Variant("train_loss_arguments_swapped", "ex04",
+            _train(forward="logits = model(X_train)\n        loss = loss_fn(y_train, logits)"),
+            {f"ex04.train_{check}": _words(M.LOSS_ARGUMENTS_SWAPPED)
+             for check in ("history", "sgd_lr", "only_train_data", "accuracy")}),
+
+    Variant("train_loss_on_argmax_and_float_labels", "ex04",
+            _train(forward="logits = model(X_train)\n"
+                           "        loss = loss_fn(logits.argmax(dim=1).float(), y_train.float())"),
+            {f"ex04.train_{check}": _words(M.LOSS_ON_PREDICTED_CLASSES)
+             for check in ("history", "sgd_lr", "only_train_data", "accuracy")}),
 
     Variant("train_zero_grad_after_backward", "ex04",
             _train(update="loss.backward()\n        optimizer.zero_grad()\n        optimizer.step()"),

@@ -245,11 +245,18 @@ def hint_command(argv: list[str]) -> int:
     args = p.parse_args(argv)
     from .platforms.status import StatusLine
 
+    error = None
     with StatusLine() as status:
         status("loading torch and the checks")
-        from .platforms.hints import hint
-        text = hint(Path(args.target), args.exercise, more=args.more, level=args.level,
-                    on_activity=status)
+        from .platforms.hints import NoSuchLevel, hint
+        try:
+            text = hint(Path(args.target), args.exercise, more=args.more, level=args.level,
+                        on_activity=status)
+        except NoSuchLevel as exc:
+            error = exc
+    if error is not None:                    # said once the status line is gone
+        print(f"hint: {error}", file=sys.stderr)
+        return USAGE
     print(text)
     return PASSED
 

@@ -20,7 +20,8 @@ def _simulation(cuda: bool, mps: bool) -> str:
     return f"cuda {'available' if cuda else 'unavailable'}, mps {'available' if mps else 'unavailable'}"
 
 
-@check("ex02", 1, "get_device returns a torch.device")
+@check("ex02", 1, "get_device returns a torch.device",
+       requires={"get_device": "as a torch.device"})
 def device_type(ctx):
     for (cuda, mps), want in DEVICE_CASES.items():
         r = ctx.run("get_device", cuda=cuda, mps=mps)
@@ -33,7 +34,9 @@ def device_type(ctx):
                expected=f"torch.device({want!r})")
 
 
-@check("ex02", 3, "get_device picks cuda, then mps, then cpu")
+@check("ex02", 3, "get_device picks cuda, then mps, then cpu",
+       requires={"get_device": '"cuda" if torch.cuda.is_available(), else "mps" if '
+                               'torch.backends.mps.is_available(), else "cpu"'})
 def device_choice(ctx):
     for (cuda, mps), want in DEVICE_CASES.items():
         d = ctx.run("get_device", cuda=cuda, mps=mps).data["result"]
@@ -69,7 +72,8 @@ def _types(d: dict) -> list[str]:
     return [l["type"] for l in d["layers"]]
 
 
-@check("ex02", 2, "build_model returns an nn.Sequential")
+@check("ex02", 2, "build_model returns an nn.Sequential",
+       requires={"build_model": "Build the classifier as an nn.Sequential"})
 def sequential(ctx):
     for custom in (False, True):
         called, d = _model(ctx, custom)
@@ -78,7 +82,10 @@ def sequential(ctx):
                likely="build the layers inside nn.Sequential(...) and return it")
 
 
-@check("ex02", 3, "the layers are Linear, ReLU, Linear, ReLU, Linear, each Linear with a bias")
+@check("ex02", 3, "the layers are Linear, ReLU, Linear, ReLU, Linear, each Linear with a bias",
+       requires={"build_model": ("Linear(in_features, hidden_units), ReLU(), Linear(hidden_units, hidden_units), "
+                                 "ReLU(), Linear(hidden_units, out_features)",
+                                 "Each Linear layer keeps its bias")})
 def layer_order(ctx):
     for custom in (False, True):
         called, d = _model(ctx, custom)
@@ -128,13 +135,16 @@ def _check_sizes(called: str, d: dict, in_features: int, hidden_units: int, out_
          expected=show(want), likely=likely)
 
 
-@check("ex02", 3, "the default model is 2 -> 8 -> 8 -> 4")
+@check("ex02", 3, "the default model is 2 -> 8 -> 8 -> 4",
+       requires={"build_model": "With the default arguments that is 2 -> 8 -> 8 -> 4"})
 def default_sizes(ctx):
     called, d = _model(ctx, custom=False)
     _check_sizes(called, d, **MODEL_DEFAULTS)
 
 
-@check("ex02", 3, "build_model honours in_features, hidden_units and out_features")
+@check("ex02", 3, "build_model honours in_features, hidden_units and out_features",
+       requires={"build_model": "Linear(in_features, hidden_units), ReLU(), Linear(hidden_units, hidden_units), "
+                                "ReLU(), Linear(hidden_units, out_features)"})
 def sizes_honoured(ctx):
     called, d = _model(ctx, custom=True)
     _check_sizes(called, d, **ctx.cases.model)
@@ -149,18 +159,44 @@ def _output(called: str, d: dict, rows: int, out_f: int) -> torch.Tensor:
              called=called + f"; model(<float32 tensor [{rows}, ...]>)",
              got=error, expected=f"logits of shape [{rows}, {out_f}]")
     out = d["output"]
-    expect(out.get("kind") == "tensor" and out["shape"] == [rows, out_f],
+    # Another number of columns than out_features comes from the last Linear layer's size,
+    # which the checks on sizes grade: judged here, it would cost a second time.
+    sizes = _linear_sizes(d)
+    columns = {out_f, sizes[-1][1]} if sizes else {out_f}
+    expect(out.get("kind") == "tensor" and len(out["shape"]) == 2 and out["shape"][0] == rows
+           and out["shape"][1] in columns,
            "the model's output has the wrong shape", called=called + "; model(X)",
            got=phrase(out), expected=f"a tensor of shape [{rows}, {out_f}]: one logit per class")
     return out["data"].double()
 
 
-@check("ex02", 2, "the model is non-linear (it has ReLU activations)")
-def relu_nonlinearity(ctx):
+def _runnable_models(ctx):
+    """(called, probe data, build_model's arguments) of the default model and the one built
+    with other sizes, less a model whose first Linear layer does not take in_features inputs
+    and so cannot run on them: the checks on sizes grade that mistake, and the others judge
+    the model that runs. Fails when none can run."""
+    models, skipped = [], []
     for custom in (False, True):
         called, d = _model(ctx, custom)
-        out_f = (ctx.cases.model if custom else MODEL_DEFAULTS)["out_features"]
-        z = _output(called, d, 49, out_f)
+        args = ctx.cases.model if custom else MODEL_DEFAULTS
+        sizes = _linear_sizes(d)
+        if "forward_error" in d and sizes and sizes[0][0] != args["in_features"]:
+            skipped.append((called, d, args))
+            continue
+        models.append((called, d, args))
+    if not models:
+        called, d, args = skipped[0]
+        fail("the model cannot be judged until its first Linear layer takes in_features inputs "
+             "(see the checks on sizes)", called=called, got=d["forward_error"],
+             expected=f"Linear({args['in_features']}, ...) first")
+    return models
+
+
+@check("ex02", 2, "the model is non-linear (it has ReLU activations)",
+       requires={"build_model": "the ReLUs matter"})
+def relu_nonlinearity(ctx):
+    for called, d, args in _runnable_models(ctx):
+        z = _output(called, d, 49, args["out_features"])
         a, b, ab, zero = z[:16], z[16:32], z[32:48], z[48:]
         # An affine map f has f(a + b) = f(a) + f(b) - f(0) for every pair.
         gap = (ab - a - b + zero).abs().max().item()
@@ -173,11 +209,10 @@ def relu_nonlinearity(ctx):
                likely=M.OTHER_ACTIVATION.format(activation=others[0]) if others else M.MISSING_RELU)
 
 
-@check("ex02", 3, "the model outputs raw logits: no softmax or sigmoid at the end")
+@check("ex02", 3, "the model outputs raw logits: no softmax or sigmoid at the end",
+       requires={"build_model": ("returns raw logits of shape [N, out_features]", "no softmax at the end")})
 def outputs_logits(ctx):
-    for custom in (False, True):
-        called, d = _model(ctx, custom)
-        args = ctx.cases.model if custom else MODEL_DEFAULTS
+    for called, d, args in _runnable_models(ctx):
         types = _types(d)
         if types and types[-1] in PROBABILITY_LAYERS:
             fail(M.SOFTMAX_IN_MODEL.format(layer=types[-1]), called=called,

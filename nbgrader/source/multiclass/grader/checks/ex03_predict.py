@@ -34,7 +34,8 @@ def _proba(ctx, spec, X):
     return r, d, p.double()
 
 
-@check("ex03", 3, "predict_proba returns [N, C] values between 0 and 1")
+@check("ex03", 3, "predict_proba returns [N, C] values between 0 and 1",
+       requires={"predict_proba": "float tensor of shape [N, C]"})
 def proba_shape_range(ctx):
     for _, spec, X in _cases(ctx):
         r, d, p = _proba(ctx, spec, X)
@@ -56,7 +57,8 @@ def proba_shape_range(ctx):
                  expected="values in [0, 1]", likely=likely)
 
 
-@check("ex03", 3, "each row of predict_proba sums to 1 (softmax over dim=1)")
+@check("ex03", 3, "each row of predict_proba sums to 1 (softmax over dim=1)",
+       requires={"predict_proba": ("softmax over dim 1", "each row sums to 1")})
 def proba_rows_sum_to_one(ctx):
     for _, spec, X in _cases(ctx):
         r, d, p = _proba(ctx, spec, X)
@@ -78,7 +80,8 @@ def proba_rows_sum_to_one(ctx):
              expected="every row sums to 1", likely=likely)
 
 
-@check("ex03", 3, "predict_proba equals softmax(model(X), dim=1)")
+@check("ex03", 3, "predict_proba equals softmax(model(X), dim=1)",
+       requires={"predict_proba": "softmax over dim 1 of the model's logits"})
 def proba_matches_softmax(ctx):
     for _, spec, X in _cases(ctx):
         r, d, p = _proba(ctx, spec, X)
@@ -93,7 +96,8 @@ def proba_matches_softmax(ctx):
              expected=f"first row {[round(v, 4) for v in want[0].tolist()]}", likely=likely)
 
 
-@check("ex03", 3, "predict_proba builds no autograd graph")
+@check("ex03", 3, "predict_proba builds no autograd graph",
+       requires={"predict_proba": "inside torch.inference_mode(), so that no autograd graph is built"})
 def proba_no_grad(ctx):
     for _, spec, X in _cases(ctx):
         r, d, _ = _proba(ctx, spec, X)
@@ -105,7 +109,8 @@ def proba_no_grad(ctx):
     judge(ctx, "predict_proba", "no_grad", *ctx.cases.mode_case(salt=3))
 
 
-@check("ex03", 2, "predict_proba puts the model in eval mode")
+@check("ex03", 2, "predict_proba puts the model in eval mode",
+       requires={"predict_proba": "Put the model in eval mode (model.eval())"})
 def proba_eval_mode(ctx):
     judge(ctx, "predict_proba", "eval", *ctx.cases.mode_case(salt=3))
 
@@ -145,7 +150,8 @@ def _on_another_device(ctx, function: str, salt: int) -> None:
          expected=expected)
 
 
-@check("ex03", 2, "predict_proba moves X to the model's device")
+@check("ex03", 2, "predict_proba moves X to the model's device",
+       requires={"predict_proba": "move X to the model's device"})
 def proba_device(ctx):
     _on_another_device(ctx, "predict_proba", salt=4)
 
@@ -180,7 +186,8 @@ def _predict_mistake(d: dict, v: torch.Tensor, spec: dict, X: torch.Tensor) -> s
     return None
 
 
-@check("ex03", 2, "predict returns int64 class indices of shape [N]")
+@check("ex03", 2, "predict returns int64 class indices of shape [N]",
+       requires={"predict": "int64 tensor of shape [N]"})
 def predict_shape_dtype(ctx):
     for _, spec, X in _cases(ctx):
         r, d, v = _predict(ctx, spec, X)
@@ -193,7 +200,8 @@ def predict_shape_dtype(ctx):
                  expected=f"an int64 tensor of shape [{n}]", likely=_predict_mistake(d, v, spec, X))
 
 
-@check("ex03", 3, "predict is the argmax over dim=1")
+@check("ex03", 3, "predict is the argmax over dim=1",
+       requires={"predict": "the argmax over dim 1"})
 def predict_matches_argmax(ctx):
     for _, spec, X in _cases(ctx):
         r, d, v = _predict(ctx, spec, X)
@@ -211,7 +219,9 @@ def predict_matches_argmax(ctx):
              likely=_predict_mistake(d, v, spec, X))
 
 
-@check("ex03", 2, "predict runs the model as predict_proba does: eval mode, no autograd, X on its device")
+@check("ex03", 2, "predict runs the model as predict_proba does: eval mode, no autograd, X on its device",
+       requires={"predict": "Run the model as predict_proba does: in eval mode, inside "
+                            "torch.inference_mode(), with X moved to the model's device"})
 def predict_inference(ctx):
     for rig in ("eval", "no_grad"):
         judge(ctx, "predict", rig, *ctx.cases.mode_case(salt=3))
@@ -225,7 +235,8 @@ def _accuracies(ctx):
         yield r, r.data["result"], want
 
 
-@check("ex03", 2, "accuracy is a percentage from 0 to 100")
+@check("ex03", 2, "accuracy is a percentage from 0 to 100",
+       requires={"accuracy": "as a percentage from 0 to 100"})
 def accuracy_percent(ctx):
     for r, d, want in _accuracies(ctx):
         got = number(d, "the accuracy", "accuracy", r.called, tensor_ok=True)
@@ -236,7 +247,8 @@ def accuracy_percent(ctx):
              likely=likely)
 
 
-@check("ex03", 1, "accuracy returns a Python float")
+@check("ex03", 1, "accuracy returns a Python float",
+       requires={"accuracy": "a Python float"})
 def accuracy_float(ctx):
     for r, d, _ in _accuracies(ctx):
         number(d, "the accuracy", "accuracy", r.called)

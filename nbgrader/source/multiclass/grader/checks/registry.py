@@ -16,14 +16,23 @@ class Check:
     name: str         # what it checks, in words
     points: int
     run: Callable
+    # What it enforces, as the stub tells the student: (function, a phrase of that
+    # function's docstring) pairs. `python -m grader check-course` fails when a stub's
+    # docstring lacks one, so no check grades a requirement the student was never told.
+    requires: tuple[tuple[str, str], ...] = ()
 
 
 _CHECKS: list[Check] = []
 
 
-def check(exercise: str, points: int, name: str):
+def check(exercise: str, points: int, name: str, *, requires: dict[str, str | tuple[str, ...]]):
+    """Registers a check; requires maps a function to the phrase (or phrases) of its
+    docstring that the check enforces."""
+    pairs = tuple((function, phrase) for function, phrases in requires.items()
+                  for phrase in ((phrases,) if isinstance(phrases, str) else phrases))
+
     def register(fn):
-        _CHECKS.append(Check(f"{exercise}.{fn.__name__}", exercise, name, points, fn))
+        _CHECKS.append(Check(f"{exercise}.{fn.__name__}", exercise, name, points, fn, pairs))
         return fn
     return register
 

@@ -73,6 +73,9 @@ class Gateway:
     def __init__(self):
         self._probes = load_all()
         self._cache: dict[tuple, ProbeResult | StudentCodeError] = {}
+        # A probe whose call ran out of time is not run again with other arguments: an
+        # endless loop costs its time limit once per grading, not once per call.
+        self._timed_out: dict[str, StudentCodeError] = {}
         # Told, in words, what the student's code is doing ("importing ex04_train.py",
         # "train(<model>, ...)"): a terminal can show it while a run takes long.
         self.on_activity = lambda text: None
@@ -81,8 +84,10 @@ class Gateway:
         probe = self._probes[probe_name]
         key = (probe_name, _freeze(params))
         if key not in self._cache:
-            self._cache[key] = self._run(probe, params)
+            self._cache[key] = self._timed_out.get(probe_name) or self._run(probe, params)
         found = self._cache[key]
+        if isinstance(found, StudentCodeError) and found.kind == "timed_out":
+            self._timed_out.setdefault(probe_name, found)
         if isinstance(found, StudentCodeError):
             raise found
         return found

@@ -1,4 +1,4 @@
-"""`python -m grader hint`: the hint for the check a student is stuck on, one level at a time.
+"""`python -m grader hint` (`python3 course.py hint`): the hint for the check a student is stuck on, one level at a time.
 
 The hints live in the course manifest (grader/course.toml, [[exercise.hints]]), each set in
 levels (the idea, the API, almost the code) and tied to the checks it is for. Which check:
@@ -6,7 +6,7 @@ the exercise is graded (with no exercise named, exercise after exercise until on
 which costs a few seconds at most) and the first failing check picks the set. The level
 reached for each set is remembered in .grader/hints.json, beside the exercises folder
 (.gitignore keeps it out of commits): `hint` shows that level again, `hint --more` the
-next one, `hint --level N` level N.
+next one, `hint --level N` level N (an error where there is no level N).
 """
 from __future__ import annotations
 
@@ -21,6 +21,13 @@ from ..files import write_atomically
 from ..runner import Options, Result, Session
 
 LEVELS = ("the idea", "the API", "almost the code")
+# The command as printed for students: it works from the repository without an activated
+# .venv (course.py runs the grader with the .venv's Python).
+COMMAND = "python3 course.py hint"
+
+
+class NoSuchLevel(ValueError):
+    """--level N where the hints for the failing check have fewer levels."""
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,12 @@ def choose_level(found: Found, state: Path, more: bool = False, level: int | Non
     reached = data.get(_key(found), 0)
     reached = reached if isinstance(reached, int) else 0
     count = len(found.hints.levels)
+    if level is not None and not 1 <= level <= count:
+        raise NoSuchLevel(f"there is no hint {level}: the hints for "
+                          f"{found.failed.check.name if found.failed else found.exercise.id} "
+                          f"have {count} levels, --level 1 to {count}")
     if level is not None:
-        shown = min(max(level, 1), count)
+        shown = level
     elif more:
         shown = min(reached + 1, count)
     else:
@@ -93,8 +104,9 @@ def choose_level(found: Found, state: Path, more: bool = False, level: int | Non
     return shown
 
 
-def render(found: Found, shown: int) -> str:
-    """The hint at level `shown`, with what it is for and how to get the next one."""
+def render(found: Found, shown: int, in_watch: bool = False) -> str:
+    """The hint at level `shown`, with what it is for and how to get the next one (in the
+    watch, h shows the next level; elsewhere the command does)."""
     ex, hints = found.exercise, found.hints
     count = len(hints.levels)
     named = (lambda n: f", {LEVELS[n - 1]}") if count == len(LEVELS) else (lambda n: "")
@@ -107,9 +119,13 @@ def render(found: Found, shown: int) -> str:
     lines += ["", f"Hint {shown} of {count}{named(shown)}:", ""]
     lines += ["    " + line for line in hints.levels[shown - 1].splitlines()]
     lines.append("")
-    command = f"python -m grader hint {ex.id}"
+    command = f"{COMMAND} {ex.id}"
     if shown < count:
-        lines.append(f"More: {command} --more  (hint {shown + 1} of {count}{named(shown + 1)})")
+        how = "press h again" if in_watch else f"{command} --more"
+        lines.append(f"More: {how}  (hint {shown + 1} of {count}{named(shown + 1)})")
+    elif in_watch:
+        lines.append(f"That is the last hint for this check; h shows it again, and {command} "
+                     "--level N (in another terminal) shows hint N.")
     else:
         lines.append(f"That is the last hint for this check; {command} --level N shows hint N again.")
     return "\n".join(lines)
@@ -122,7 +138,7 @@ def hint(target: Path, ex_id: str | None, *, more: bool = False, level: int | No
     found = first_failing(target, ids, options, on_activity)
     if found is None:
         if ex_id:
-            return f"Every check of {ex_id} passes: no hint needed. (`python -m grader hint` finds the next exercise.)"
+            return f"Every check of {ex_id} passes: no hint needed. (`{COMMAND}` finds the next exercise.)"
         return "Every check passes: no hint needed."
     chosen = hints_for(*found)
     shown = choose_level(chosen, state_path(target), more=more, level=level)

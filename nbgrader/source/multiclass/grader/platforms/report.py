@@ -155,7 +155,7 @@ def to_text(report: Report) -> str:
         first = failed[0].check.exercise
         out.append("")
         out.append(f"{len(failed)} check(s) failed. Next: {exercise(first).file}; "
-                   f"a hint: python -m grader hint {first}")
+                   f"a hint: python3 course.py hint {first}")
     else:
         out.append("")
         out.append("All checks passed.")

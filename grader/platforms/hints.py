@@ -1,4 +1,5 @@
-"""`python -m grader hint` (`python3 course.py hint`): the hint for the check a student is stuck on, one level at a time.
+"""`python -m grader hint` (`python3 course.py hint`): the hint for the check a student is
+stuck on, one level at a time.
 
 The hints live in the course manifest (grader/course.toml, [[exercise.hints]]), each set in
 levels (the idea, the API, almost the code) and tied to the checks it is for. Which check:

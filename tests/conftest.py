@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.authoring.catalogue import grade_variant
 from grader.course import ROOT, exercise
 from grader.runner import Report, grade
 
@@ -50,6 +51,32 @@ def reference_report() -> Report:
 @pytest.fixture(scope="session")
 def stub_report() -> Report:
     return grade(EXERCISES)
+
+
+class CatalogueReports:
+    """Each variant of the catalogue (tests/catalogue/) graded once per test session, as
+    `python -m grader check-course` grades it (grader.authoring.catalogue.grade_variant),
+    on first use. Several test files judge the same reports: grading the 110 variants
+    again in each of them was most of the suite's time. A variant is known by its exercise
+    and name, so that check-course's own copy of the catalogue finds its reports too."""
+
+    def __init__(self):
+        from grader.checks.cases import Cases
+
+        self.cases = Cases()        # the reference results, computed once for all variants
+        self.reports: dict[tuple[str, str], Report] = {}
+
+    def __call__(self, variant) -> Report:
+        key = (variant.exercise, variant.name)
+        if key not in self.reports:
+            self.reports[key] = grade_variant(variant, SOLUTIONS, self.cases)
+        return self.reports[key]
+
+
+@pytest.fixture(scope="session")
+def catalogue_report() -> CatalogueReports:
+    """catalogue_report(variant) -> the Report of that catalogue variant, graded once."""
+    return CatalogueReports()
 
 
 def pytest_configure(config):

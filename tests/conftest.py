@@ -81,3 +81,44 @@ def catalogue_report() -> CatalogueReports:
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "nbgrader: runs real nbgrader on the course (pytest -m nbgrader)")
+
+
+# -- on several workers (pytest -n auto, as .ci/run runs the suite) ----------------------------
+# A file's tests run on one worker: its module fixtures are built once and its tests may
+# build on each other. The files that judge the catalogue's reports run on one worker too,
+# so that the catalogue is still graded once. The longest files start first, so that the
+# workers finish together (benchmarks/ci_time.py measures them; a file not listed here
+# starts after these, in the usual order).
+SHARED_WORKER = {path: "catalogue" for path in
+                 ("tests/test_check_course.py", "tests/test_notebook.py", "tests/test_catalogue.py")}
+LONGEST_FIRST = ("tests/test_classroom50.py", "tests/test_nbgrader.py", "catalogue",
+                 "tests/test_marimo.py", "tests/test_same_score.py", "tests/test_batch.py",
+                 "tests/test_watch.py", "tests/test_new_exercise.py", "tests/test_hostile.py")
+
+
+def worker_group(nodeid: str) -> str:
+    path = nodeid.split("::", 1)[0]
+    return SHARED_WORKER.get(path, path)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """-n N: whole files (and the catalogue's group) to a worker, in the order collected."""
+    if config.getoption("dist") != "load":          # another --dist asked for by name
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(nodeid)
+
+    config.option.loadscopereorder = False          # keep the order below, longest first
+    return FileScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker only: the longest files first (every worker sorts alike)."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(worker_group(item.nodeid), len(rank)))

@@ -47,7 +47,8 @@ def run_timed(cmd: list[str], cwd: Path) -> tuple[float, float, list[tuple[float
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
     for line in proc.stdout:
         lines.append((time.monotonic() - start, line.rstrip("\n")))
-        print(line, end="", flush=True)
+        stamp = f"[{lines[-1][0]:6.0f} s] " if line.startswith("course.py:") else ""
+        print(stamp + line, end="", flush=True)
     if proc.wait() != 0:
         print(f"ci_time: {' '.join(cmd)} exited {proc.returncode}", file=sys.stderr)
     return time.monotonic() - start, cpu_seconds() - cpu, lines

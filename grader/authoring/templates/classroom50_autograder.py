@@ -135,7 +135,7 @@ def environment(reqs: list[str]) -> Path:
     if cuda:
         raise InstallError(f"the package index offers only a CUDA build of torch (it would install "
                            f"{', '.join(cuda[:4])}, ...); set TORCH_INDEX_URL to {CPU_INDEX}")
-    course.pip("install", "--quiet", "-c", str(constraints), *extra, *reqs, python=python)
+    course.pip(*course.INSTALL, "-c", str(constraints), *extra, *reqs, python=python)
     (partial / ".complete").write_text(" ".join(reqs) + "\n")
     if home.exists() and not (home / ".complete").exists():
         shutil.rmtree(home, ignore_errors=True)             # left half-made by an earlier run

@@ -6,8 +6,8 @@ Clones this repository (REV, default HEAD: what is committed) into a temporary f
 runs its `.ci/run` there, as CI does: Chromium if missing, then `python3 course.py test`,
 which creates .venv (`course.py setup --dev`) and runs pytest over tests/. Prints
 
-  chromium   from the start to course.py's first line (apt-get, where chromium is missing)
-  setup      what course.py reports ("set up in ...")
+  setup      what course.py reports ("set up in ..."); where chromium is missing, .ci/run
+             installs it meanwhile, and waits for it after the set-up
   tests      what pytest reports ("... in N s")
   total      the whole `.ci/run`, wall clock
 
@@ -68,15 +68,12 @@ def main() -> int:
     cmd = ([sys.executable, "course.py", "setup", "--dev"] if args.setup_only
            else ["bash", ".ci/run", *args.pytest_args])
     wall, cpu, lines = run_timed(cmd, clone)
-    first = next((t for t, line in lines if line.startswith("course.py:")), None)
     setup = next((float(m[1] or 0) * 60 + float(m[2]) for _, line in lines
                   if (m := re.match(r"course\.py: set up in (?:(\d+) min )?(\d+) s", line))), None)
     tests = next((float(m[1]) for _, line in reversed(lines)
                   if (m := re.search(r" in ([\d.]+)s", line)) and ("passed" in line or "failed" in line)), None)
     print(f"\nci_time: {args.rev} ({subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=clone, capture_output=True, text=True).stdout.strip()}), "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
-    if not args.setup_only:
-        print(f"  chromium {first if first is not None else float('nan'):8.0f} s")
     print(f"  setup    {setup if setup is not None else float('nan'):8.0f} s")
     if not args.setup_only:
         print(f"  tests    {tests if tests is not None else float('nan'):8.0f} s")

@@ -91,12 +91,19 @@ def pytest_configure(config):
 # starts after these, in the usual order).
 SHARED_WORKER = {path: "catalogue" for path in
                  ("tests/test_check_course.py", "tests/test_notebook.py", "tests/test_catalogue.py")}
-LONGEST_FIRST = ("tests/test_classroom50.py", "tests/test_nbgrader.py", "catalogue",
+# A test that waits mostly on pip, on a worker of its own (it builds its module's fixtures
+# again there: seconds, against minutes of waiting behind the rest of its file).
+ALONE = ("tests/test_classroom50.py::test_a_python_without_the_packages_installs_them_once_cpu_only",)
+# xdist hands each worker two groups at first, then one whenever a worker has less than two
+# to go: ALONE and the catalogue on one, nbgrader and the rest of Classroom 50 on the other.
+LONGEST_FIRST = (*ALONE, "tests/test_nbgrader.py", "catalogue", "tests/test_classroom50.py",
                  "tests/test_marimo.py", "tests/test_same_score.py", "tests/test_batch.py",
                  "tests/test_watch.py", "tests/test_new_exercise.py", "tests/test_hostile.py")
 
 
 def worker_group(nodeid: str) -> str:
+    if nodeid.split("[", 1)[0] in ALONE:
+        return nodeid
     path = nodeid.split("::", 1)[0]
     return SHARED_WORKER.get(path, path)
 

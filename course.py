@@ -85,7 +85,8 @@ def say(message: str) -> None:
 def resolve(reqs: list[str], python: Path | None = None, constraints: Path = CONSTRAINTS,
             extra: list[str] | tuple[str, ...] = ()) -> list[dict]:
     """What installing reqs would install, resolved without installing: pip's report, an
-    item per package with its metadata and the very file chosen (download_info)."""
+    item per package with its metadata and the very file chosen (download_info). What the
+    environment has already, at the version asked for, is not in it."""
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
         pip("install", "--quiet", "--dry-run", "--report", str(report),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.authoring.catalogue import grade_variant
 from grader.course import ROOT, exercise
 from grader.runner import Report, grade
 
@@ -52,5 +53,79 @@ def stub_report() -> Report:
     return grade(EXERCISES)
 
 
+class CatalogueReports:
+    """Each variant of the catalogue (tests/catalogue/) graded once per test session, as
+    `python -m grader check-course` grades it (grader.authoring.catalogue.grade_variant),
+    on first use. Several test files judge the same reports: grading the 110 variants
+    again in each of them was most of the suite's time. A variant is known by its exercise
+    and name, so that check-course's own copy of the catalogue finds its reports too."""
+
+    def __init__(self):
+        from grader.checks.cases import Cases
+
+        self.cases = Cases()        # the reference results, computed once for all variants
+        self.reports: dict[tuple[str, str], Report] = {}
+
+    def __call__(self, variant) -> Report:
+        key = (variant.exercise, variant.name)
+        if key not in self.reports:
+            self.reports[key] = grade_variant(variant, SOLUTIONS, self.cases)
+        return self.reports[key]
+
+
+@pytest.fixture(scope="session")
+def catalogue_report() -> CatalogueReports:
+    """catalogue_report(variant) -> the Report of that catalogue variant, graded once."""
+    return CatalogueReports()
+
+
 def pytest_configure(config):
     config.addinivalue_line("markers", "nbgrader: runs real nbgrader on the course (pytest -m nbgrader)")
+
+
+# -- on several workers (pytest -n auto, as .ci/run runs the suite) ----------------------------
+# A file's tests run on one worker: its module fixtures are built once and its tests may
+# build on each other. The files that judge the catalogue's reports run on one worker too,
+# so that the catalogue is still graded once. The longest files start first, so that the
+# workers finish together (benchmarks/ci_time.py measures them; a file not listed here
+# starts after these, in the usual order).
+SHARED_WORKER = {path: "catalogue" for path in
+                 ("tests/test_check_course.py", "tests/test_notebook.py", "tests/test_catalogue.py")}
+# A test that waits mostly on pip, on a worker of its own (it builds its module's fixtures
+# again there: seconds, against minutes of waiting behind the rest of its file).
+ALONE = ("tests/test_classroom50.py::test_a_python_without_the_packages_installs_them_once_cpu_only",)
+# xdist hands each worker two groups at first, then one whenever a worker has less than two
+# to go: ALONE and the catalogue on one, nbgrader and the rest of Classroom 50 on the other.
+LONGEST_FIRST = (*ALONE, "tests/test_nbgrader.py", "catalogue", "tests/test_classroom50.py",
+                 "tests/test_marimo.py", "tests/test_same_score.py", "tests/test_batch.py",
+                 "tests/test_watch.py", "tests/test_new_exercise.py", "tests/test_hostile.py")
+
+
+def worker_group(nodeid: str) -> str:
+    if nodeid.split("[", 1)[0] in ALONE:
+        return nodeid
+    path = nodeid.split("::", 1)[0]
+    return SHARED_WORKER.get(path, path)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """-n N: whole files (and the catalogue's group) to a worker, in the order collected."""
+    if config.getoption("dist") != "load":          # another --dist asked for by name
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class FileScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return worker_group(nodeid)
+
+    config.option.loadscopereorder = False          # keep the order below, longest first
+    return FileScheduling(config, log)
+
+
+def pytest_collection_modifyitems(config, items):
+    """On an xdist worker only: the longest files first (every worker sorts alike)."""
+    if not hasattr(config, "workerinput"):
+        return
+    rank = {group: i for i, group in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(worker_group(item.nodeid), len(rank)))

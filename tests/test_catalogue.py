@@ -8,13 +8,11 @@ from __future__ import annotations
 import pytest
 
 from grader.authoring import catalogue
-from grader.checks.cases import Cases
 from grader.checks.registry import all_checks
 from grader.course import ROOT, exercise, exercises
 from grader.runner import Report, Result
 
 from .catalogue import Variant, variants
-from .conftest import SOLUTIONS
 
 
 def report_of(exercise_id: str, failed: dict[str, str]) -> Report:
@@ -53,9 +51,9 @@ def test_a_variant_judged_wrong_is_a_problem(fails, feedback, problem):
     assert not catalogue.caught_by(variant, report) - set(feedback)
 
 
-def test_a_real_mistake_is_graded_on_a_copy_of_the_solutions():
+def test_a_real_mistake_is_graded_on_a_copy_of_the_solutions(catalogue_report):
     mistake = next(v for v in variants(exercise("ex03"))[0] if len(v.fails) == 1)
-    report = catalogue.grade_variant(mistake, SOLUTIONS, Cases())
+    report = catalogue_report(mistake)          # catalogue.grade_variant, once per session
     assert {r.check.exercise for r in report.results} == {"ex03"}
     assert catalogue.variant_problems(mistake, report) == []
     assert catalogue.caught_by(mistake, report) == set(mistake.fails)

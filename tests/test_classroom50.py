@@ -312,8 +312,12 @@ def test_a_python_without_the_packages_installs_them_once_cpu_only(bundle, check
     default; here pip's own configured index is used), then reused by the next run."""
     python = bare_python(tmp_path / "bare")
     cache = tmp_path / "cache"
+    # This machine's pip configuration (HOME), and pip's own download cache as the set-up
+    # left it: the environment is made anew, its packages are not downloaded again.
+    pip_cache = os.environ.get("PIP_CACHE_DIR") or str(
+        Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "pip")
     index = {"TORCH_INDEX_URL": os.environ.get("TORCH_INDEX_URL", ""), "XDG_CACHE_HOME": str(cache),
-             "HOME": os.environ["HOME"]}            # this machine's pip configuration
+             "HOME": os.environ["HOME"], "PIP_CACHE_DIR": pip_cache}
     drop_in(checkout)
     proc = run_autograder(bundle, checkout, tmp_path / "home", python=python, timeout=900, **index)
     result, _ = graded(proc, checkout)

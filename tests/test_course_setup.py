@@ -33,8 +33,11 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
             course.venv_python().touch()
 
     monkeypatch.setattr(course.venv, "EnvBuilder", Builder)
-    monkeypatch.setattr(course, "pip", lambda *args: calls.append(args))
-    monkeypatch.setattr(course, "refuse_cuda", lambda reqs: calls.append(("dry-run",)))
+    monkeypatch.setattr(course, "pip", lambda *args, python=None: calls.append(args))
+    monkeypatch.setattr(course, "resolve", lambda reqs, extra: calls.append(("dry-run",)) or [
+        {"metadata": {"name": name}, "download_info": {"url": f"file:///wheels/{name}.whl"}}
+        for name in (r.split("==")[0] for r in reqs)])
+    monkeypatch.setattr(course, "compile_all", lambda python: calls.append(("compile",)))
     course.setup(dev=False)
     said = capsys.readouterr().out
     assert "course.py: creating .venv" in said
@@ -42,9 +45,12 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
     assert "downloads about 250 MB" in said and "takes a few minutes" in said
     assert said.rstrip().splitlines()[-1].startswith("course.py: set up in ")
     assert calls[0] == ("dry-run",) and "--quiet" in calls[1]                    # pip itself stays quiet
+    # what was resolved (and checked for CUDA packages), exactly: no second resolution
+    assert "--no-deps" in calls[1] and "torch @ file:///wheels/torch.whl" in calls[1]
+    assert calls[2] == ("compile",)                                              # on every core
     capsys.readouterr()
     course.setup(dev=False)                                                      # set up already: silent
-    assert capsys.readouterr().out == "" and len(calls) == 2
+    assert capsys.readouterr().out == "" and len(calls) == 3
     course.setup(dev=False, marimo=True)                                         # adds marimo only
     said = capsys.readouterr().out
     assert "adding marimo " in said and "250 MB" not in said and "torch 2.13.0" not in said

@@ -293,8 +293,9 @@ def test_course_py_sets_up_marimo_only_when_asked_and_opens_the_lesson(tmp_path,
     assert "marimo" in course.requirements(dev=False, marimo=True)
     installs = []
     monkeypatch.setattr(course, "VENV", tmp_path / ".venv")
-    monkeypatch.setattr(course, "refuse_cuda", lambda reqs: None)
-    monkeypatch.setattr(course, "pip", lambda *args: installs.append(args))
+    monkeypatch.setattr(course, "resolve", lambda reqs, extra: reqs)     # what setup asks for
+    monkeypatch.setattr(course, "refuse_cuda", lambda resolved: None)
+    monkeypatch.setattr(course, "install_resolved", lambda resolved: installs.append(resolved))
     (tmp_path / ".venv" / "bin").mkdir(parents=True)
     (tmp_path / ".venv" / "bin" / "python").touch()
     course.setup(dev=False)                          # the core set: no marimo

@@ -15,10 +15,9 @@ from grader.course import ROOT, exercise, exercises, total_points
 from grader.authoring.nbcourse import CELL_TIMEOUT, TEST_CELL_TIMEOUT, course_files, notebook, solution_parts
 from grader.platforms.notebook import grade_cell
 from grader.checks.registry import all_checks
-from grader.runner import grade
 
 from .catalogue import all_alternatives, all_mistakes
-from .conftest import SOLUTIONS, make_submission, results_by_id
+from .conftest import SOLUTIONS, results_by_id
 
 NOTEBOOK = ROOT / "nbgrader" / "source" / "multiclass" / "multiclass.ipynb"
 
@@ -231,8 +230,8 @@ def test_an_endless_loop_costs_only_its_checks_within_the_cell_timeout(monkeypat
 
 @pytest.mark.parametrize("variant", all_mistakes() + all_alternatives(),
                          ids=lambda v: f"{v.exercise}-{v.name}")
-def test_same_verdicts_as_the_grader_on_the_same_code(variant, tmp_path, capsys):
-    files = grade(make_submission(tmp_path, **{variant.exercise: variant.code}), only=variant.exercise)
+def test_same_verdicts_as_the_grader_on_the_same_code(variant, catalogue_report, capsys):
+    files = catalogue_report(variant)       # the grader on files, graded once per session
     points = grade_cell(variant.exercise, notebook_namespace(**{variant.exercise: variant.code}))
     assert points == files.score
     out = capsys.readouterr().out

@@ -63,7 +63,7 @@ def watch():
             child.terminate(force=True)
 
 
-def expect_view(child, *patterns: str, timeout: float = 10) -> str:
+def expect_view(child, *patterns: str, timeout: float = 30) -> str:
     """The next view, up to its footer, holding every pattern in order."""
     child.expect(FOOTER, timeout=timeout)
     text = child.before
@@ -77,7 +77,7 @@ def expect_view(child, *patterns: str, timeout: float = 10) -> str:
 
 def quit_with(child, key: str) -> int:
     child.sendcontrol("c") if key == "ctrl-c" else child.send(key)
-    child.expect(pexpect.EOF, timeout=10)
+    child.expect(pexpect.EOF, timeout=30)     # bounds for a busy machine (pytest -n auto), not speed checks
     rest = child.before
     child.close()
     assert "Traceback" not in rest and "Stopped watching." in rest

@@ -131,11 +131,12 @@ def environment(reqs: list[str]) -> Path:
     shutil.rmtree(partial, ignore_errors=True)
     venv.EnvBuilder(with_pip=True).create(partial)
     python = course.venv_python(partial)
-    cuda = course.cuda_packages(reqs, python, constraints, extra)
+    resolved = course.resolve(reqs, python, constraints, extra)      # resolved once, then
+    cuda = course.cuda_in(resolved)                                  # installed as resolved
     if cuda:
         raise InstallError(f"the package index offers only a CUDA build of torch (it would install "
                            f"{', '.join(cuda[:4])}, ...); set TORCH_INDEX_URL to {CPU_INDEX}")
-    course.pip("install", "--quiet", "-c", str(constraints), *extra, *reqs, python=python)
+    course.install_resolved(resolved, python)
     (partial / ".complete").write_text(" ".join(reqs) + "\n")
     if home.exists() and not (home / ".complete").exists():
         shutil.rmtree(home, ignore_errors=True)             # left half-made by an earlier run

@@ -130,13 +130,13 @@ def _mapped_library_folders() -> set[str]:
     return folders
 
 
-def readable_paths(scratch: str, submission: str | None, fresh_proc: bool) -> list[str]:
+def readable_paths(submission: str | None) -> list[str]:
+    """What student code may read besides scratch (found before the box is entered: it may
+    take imports that the box no longer allows)."""
     paths = {*_installed_roots(), *_mapped_library_folders(), str(Path(__file__).resolve().parents[1]),
              *SYSTEM_FILES}
-    if submission and not submission.startswith(scratch):
+    if submission:
         paths.add(submission)          # not copied: its folder (holding only the exercises)
-    if fresh_proc:
-        paths.add("/proc")             # this pid namespace's processes only
     return sorted(paths)
 
 
@@ -166,6 +166,7 @@ def enter(scratch: str, output_fd: int, memory_limit: int | None, keep: tuple[in
     box = Box()
     if submission is not None:
         box.submission = copy_exercises(Path(submission), scratch)
+    readable = readable_paths(None if box.submission else str(submission) if submission else None)
     minimal_environment(scratch)
     box.add(ENVIRONMENT, True, "HOME=TMPDIR=scratch")
     entered = namespaces.enter(scratch)
@@ -198,8 +199,9 @@ def enter(scratch: str, output_fd: int, memory_limit: int | None, keep: tuple[in
     box.add(PROCESSES, own_count, f"{PROCESS_LIMIT} processes" if own_count else
             "RLIMIT_NPROC would count all of this user's processes, or none (root)")
 
-    restricted = landlock.restrict(readable_paths(scratch, box.submission or (str(submission) if submission else None),
-                                                  entered.fresh_proc), [scratch, os.devnull])
+    if entered.fresh_proc:
+        readable.append("/proc")          # this pid namespace's processes only
+    restricted = landlock.restrict(readable, [scratch, os.devnull])
     abi = f"ABI {restricted.abi}"
     box.add(READS, restricted.reads, abi if restricted.reads else restricted.error or f"{abi}")
     box.add(WRITES, restricted.writes, abi if restricted.writes else restricted.error)

@@ -72,7 +72,9 @@ def main() -> int:
                   if (m := re.match(r"course\.py: set up in (?:(\d+) min )?(\d+) s", line))), None)
     tests = next((float(m[1]) for _, line in reversed(lines)
                   if (m := re.search(r" in ([\d.]+)s", line)) and ("passed" in line or "failed" in line)), None)
-    print(f"\nci_time: {args.rev} ({subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=clone, capture_output=True, text=True).stdout.strip()}), "
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=clone, capture_output=True,
+                            text=True).stdout.strip()
+    print(f"\nci_time: {args.rev} ({commit}), "
           f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end")
     print(f"  setup    {setup if setup is not None else float('nan'):8.0f} s")
     if not args.setup_only:

@@ -7,6 +7,7 @@
     python -m grader batch SUBMISSIONS --csv grades.csv [--jobs N] [--feedback DIR]
                      [--feedback-format md|html] [--overview FILE] [--student NAME]
                      [--force] [--deadline WHEN] (and the seed and limit options)
+    python -m grader sandbox                 this machine's protections against student code
     python -m grader overview --nbgrader COURSE_DIR   the class overview of an nbgrader course
     python -m grader build [--check]
     python -m grader check-course [--only ex0N]   for course authors, after an edit
@@ -159,6 +160,8 @@ def batch_command(argv: list[str]) -> int:
                         "(e.g. 2026-12-01T23:59, this machine's time zone, or with +01:00); "
                         "the CSV names the commit and counts those after it")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--unconfined", action="store_true",
+                   help="grade even where student code cannot be confined (see docs/sandbox.md)")
     add_run_options(p)
     args = p.parse_args(argv)
     submissions, csv_path = Path(args.submissions), Path(args.csv).resolve()
@@ -178,14 +181,18 @@ def batch_command(argv: list[str]) -> int:
         p.error(f"--deadline {exc}")
     feedback = Path(args.feedback).resolve() if args.feedback else csv_path.with_name(csv_path.stem + "-feedback")
     overview = Path(args.overview).resolve() if args.overview else csv_path.with_name(csv_path.stem + "-overview.md")
+    from .gateway.confinement import Unconfined
     try:
         from .platforms.batch import run_batch, write_class_overview
 
         outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=seed_of(p, args),
                             options=options_of(p, args), feedback_dir=feedback, fmt=args.feedback_format,
                             progress=not args.quiet, students=args.student, force=args.force,
-                            deadline=deadline)
+                            deadline=deadline, unconfined=args.unconfined)
         written = write_class_overview(outcome, overview)
+    except Unconfined as exc:
+        print(exc, file=sys.stderr)
+        return USAGE
     except KeyboardInterrupt:
         print(BATCH_INTERRUPTED.format(csv=csv_path.name), file=sys.stderr)
         return STOPPED
@@ -201,6 +208,19 @@ def batch_command(argv: list[str]) -> int:
     for line in outcome.failed:
         print(f"grading failed, run again to retry: {line}", file=sys.stderr)
     return FAILED if outcome.failed else PASSED
+
+
+def sandbox_command(argv: list[str]) -> int:
+    argparse.ArgumentParser(prog="python -m grader sandbox",
+                            description="Enter the box student code runs in and show, layer by "
+                                        "layer, what this machine applies.").parse_args(argv)
+    from .gateway import box, confinement
+
+    found = confinement.probe()
+    print(box.table(found))
+    if found.missing:
+        print("\nBatch grading stops here without --unconfined; it needs:\n" + box.missing_text(found.missing))
+    return FAILED if found.missing else PASSED
 
 
 def overview_command(argv: list[str]) -> int:
@@ -314,7 +334,7 @@ def _authoring(name: str):
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     commands = {"hint": hint_command, "batch": batch_command, "classroom": classroom_command,
-                "watch": watch_command, "overview": overview_command,
+                "watch": watch_command, "overview": overview_command, "sandbox": sandbox_command,
                 **{name: _authoring(name) for name in AUTHORING}}
     try:
         if argv and argv[0] in commands:

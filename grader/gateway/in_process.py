@@ -75,9 +75,11 @@ class InProcessGateway(Gateway):
     """
 
     def __init__(self, target: Path | str, *, time_scale: float = 1.0, on_event=None,
-                 mirror_fd: int | None = None, in_worker: bool = False, debug: bool = False):
+                 mirror_fd: int | None = None, in_worker: bool = False, debug: bool = False,
+                 shown_as: Path | str | None = None):
         super().__init__()
         self.target = Path(target).resolve()
+        self.shown_as = Path(shown_as).resolve() if shown_as else self.target   # named in messages
         self.time_scale = time_scale
         self.on_event = on_event or (lambda event: None)
         if debug and mirror_fd is None:
@@ -264,7 +266,7 @@ class InProcessGateway(Gateway):
         ex = exercise(ex_id)
         path = self.target / ex.file
         if not path.is_file():
-            raise StudentCodeError("missing_file", messages.MISSING_FILE.format(file=ex.file, target=self.target))
+            raise StudentCodeError("missing_file", messages.MISSING_FILE.format(file=ex.file, target=self.shown_as))
         spec = importlib.util.spec_from_file_location(ex.module, path)
         module = importlib.util.module_from_spec(spec)
 

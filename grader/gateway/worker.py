@@ -51,9 +51,9 @@ def _gib(size: int) -> str:
 # -- the worker's side -----------------------------------------------------------------
 def _serve(requests: int, replies: int, target: Path, scratch: str, output_fd: int,
            memory_limit: int | None, time_scale: float) -> None:
-    sandbox.enter(scratch, output_fd, memory_limit, keep=(requests, replies))
-    gateway = InProcessGateway(target, time_scale=time_scale, mirror_fd=1, in_worker=True,
-                      on_event=lambda event: wire.send(replies, event))
+    box = sandbox.enter(scratch, output_fd, memory_limit, keep=(requests, replies), submission=target)
+    gateway = InProcessGateway(box.submission or target, shown_as=target, time_scale=time_scale, mirror_fd=1,
+                               in_worker=True, on_event=lambda event: wire.send(replies, event))
     if memory_limit:
         gateway.memory_limit = _gib(memory_limit)
     reader = wire.Reader(requests)

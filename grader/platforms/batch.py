@@ -34,6 +34,7 @@ from ..checks.cases import Cases
 from ..checks.registry import all_checks
 from ..course import exercise_ids, exercises
 from ..files import find_exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
+from ..gateway.confinement import require_for_batch
 from ..runner import Options, Report, Result
 from ..untrusted import clean, csv_cell, file_stem, one_line
 from . import deadline as git_deadline
@@ -235,9 +236,11 @@ def _job(folder: Path, seed: int, fingerprint: str, deadline: datetime | None, s
 def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, options: Options,
               feedback_dir: Path, fmt: str = "md", progress: bool = True,
               students: list[str] | None = None, force: bool = False,
-              deadline: datetime | None = None) -> Outcome:
+              deadline: datetime | None = None, unconfined: bool = False) -> Outcome:
     """Grade the class; `students` limits the run to those (the others' results stay as
-    they are), `force` regrades even what a record says is graded already."""
+    they are), `force` regrades even what a record says is graded already. Raises
+    box.Unconfined where student code cannot be confined, unless `unconfined`."""
+    require_for_batch(unconfined)
     folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
     fingerprint = grader_digest()
     all_checks()                       # imported before the pool forks: every process has them

@@ -141,3 +141,13 @@ LOSS_ARGUMENTS_SWAPPED = ("the loss got the labels first and the logits second: 
 EVALUATE_CHANGED_MODEL = "evaluate changed the model's parameters; it must only measure"
 TEST_BEFORE_UPDATE = ("test metrics were measured before the epoch's update; measure them "
                       "after optimizer.step()")
+
+# The box student code runs in (grader.gateway.confinement, docs/sandbox.md)
+UNCONFINED_STOP = ("python -m grader batch runs every student's code on this machine, and here "
+                   "it cannot confine what that code reads or where it connects:\n{missing}\n"
+                   "`python -m grader sandbox` shows every protection. To grade anyway, "
+                   "without them, run again with --unconfined.")
+UNCONFINED_GOING_ON = ("WARNING: --unconfined: student code runs without these protections:\n{missing}")
+UNCONFINED_WARNING = ("Note: on this machine the grader cannot confine what student code reads or "
+                      "connects to ({names}); fine for your own code. `python -m grader sandbox` "
+                      "says more.")

@@ -11,6 +11,7 @@ from .checks.cases import Cases
 from .course import exercise
 from .checks.feedback import CheckFailed
 from .checks.registry import Check, all_checks
+from .gateway import confinement
 from .gateway.base import Gateway, ProbeResult, StudentCodeError, shorten
 from .gateway.in_process import InProcessGateway
 from .gateway.worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
@@ -125,6 +126,8 @@ class Session:
         self.target = Path(target)
         self.on_activity = on_activity or (lambda text: None)
         self._exercise = ""
+        if not options.in_process:
+            confinement.warn_once()              # where student code cannot be boxed: said once, then on
         if options.in_process:
             gateway = InProcessGateway(self.target, time_scale=options.time_scale, debug=True)
         elif not worker_available():

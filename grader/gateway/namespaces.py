@@ -1,0 +1,172 @@
+"""Linux namespaces for a worker: its own processes, network, IPC and mounts.
+
+`enter` unshares them and forks: the child is pid 1 of a new pid namespace and returns,
+to run student code; the parent stays outside, waits, and ends as the child ended (the
+same exit status or the same signal), so the grader reads the death of the worker as it
+always did. When the parent is killed, PR_SET_PDEATHSIG kills the child, and when the
+child (the namespace's init) ends, the kernel kills every process left in the namespace:
+nothing student code started survives grading.
+
+Being pid 1 has one side effect: signals that student code sends to itself with their
+default action (os.kill(os.getpid(), SIGTERM)) are ignored. A real crash still ends it.
+
+Unprivileged, a user namespace (mapping the current uid) is what allows the others. As
+root none is needed, and the child gives root up instead: it runs as a uid of its own,
+BOX_UID_BASE + the worker's pid, so that RLIMIT_NPROC (which root ignores) counts only its
+processes, and keeps one capability, CAP_DAC_READ_SEARCH, to read a Python installed in a
+private home folder (/root/.pyenv): Landlock still decides what it may read.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import signal
+import struct
+from dataclasses import dataclass, field
+
+_NEWNS, _NEWIPC, _NEWUSER, _NEWPID, _NEWNET = 0x20000, 0x08000000, 0x10000000, 0x20000000, 0x40000000
+_MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 2, 4, 8, 4096, 0x4000, 1 << 18
+_SYS_MOUNT_SETATTR, _AT_RECURSIVE, _MOUNT_ATTR_RDONLY = 442, 0x8000, 1
+_PR_SET_PDEATHSIG, _PR_SET_DUMPABLE, _PR_SET_KEEPCAPS = 1, 4, 8
+_CAP_DAC_READ_SEARCH = 2
+BOX_UID_BASE = 1 << 24            # far above any real account's uid
+KINDS = ("user", "pid", "network", "ipc", "mount")
+
+
+@dataclass
+class Entered:
+    """What `enter` achieved, in the child that runs student code."""
+    namespaces: list[str] = field(default_factory=list)       # of KINDS
+    fresh_proc: bool = False          # /proc shows only this namespace's processes
+    private_tmp: bool = False
+    read_only: bool = False           # every mount but scratch read-only: no chmod, utime outside
+    uid: int | None = None            # the unprivileged uid taken as root
+    error: str = ""
+
+
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
+
+
+def _fail(what: str) -> str:
+    return f"{what}: {os.strerror(ctypes.get_errno())}"
+
+
+def _write(path: str, text: str) -> None:
+    with open(path, "w") as f:
+        f.write(text)
+
+
+def _unshare(done: Entered) -> bool:
+    libc = _libc()
+    others = _NEWPID | _NEWNET | _NEWIPC | _NEWNS
+    uid, gid = os.getuid(), os.getgid()
+    if uid == 0 and libc.unshare(others) == 0:
+        done.namespaces = ["pid", "network", "ipc", "mount"]
+        return True
+    if libc.unshare(_NEWUSER | others) != 0:
+        done.error = _fail("unshare") + (" (as root)" if uid == 0 else
+                                          " (unprivileged user namespaces are not allowed here)")
+        return False
+    _write("/proc/self/setgroups", "deny")
+    _write("/proc/self/uid_map", f"{uid} {uid} 1")
+    _write("/proc/self/gid_map", f"{gid} {gid} 1")
+    done.namespaces = list(KINDS)
+    return True
+
+
+def _mount_attr(path: str, set_: int, clear: int, flags: int) -> bool:
+    attr = struct.pack("QQQQ", set_, clear, 0, 0)
+    return _libc().syscall(_SYS_MOUNT_SETATTR, -100, path.encode(), flags, attr, len(attr)) == 0
+
+
+def _mounts(scratch: str, done: Entered) -> None:
+    """In the new mount namespace: nothing propagates out; a private /tmp that holds only
+    scratch; /proc for the new pid namespace; everything read-only but scratch."""
+    libc = _libc()
+    if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
+        done.error = _fail("mount --make-rprivate /")
+        return
+    keep = os.open(scratch, os.O_PATH | os.O_CLOEXEC)
+    try:
+        under_tmp = os.path.commonpath([scratch, "/tmp"]) == "/tmp" and scratch != "/tmp"
+        if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, b"mode=1777,size=1m") == 0:
+            done.private_tmp = True
+            if under_tmp:
+                os.makedirs(scratch, exist_ok=True)
+        source = f"/proc/self/fd/{keep}".encode()
+        if libc.mount(source, scratch.encode(), None, _MS_BIND, None) != 0:
+            done.error = _fail("mount --bind scratch")
+            return
+    finally:
+        os.close(keep)
+    done.fresh_proc = libc.mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None) == 0
+    done.read_only = (_mount_attr("/", _MOUNT_ATTR_RDONLY, 0, _AT_RECURSIVE)
+                      and _mount_attr(scratch, 0, _MOUNT_ATTR_RDONLY, 0))
+    if not done.read_only:
+        done.error = _fail("mount_setattr")
+
+
+def _capabilities(effective: int) -> bool:
+    """capset(2), version 3: these capabilities effective and permitted, none inheritable."""
+    header = struct.pack("Ii", 0x20080522, 0)
+    data = struct.pack("IIIIII", effective, effective, 0, 0, 0, 0)
+    return _libc().capset(header, data) == 0
+
+
+def _give_up_root(scratch: str, uid: int, done: Entered) -> None:
+    for folder, dirs, files in os.walk(scratch):
+        for name in [folder, *(os.path.join(folder, n) for n in dirs + files)]:
+            os.chown(name, uid, uid, follow_symlinks=False)
+    libc = _libc()
+    libc.prctl(_PR_SET_KEEPCAPS, 1, 0, 0, 0)
+    os.setgroups([])
+    os.setresgid(uid, uid, uid)
+    os.setresuid(uid, uid, uid)
+    if not _capabilities(1 << _CAP_DAC_READ_SEARCH):
+        done.error = _fail("capset")
+    done.uid = uid
+
+
+def _mirror(child: int) -> None:
+    """In the parent: wait for the child and end the same way. Never returns."""
+    os.closerange(0, 1 << 16)           # the worker's pipes must close when the child ends
+    while True:
+        try:
+            _, status = os.waitpid(child, 0)
+            break
+        except ChildProcessError:
+            os._exit(70)
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        import resource
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+        if number not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(number, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, [number])
+        os.kill(os.getpid(), number)
+        os._exit(128 + number)
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
+
+
+def enter(scratch: str) -> Entered:
+    """Unshare, fork, and return in the child (pid 1 of the new pid namespace, with its
+    mounts done and, as root, its uid given up). Without the namespaces, returns at once
+    in this process, with the reason in `error`."""
+    done = Entered()
+    if not _unshare(done):
+        return done
+    box_uid = BOX_UID_BASE + os.getpid()       # this pid is unique while the box lives
+    child = os.fork()
+    if child:
+        _mirror(child)
+    _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _mounts(scratch, done)
+    if os.geteuid() == 0 and "user" not in done.namespaces:
+        _give_up_root(scratch, box_uid, done)
+        libc = _libc()
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)    # cleared by the change of uid
+        libc.prctl(_PR_SET_DUMPABLE, 1, 0, 0, 0)
+    elif not _capabilities(0):          # the user namespace's capabilities: not for student code
+        done.error = _fail("capset")
+    return done

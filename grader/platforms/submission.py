@@ -14,15 +14,16 @@ from ..runner import Options, Report, Result, grade
 
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,
-                cases: Cases | None = None, options: Options = Options(), on_activity=None) -> Report:
+                cases: Cases | None = None, options: Options = Options(), on_activity=None,
+                shown: str | None = None) -> Report:
     """Grade copies of the given exercise files (by exercise id); `name` stands for the
-    submission in the report and its feedback."""
+    submission in the report, and `shown` (by default, its folder) for the copy in its feedback."""
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as staging:
         for path in files.values():
             shutil.copyfile(path, Path(staging) / path.name)
         report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity)
     # The private copy's path means nothing to the student: name their submission instead.
-    shown = f"{name} (exercises/ or its top level)"
+    shown = shown or f"{name} (exercises/ or its top level)"
     return Report(name, [_renamed(r, staging, shown) for r in report.results])
 
 

@@ -123,3 +123,11 @@ LOSS_AGAINST_PREDICTIONS = ("the loss was computed against the model's own predi
 EVALUATE_CHANGED_MODEL = "evaluate changed the model's parameters; it must only measure"
 TEST_BEFORE_UPDATE = ("test metrics were measured before the epoch's update; measure them "
                       "after optimizer.step()")
+
+# --- nbgrader's autograde (grader/platforms/nbgrader_grades.py) -----------------------------
+KERNEL_IGNORED = "The kernel's own results were ignored: these points come from the code of the solution cells."
+ONLY_SOLUTION_CELLS = ("Only the solution cells are graded: a name defined in another cell of the "
+                       "notebook does not exist there. Define helpers in the function's own cell.")
+GRADER_CANNOT_RUN = ("the grader cannot run, so this submission is not graded: the package {package} "
+                     "is missing from the Python that runs nbgrader ({python}). Install it with: "
+                     "{command} ; then autograde again.")

@@ -31,6 +31,7 @@ from grader.checks.registry import all_checks
 from grader.course import ROOT, exercises, total_points
 from grader.authoring.nbcourse import ASSIGNMENT, COURSE_ID, GRADER_MISSING
 from grader.authoring.release import grader_files
+from grader.messages import KERNEL_IGNORED, ONLY_SOLUTION_CELLS
 
 from .conftest import SOLUTIONS
 from .release_tools import solution_leaks
@@ -47,14 +48,18 @@ CONFIG_BROKEN = "Exception while loading config"     # nbgrader logs it and carr
 # The typical mistake: (function, text in its solution, replacement, words the feedback shows)
 MISTAKE = ("make_dataset", "torch.from_numpy(y).type(torch.long)", "torch.from_numpy(y).type(torch.float32)",
            "y is float32; CrossEntropyLoss needs int64")
-# ... made by a student who also edited what the course shipped: their copy of the grader,
+# ... and a helper defined outside the solution cells, which the kernel sees and grading
+# does not: (function, text in its solution, replacement, the helper's own cell)
+HELPER = ("predict", "return predict_proba(model, X).argmax(dim=1)", "return _rows_argmax(predict_proba(model, X))",
+          "def _rows_argmax(p):\n    return p.argmax(dim=1)")
+# ... by a student who also edited what the course shipped: their copy of the grader,
 # to give every point, and the locked autograder cell, to claim them.
 TAMPERED = ("grader/platforms/notebook.py", "return sum(r.points for r in results)",
             "return sum(r.check.points for r in results)")
 
-# Attacks on the kernel, each in the first solution cell. They run in the worker too, where
-# there is no IPython and no grader to import: there they do nothing, and the functions
-# below them are graded as they are.
+# Attacks on the kernel, each in the first solution cell. They run in the worker too, as
+# any code in a solution cell does (there is no IPython there, and the fake modules do not
+# reach the grader's own), and the functions below them are graded as they are.
 ATTACKS = {
     # Every later cell that defines nothing (the autograder cells) becomes `pass`, which
     # nbgrader would score full marks. It knows no name in the grader.
@@ -76,14 +81,16 @@ except ImportError:
     # A whole fake grader, planted where the autograder cells import it from.
     "fake": f"""\
 import sys as _sys, types as _types
-if "ipykernel" in _sys.modules:
-    for _name in ("grader", "grader.platforms", "grader.platforms.notebook"):
-        _sys.modules[_name] = _types.ModuleType(_name)
-    _sys.modules["grader.platforms.notebook"].grade_cell = lambda ex, ns: {POINTS!r}[ex]
+for _name in ("grader", "grader.platforms", "grader.platforms.notebook"):
+    _sys.modules[_name] = _types.ModuleType(_name)
+_sys.modules["grader.platforms.notebook"].grade_cell = lambda ex, ns: {POINTS!r}[ex]
 """,
 }
-STUDENTS = ("solved", "blank", "mistaken",
-            *(f"{attack}-{kind}" for attack in ATTACKS for kind in ("blank", "solved")))
+# Each attack on a blank notebook, where the kernel would claim every point; all three
+# together on a solved one (a notebook that would score 100 anyway), to show that the code
+# is graded as it is with them in it.
+ALL_ATTACKS = "attacks-solved"
+STUDENTS = ("solved", "blank", "mistaken", *(f"{attack}-blank" for attack in ATTACKS), ALL_ATTACKS)
 ENDLESS = "endless"          # loops for ever in a demonstration cell: autograded on its own
 EXCHANGED = ("solved", "blank", "mistaken")     # submitted through the exchange
 
@@ -170,10 +177,10 @@ def plant_hidden_test(path: Path) -> None:
 
 
 def write_student(path: Path, reference: dict | None, mistake: tuple | None = None,
-                  attack: str = "", demo: str | None = None) -> None:
+                  attack: str = "", demo: str | None = None, helper: bool = False) -> None:
     """The student's notebook: solution cells with the reference solution (None: left as
-    released), the mistake, an attack at the top of the first solution cell, or a
-    demonstration cell's code replaced."""
+    released), the mistake, an attack at the top of the first solution cell, a
+    demonstration cell's code replaced, or a helper in a cell of its own."""
     nb = nbformat.read(path, as_version=4)
     cells = solution_cells(nb)
     for name, cell in cells.items() if reference else ():
@@ -182,6 +189,11 @@ def write_student(path: Path, reference: dict | None, mistake: tuple | None = No
         function, old, new, _ = mistake
         assert old in cells[function].source
         cells[function].source = cells[function].source.replace(old, new)
+    if helper:
+        function, old, new, code = HELPER
+        assert old in cells[function].source
+        cells[function].source = cells[function].source.replace(old, new)
+        nb.cells.insert(nb.cells.index(cells[function]), nbformat.v4.new_code_cell(code))
     first = next(iter(cells.values()))
     first.source = attack + first.source
     if demo is not None:
@@ -259,10 +271,12 @@ def cycle(tmp_path_factory):
     for student in (*STUDENTS[1:], ENDLESS):
         shutil.copytree(first, cycle.home(student))
     for student in STUDENTS:
-        attack, _, kind = student.partition("-")
-        solved = student in ("solved", "mistaken") or kind == "solved"
+        attack = ATTACKS.get(student.removesuffix("-blank"), "")
+        if student == ALL_ATTACKS:
+            attack = "".join(ATTACKS[a] for a in ("patched", "fake", "transformer"))
+        solved = student in ("solved", "mistaken", ALL_ATTACKS)
         write_student(cycle.home(student) / f"{ASSIGNMENT}.ipynb", reference if solved else None,
-                      MISTAKE if student == "mistaken" else None, ATTACKS.get(attack, ""))
+                      MISTAKE if student == "mistaken" else None, attack, helper=student == "mistaken")
     write_student(cycle.home(ENDLESS) / f"{ASSIGNMENT}.ipynb", None, demo="while True:\n    pass")
     tamper_with_the_course(cycle.home("mistaken"))
     cycle.submitted = {s: nbformat.read(cycle.home(s) / f"{ASSIGNMENT}.ipynb", as_version=4) for s in STUDENTS}
@@ -336,14 +350,13 @@ def test_the_release_carries_the_grader_and_no_solution(cycle):
 
 
 def test_a_student_with_only_the_released_folder_runs_it_top_to_bottom(cycle):
-    """The solved notebook ran, every cell, from the released folder: no error, and the
-    student's own checks in their kernel gave every point."""
+    """The solved notebook ran, every cell, from the released folder, with no error; its
+    honest kernel left nothing for the grader to ignore."""
     assert sorted(p.name for p in cycle.home("solved").iterdir()) == ["grader", f"{ASSIGNMENT}.ipynb"]
     nb = nbformat.read(cycle.notebook("autograded", "solved"), as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)
     assert not [o for c in code for o in c.outputs if o.output_type == "error"]
-    assert "The kernel's own results were ignored" not in cycle.autograded_text("solved")
 
 
 def test_grades_are_solved_100_blank_0_and_a_mistake_partial(cycle):
@@ -365,14 +378,29 @@ def test_nbgrader_grades_equal_the_local_grader(cycle, tmp_path):
 
 
 @pytest.mark.parametrize("attack", list(ATTACKS))
-def test_an_attack_on_the_kernel_changes_no_grade(cycle, attack):
-    blank, solved = f"{attack}-blank", f"{attack}-solved"
+def test_an_attack_on_the_kernel_scores_0_on_a_blank_notebook(cycle, attack):
+    blank = f"{attack}-blank"
     assert cycle.cell_scores(blank) == {ex.id: 0 for ex in exercises()}
-    assert cycle.cell_scores(solved) == POINTS
-    # The kernel claimed more: its results were ignored, and the feedback says so, once a cell.
-    text = cycle.autograded_text(blank)
-    assert text.count("The kernel's own results were ignored") == len(exercises())
-    assert "make_dataset() is not implemented yet" in text
+    # The kernel interfered: its results were ignored, and the feedback says so, once a cell.
+    assert cycle.autograded_text(blank).count(KERNEL_IGNORED) == len(exercises())
+    assert "make_dataset() is not implemented yet" in cycle.autograded_text(blank)
+
+
+def test_the_attacks_on_a_solved_notebook_score_100(cycle):
+    first = next(iter(solution_cells(cycle.submitted[ALL_ATTACKS]).values())).source
+    assert all(ATTACKS[a] in first for a in ATTACKS)
+    assert cycle.cell_scores(ALL_ATTACKS) == POINTS
+    assert cycle.autograded_text(ALL_ATTACKS).count(KERNEL_IGNORED) == len(exercises())
+
+
+def test_honest_kernels_get_no_word_about_tampering(cycle):
+    assert all(KERNEL_IGNORED not in cycle.autograded_text(s) for s in ("solved", "blank", "mistaken"))
+
+
+def test_a_helper_outside_the_solution_cells_is_not_graded_and_the_feedback_says_so(cycle):
+    text = cycle.autograded_text("mistaken")
+    assert "_rows_argmax" in text and ONLY_SOLUTION_CELLS in text
+    assert 0 < cycle.cell_scores("mistaken")["ex03"] < POINTS["ex03"]
 
 
 def test_an_edited_copy_of_what_the_course_shipped_gains_nothing(cycle):

@@ -253,3 +253,13 @@ def test_same_verdicts_as_the_grader_on_the_same_code(variant, tmp_path, capsys)
     out = capsys.readouterr().out
     for r in results_by_id(files).values():
         assert f"{'ok  ' if r.passed else 'FAIL'}  {r.check.name} [{r.points}/" in out
+
+
+def test_in_autograde_kernels_the_cell_leaves_grading_to_the_grader(monkeypatch, capsys):
+    """nbgrader's autograde grades the code outside the kernel (nbgrader_grades.py): its
+    kernels' autograder cells skip the checks and return a marker the grader recognises."""
+    from grader.platforms.notebook import GRADED_OUTSIDE, OUTSIDE
+
+    monkeypatch.setenv(GRADED_OUTSIDE, "1")
+    assert grade_cell("ex01", {}) == OUTSIDE
+    assert OUTSIDE in capsys.readouterr().out

@@ -26,10 +26,10 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Dict, Unicode
 
 from ..course import exercises
+from ..messages import GRADER_CANNOT_RUN, KERNEL_IGNORED, ONLY_SOLUTION_CELLS
 from .notebook import OUTSIDE
 
 IMPORTS_CELL = "imports"
-IGNORED = "The kernel's own results were ignored: these points come from the code of the solution cells."
 # The packages grading needs in nbgrader's own process, by module and by pip name.
 PACKAGES = {"torch": "torch", "numpy": "numpy", "sklearn": "scikit-learn", "matplotlib": "matplotlib"}
 
@@ -83,10 +83,8 @@ class GradeFromCode(NbGraderPreprocessor):
             except (ImportError, ValueError):
                 found = False
             if not found:
-                raise GraderCannotRun(
-                    f"the grader cannot run, so this submission is not graded: the package "
-                    f"{name} is missing from the Python that runs nbgrader ({sys.executable}). "
-                    f"Install it with: {self.install_command(name)} ; then autograde again.")
+                raise GraderCannotRun(GRADER_CANNOT_RUN.format(
+                    package=name, python=sys.executable, command=self.install_command(name)))
 
     def install_command(self, name: str) -> str:
         pinned = f"{name}=={self.pins[name]}" if name in self.pins else name
@@ -126,8 +124,10 @@ def _outputs(ex_id: str, results, cell) -> list:
 
     points = sum(r.points for r in results)
     text = render(ex_id, results)
+    if any("NameError" in r.feedback for r in results):
+        text += "\n\n" + ONLY_SOLUTION_CELLS
     if _kernel_interfered(cell):
-        text += "\n\n" + IGNORED
+        text += "\n\n" + KERNEL_IGNORED
     return [new_output("stream", name="stdout", text=text + "\n"),
             new_output("display_data", data={RESULTS_MIMETYPE: verdicts(ex_id, results), "text/plain": ""}),
             new_output("execute_result", data={"text/plain": str(points)},

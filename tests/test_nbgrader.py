@@ -93,6 +93,7 @@ ALL_ATTACKS = "attacks-solved"
 STUDENTS = ("solved", "blank", "mistaken", *(f"{attack}-blank" for attack in ATTACKS), ALL_ATTACKS)
 ENDLESS = "endless"          # loops for ever in a demonstration cell: autograded on its own
 EXCHANGED = ("solved", "blank", "mistaken")     # submitted through the exchange
+MISSING = "multiclass_missing_package"           # ENDLESS is autograded where it is missing
 
 
 def solution_cells(nb) -> dict[str, dict]:
@@ -299,10 +300,12 @@ def cycle(tmp_path_factory):
     cycle.autograde_seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cycle.autograde_cpu = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
-    # The endless loop, with short limits so that the test stays short.
+    # The endless loop, with short limits so that the test stays short, graded where a
+    # package the grader needs is missing (one told to the configuration, none of its own).
     (cycle.root / ENDLESS).rename(endless)
     cycle.endless = cycle.nbgrader("autograde", ASSIGNMENT, "--student", ENDLESS, "--Execute.timeout=4",
-                                   "--TimedExecute.report_every=1")
+                                   "--TimedExecute.report_every=1", f"--GradeFromCode.packages={MISSING}={MISSING}",
+                                   check=False)
 
     cycle.nbgrader("generate_feedback", ASSIGNMENT)
     cycle.export = cycle.nbgrader("export")
@@ -433,11 +436,26 @@ def test_autograder_cells_hold_only_the_graders_outputs(cycle):
             assert cell.outputs[0].name == "stdout"
 
 
-def test_a_long_cell_is_named_in_the_log_and_the_submission_still_graded(cycle):
+def test_a_long_cell_is_named_in_the_log(cycle):
     log = cycle.endless.stdout + cycle.endless.stderr
     assert f"{ENDLESS}: cell " in log and "'while True:'" in log and "still running after 2 s" in log
-    assert "CellTimeoutError" in cycle.notebook("autograded", ENDLESS).read_text()
-    assert float(cycle.grades[ENDLESS]["score"]) == 0
+
+
+def test_a_missing_package_stops_autograde_and_records_no_score(cycle):
+    """nbgrader would score an autograder cell that failed 0, as if every check had: the
+    submission is stopped instead, with the install command, and export leaves it empty."""
+    log = cycle.endless.stdout + cycle.endless.stderr
+    assert cycle.endless.returncode == 1
+    assert f"the package {MISSING} is missing" in log
+    assert f"Install it with: {sys.executable} -m pip install {MISSING} ;" in log
+    assert f"There was an error processing assignment '{ASSIGNMENT}' for student '{ENDLESS}'" in log
+    assert not cycle.notebook("autograded", ENDLESS).exists()
+    with cycle.gradebook() as gb:
+        grades = [gb.find_grade(f"test_{ex.id}", ASSIGNMENT, ASSIGNMENT, ENDLESS) for ex in exercises()]
+        assert all(g.auto_score is None and g.needs_manual_grade for g in grades)
+    assert cycle.grades[ENDLESS]["score"] == "" and cycle.grades[ENDLESS]["raw_score"] == ""
+    assert f"{ENDLESS}, {ASSIGNMENT}: not graded" in cycle.export.stderr
+    assert not (cycle.course / "feedback" / ENDLESS / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
 
 
 def test_the_class_overview_reads_the_gradebook_and_the_autograded_notebooks(cycle):
@@ -445,8 +463,9 @@ def test_the_class_overview_reads_the_gradebook_and_the_autograded_notebooks(cyc
     cycle.run([sys.executable, "-m", "grader", "overview", "--nbgrader", "../.."],
               cwd=cycle.notebook("source").parent)
     overview = (cycle.course / f"{ASSIGNMENT}-overview.md").read_text()
-    n = len(STUDENTS) + 1
-    assert f"{n} student(s), {n} graded. Totals out of {total_points()}:" in overview
+    n = len(STUDENTS)
+    assert f"{n + 1} student(s), {n} graded. Totals out of {total_points()}:" in overview
+    assert f"- {ENDLESS}: not graded" in overview
     line = next(l for l in overview.splitlines() if "y is int64" in l)
     assert MISTAKE[3] in line
     assert (cycle.course / f"{ASSIGNMENT}-overview.png").is_file()

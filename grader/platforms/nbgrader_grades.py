@@ -44,6 +44,7 @@ class GraderCannotRun(RuntimeError):
 
 
 class GradeFromCode(NbGraderPreprocessor):
+    packages = Dict(PACKAGES, help="the modules grading needs, each with its pip name").tag(config=True)
     pins = Dict(help="pip name -> the course's pinned version, for the install command").tag(config=True)
     torch_index = Unicode("https://download.pytorch.org/whl/cpu",
                           help="where the CPU build of torch comes from").tag(config=True)
@@ -77,7 +78,7 @@ class GradeFromCode(NbGraderPreprocessor):
             return grade_files(files, "this notebook", cases=_CASES[0], shown="this notebook")
 
     def require_packages(self) -> None:
-        for module, name in PACKAGES.items():
+        for module, name in self.packages.items():
             try:
                 found = importlib.util.find_spec(module) is not None
             except (ImportError, ValueError):

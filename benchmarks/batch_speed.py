@@ -5,8 +5,9 @@
 
 Makes N submissions (default 24): a third correct, a third blank (the stubs), a third with
 one of the typical mistakes below. Each is written twice: as a student's repository
-(exercises/ex0N_*.py) and as an nbgrader submission of the course in nbgrader/ (the
-release notebook with the same functions in its solution cells). Then it times
+(exercises/ex0N_*.py) and as an nbgrader submission of the course that
+`python -m grader nbgrader OUT` writes (the release notebook with the same functions in its
+solution cells). Then it times
 
   batch     python -m grader batch REPOS --csv ... --jobs J   (fresh: nothing to resume)
   nbgrader  nbgrader autograde multiclass                      (every submission, as an
@@ -20,7 +21,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.course import exercises  # noqa: E402
 
-ASSIGNMENT = "multiclass"          # the nbgrader assignment in nbgrader/
+ASSIGNMENT = "multiclass"          # the nbgrader course's assignment
 
 # (name, exercise file, text in the solution, replacement): the mistakes learners make.
 MISTAKES = [
@@ -91,18 +91,18 @@ def time_batch(work: Path, subs: dict, jobs: int) -> tuple[float, dict[str, floa
 
 
 class NbgraderCourse:
-    """A copy of nbgrader/ outside the repository, as an instructor has it (no PYTHONPATH:
-    the course carries its grader), with its own Jupyter directories and a kernel on this
-    Python."""
+    """The nbgrader course, written outside the repository as an instructor has it (no
+    PYTHONPATH: the course carries its grader), with its own Jupyter directories and a
+    kernel on this Python."""
 
     def __init__(self, work: Path):
         import nbformat
 
+        from grader.authoring.nbcourse import write_course
+
         self.nbformat = nbformat
         self.root = work / "course"
-        shutil.copytree(ROOT / "nbgrader", self.root,
-                        ignore=shutil.ignore_patterns("__pycache__", "release", "submitted", "autograded",
-                                                      "feedback", "gradebook.db", "grades.csv"))
+        write_course(self.root)
         jupyter = work / "jupyter"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("JUPYTER", "PYTHONPATH"))}
         self.env.update(JUPYTER_CONFIG_DIR=str(jupyter / "config"),

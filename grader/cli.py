@@ -14,6 +14,7 @@
     python -m grader hint [ex0N] [--more | --level N]
     python -m grader release OUT [--for classroom50|github-classroom]   the student template
     python -m grader classroom50 OUT         the Classroom 50 autograder folder
+    python -m grader nbgrader OUT            the nbgrader course directory
     python -m grader watch [--target DIR] [--poll]   grade again on every save (keys: h n a q)
     python -m grader gradescope OUT.zip      a Gradescope autograder
     python -m grader classroom run|check ID  the template's workflow steps (grader/classroom.py)
@@ -40,7 +41,7 @@ from .messages import BATCH_INTERRUPTED, IN_PROCESS, INTERRUPTED, NEEDS_SET_UP
 from .options import (FAILED, PASSED, STOPPED, USAGE, add_run_options,
                       options_of, seed_of, write)
 
-AUTHORING = ("build", "check-course", "release", "classroom50", "gradescope")
+AUTHORING = ("build", "check-course", "release", "classroom50", "gradescope", "nbgrader")
 # Packages outside the default set-up: the package's name, and the set-up that installs it.
 SET_UPS = {"yaml": ("PyYAML", "--instructor"), "nbformat": ("nbformat", "--instructor"),
            "nbgrader": ("nbgrader", "--instructor"), "marimo": ("marimo", "--marimo")}
@@ -55,6 +56,7 @@ def _grade_parser() -> argparse.ArgumentParser:
                                        "'python -m grader overview --nbgrader COURSE_DIR', "
                                        "'python -m grader release OUT', "
                                        "'python -m grader classroom50 OUT', "
+                                       "'python -m grader nbgrader OUT', "
                                        "'python -m grader gradescope OUT.zip', "
                                        "'python -m grader classroom run|check ID', "
                                        "'python -m grader check-course'.")

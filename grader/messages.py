@@ -151,3 +151,11 @@ UNCONFINED_GOING_ON = ("WARNING: --unconfined: student code runs without these p
 UNCONFINED_WARNING = ("Note: on this machine the grader cannot confine what student code reads or "
                       "connects to ({names}); fine for your own code. `python -m grader sandbox` "
                       "says more.")
+
+# --- nbgrader's autograde (grader/platforms/nbgrader_grades.py) -----------------------------
+KERNEL_IGNORED = "The kernel's own results were ignored: these points come from the code of the solution cells."
+ONLY_SOLUTION_CELLS = ("Only the solution cells are graded: a name defined in another cell of the "
+                       "notebook does not exist there. Define helpers in the function's own cell.")
+GRADER_CANNOT_RUN = ("the grader cannot run, so this submission is not graded: the package {package} "
+                     "is missing from the Python that runs nbgrader ({python}). Install it with: "
+                     "{command} ; then autograde again.")

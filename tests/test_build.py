@@ -3,7 +3,7 @@ committed files are in sync with their source."""
 from __future__ import annotations
 
 import re
-import shutil
+import subprocess
 
 import pytest
 
@@ -72,22 +72,17 @@ def test_a_readme_without_its_markers_stops_the_build(text):
         fill(text, "x", "table", README)
     assert fill("a <!-- x:begin -->old<!-- x:end --> b", "x", "new", README) == \
         "a <!-- x:begin -->\nnew\n<!-- x:end --> b"
-def test_the_course_copy_of_the_grader_has_no_stale_module(tmp_path):
-    """A module removed from grader/ leaves the nbgrader course's copy too: the build
-    deletes it, and until then `build --check` reports it."""
-    from grader.authoring.build import build
-    from grader.authoring.nbcourse import stale_files
 
-    assert stale_files() == []
-    for name in ("grader", "solutions", "nbgrader", "exercises", "marimo"):
-        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("README.md", "constraints.txt", "pyproject.toml", "docs/students.md"):
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(ROOT / name, tmp_path / name)
-    leftover = tmp_path / "nbgrader" / "source" / "multiclass" / "grader" / "checks" / "ex05_gone.py"
-    leftover.write_text("")
-    assert stale_files(tmp_path) == [leftover]
-    assert leftover in build(tmp_path) and not leftover.exists()
+
+def test_no_copy_of_the_grader_is_committed():
+    """The nbgrader course is written by `python -m grader nbgrader OUT`, not kept: the
+    build writes no copy of grader/, and none is tracked."""
+    assert not any("nbgrader" in path.relative_to(ROOT).parts for path in generated_files())
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode == 0:                     # a release without .git has nothing tracked
+        copies = [p for p in tracked.stdout.splitlines()
+                  if p.endswith("/course.toml") and p != "grader/course.toml"]
+        assert copies == []
 
 
 def test_a_region_becomes_the_stub_at_its_indentation():

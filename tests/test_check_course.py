@@ -58,7 +58,7 @@ def test_checks_that_do_not_add_up_to_the_points_are_named():
 
 
 def test_generated_files_out_of_date_or_missing_are_named(tmp_path):
-    for folder in ("grader", "solutions", "exercises", "nbgrader", "marimo"):
+    for folder in ("grader", "solutions", "exercises", "marimo"):
         shutil.copytree(ROOT / folder, tmp_path / folder, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("README.md", "constraints.txt", "pyproject.toml", "docs/students.md",

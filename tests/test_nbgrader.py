@@ -1,22 +1,21 @@
-"""The nbgrader course, through real nbgrader, as an instructor and students use it: in a
-copy of nbgrader/ outside the repository, with PYTHONPATH unset, through a local exchange.
+"""The nbgrader course, through real nbgrader, as an instructor and students use it: built
+by `python -m grader nbgrader OUT` outside the repository, run with PYTHONPATH unset,
+through a local exchange.
 
-    nbgrader validate source/...           the solved notebook passes
-    nbgrader generate_assignment
-    nbgrader validate --invert release/...  the handed-out notebook passes no test
-    nbgrader release_assignment / fetch_assignment / submit / collect
+    nbgrader generate_assignment / release_assignment / fetch_assignment / submit / collect
     nbgrader autograde / generate_feedback / export
 
-Each student's grades must equal `python -m grader` on the same functions. Select it alone
-with `pytest -m nbgrader`; it runs in the default run too. nbgrader is slow (seconds to
-start, several more per notebook run), so the cycle runs once, for three students, and
-the tests read what it left.
+The grades come from the code of the solution cells, graded outside the student's kernel:
+they equal `python -m grader` on the same functions, and nothing a kernel does (a patched
+grader, a planted module, an input transformer) changes them. nbgrader is slow (seconds to
+start, more for each notebook it runs), so the course is built and the cycle runs once per
+session, for every student below in one autograde; the tests read what it left. Select it
+alone with `pytest -m nbgrader`; it runs in the default run too.
 """
 from __future__ import annotations
 
 import csv
 import importlib.util
-import json
 import os
 import py_compile
 import resource
@@ -30,8 +29,9 @@ import pytest
 
 from grader.checks.registry import all_checks
 from grader.course import ROOT, exercises, total_points
-from grader.authoring.nbcourse import ASSIGNMENT, COURSE_ID, GRADER_MISSING, UNAVAILABLE
+from grader.authoring.nbcourse import ASSIGNMENT, COURSE_ID, GRADER_MISSING
 from grader.authoring.release import grader_files
+from grader.messages import KERNEL_IGNORED, ONLY_SOLUTION_CELLS
 
 from .conftest import SOLUTIONS
 from .release_tools import solution_leaks
@@ -42,14 +42,58 @@ pytest.importorskip("nbgrader")
 
 HIDDEN = "HIDDEN-SENTINEL-7f3a"          # planted in a hidden region; never in feedback
 POINTS = {ex.id: sum(c.points for c in all_checks(ex.id)) for ex in exercises()}
+TOTAL = sum(POINTS.values())
 CONFIG_BROKEN = "Exception while loading config"     # nbgrader logs it and carries on
 
 # The typical mistake: (function, text in its solution, replacement, words the feedback shows)
 MISTAKE = ("make_dataset", "torch.from_numpy(y).type(torch.long)", "torch.from_numpy(y).type(torch.float32)",
            "y is float32; CrossEntropyLoss needs int64")
-# ... made by a student who also edited their copy of the grader to give every point.
+# ... and a helper defined outside the solution cells, which the kernel sees and grading
+# does not: (function, text in its solution, replacement, the helper's own cell)
+HELPER = ("predict", "return predict_proba(model, X).argmax(dim=1)", "return _rows_argmax(predict_proba(model, X))",
+          "def _rows_argmax(p):\n    return p.argmax(dim=1)")
+# ... by a student who also edited what the course shipped: their copy of the grader,
+# to give every point, and the locked autograder cell, to claim them.
 TAMPERED = ("grader/platforms/notebook.py", "return sum(r.points for r in results)",
             "return sum(r.check.points for r in results)")
+
+# Attacks on the kernel, each in the first solution cell. They run in the worker too, as
+# any code in a solution cell does (there is no IPython there, and the fake modules do not
+# reach the grader's own), and the functions below them are graded as they are.
+ATTACKS = {
+    # Every later cell that defines nothing (the autograder cells) becomes `pass`, which
+    # nbgrader would score full marks. It knows no name in the grader.
+    "transformer": """\
+try:
+    get_ipython().input_transformers_post.append(
+        lambda lines: lines if any(line.startswith("def ") for line in lines) else ["pass\\n"])
+except NameError:
+    pass
+""",
+    # The autograder cells' function, patched to claim every point.
+    "patched": f"""\
+try:
+    import grader.platforms.notebook as _cell
+    _cell.grade_cell = lambda exercise_id, namespace: {POINTS!r}[exercise_id]
+except ImportError:
+    pass
+""",
+    # A whole fake grader, planted where the autograder cells import it from.
+    "fake": f"""\
+import sys as _sys, types as _types
+for _name in ("grader", "grader.platforms", "grader.platforms.notebook"):
+    _sys.modules[_name] = _types.ModuleType(_name)
+_sys.modules["grader.platforms.notebook"].grade_cell = lambda ex, ns: {POINTS!r}[ex]
+""",
+}
+# Each attack on a blank notebook, where the kernel would claim every point; all three
+# together on a solved one (a notebook that would score 100 anyway), to show that the code
+# is graded as it is with them in it.
+ALL_ATTACKS = "attacks-solved"
+STUDENTS = ("solved", "blank", "mistaken", *(f"{attack}-blank" for attack in ATTACKS), ALL_ATTACKS)
+ENDLESS = "endless"          # loops for ever in a demonstration cell: autograded on its own
+EXCHANGED = ("solved", "blank", "mistaken")     # submitted through the exchange
+MISSING = "multiclass_missing_package"           # ENDLESS is autograded where it is missing
 
 
 def solution_cells(nb) -> dict[str, dict]:
@@ -84,18 +128,17 @@ class Cycle:
         assert not root.resolve().is_relative_to(ROOT)
         self.root = root
         self.course = root / "course"
-        shutil.copytree(ROOT / "nbgrader", self.course,
-                        ignore=shutil.ignore_patterns("__pycache__", "release", "submitted",
-                                                      "autograded", "feedback", "gradebook.db", "grades.csv"))
         self.exchange = root / "exchange"
         self.exchange.mkdir()
         self.env = clean_env(root)
         self.log: list[str] = []
+        # The README's command, from the repository root (where `python -m grader` is found).
+        self.build = self.run([sys.executable, "-m", "grader", "nbgrader", str(self.course)], cwd=ROOT)
         # The kernel runs this Python, whatever other kernels the machine has.
         self.run([sys.executable, "-m", "ipykernel", "install", "--user", "--name", "python3"], cwd=root)
 
     def run(self, args: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-        proc = subprocess.run(args, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=600)
+        proc = subprocess.run(args, cwd=cwd, env=self.env, capture_output=True, text=True, timeout=900)
         self.log.append(proc.stdout + proc.stderr)
         if check:
             assert proc.returncode == 0, f"{args} failed:\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
@@ -116,6 +159,15 @@ class Cycle:
         from nbgrader.api import Gradebook
         return Gradebook(f"sqlite:///{self.course / 'gradebook.db'}")
 
+    def cell_scores(self, student: str) -> dict[str, float]:
+        with self.gradebook() as gb:
+            return {ex.id: gb.find_grade(f"test_{ex.id}", ASSIGNMENT, ASSIGNMENT, student).score
+                    for ex in exercises()}
+
+    def autograded_text(self, student: str) -> str:
+        nb = nbformat.read(self.notebook("autograded", student), as_version=4)
+        return "\n".join(o.get("text", "") for c in grade_cells(nb).values() for o in c.outputs)
+
 
 def plant_hidden_test(path: Path) -> None:
     """A hidden region in a test cell, to prove the feedback leaves it out."""
@@ -125,26 +177,42 @@ def plant_hidden_test(path: Path) -> None:
     nbformat.write(nb, path)
 
 
-def fill_in(path: Path, reference, mistake: tuple | None = None) -> None:
-    """The student's notebook with every solution cell holding the reference solution
-    (with the mistake, if any)."""
+def write_student(path: Path, reference: dict | None, mistake: tuple | None = None,
+                  attack: str = "", demo: str | None = None, helper: bool = False) -> None:
+    """The student's notebook: solution cells with the reference solution (None: left as
+    released), the mistake, an attack at the top of the first solution cell, a
+    demonstration cell's code replaced, or a helper in a cell of its own."""
     nb = nbformat.read(path, as_version=4)
-    for name, cell in solution_cells(nb).items():
+    cells = solution_cells(nb)
+    for name, cell in cells.items() if reference else ():
         cell.source = reference[name].source
     if mistake:
         function, old, new, _ = mistake
-        cell = solution_cells(nb)[function]
-        assert old in cell.source
-        cell.source = cell.source.replace(old, new)
+        assert old in cells[function].source
+        cells[function].source = cells[function].source.replace(old, new)
+    if helper:
+        function, old, new, code = HELPER
+        assert old in cells[function].source
+        cells[function].source = cells[function].source.replace(old, new)
+        nb.cells.insert(nb.cells.index(cells[function]), nbformat.v4.new_code_cell(code))
+    first = next(iter(cells.values()))
+    first.source = attack + first.source
+    if demo is not None:
+        next(c for c in nb.cells if c.cell_type == "code" and "nbgrader" not in c.metadata).source = demo
     nbformat.write(nb, path)
 
 
-def tamper_with_grader(folder: Path) -> None:
-    """A student's edit to their copy of the grader: every check gives its points."""
+def tamper_with_the_course(folder: Path) -> None:
+    """A student's edits to what the course shipped: their grader gives every point, and
+    the locked autograder cell of ex01 claims them."""
     path, old, new = TAMPERED
     target = folder / path
     assert old in target.read_text()
     target.write_text(target.read_text().replace(old, new))
+    notebook = folder / f"{ASSIGNMENT}.ipynb"
+    nb = nbformat.read(notebook, as_version=4)
+    grade_cells(nb)["test_ex01"].source = str(POINTS["ex01"])
+    nbformat.write(nb, notebook)
 
 
 def plant_compiled_checks(folder: Path) -> None:
@@ -165,14 +233,11 @@ _CHECKS[:] = [Check(c.id, c.exercise, c.name, c.points, lambda ctx: None) for c 
 """
 
 
-def unchecked_pycs(folder: Path) -> list[Path]:
-    """Compiled files that Python would use whatever their source says."""
-    return [p for p in folder.rglob("*.pyc") if int.from_bytes(p.read_bytes()[4:8], "little") == 1]
-
-
 def local_grade(nb, directory: Path) -> dict:
     """`python -m grader --format json` on the submission's functions, written into the
     exercise files (the solution file's docstring and imports, then the cells)."""
+    import json
+
     from grader.cli import main
 
     directory.mkdir()
@@ -191,78 +256,71 @@ def local_grade(nb, directory: Path) -> dict:
     return {"total": report["score"], **per_exercise}
 
 
-STUDENTS = ("solved", "blank", "mistaken")
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cycle(tmp_path_factory):
     cycle = Cycle(tmp_path_factory.mktemp("nbgrader-course"))
     source = cycle.notebook("source")
     plant_hidden_test(source)
     reference = solution_cells(nbformat.read(source, as_version=4))
 
-    # Before handing out: the released notebook passes no test. (That the solved one passes
-    # all of them is validated below, in a student's folder.)
     cycle.nbgrader("generate_assignment", ASSIGNMENT)
-    cycle.validate_release = cycle.nbgrader("validate", "--invert", str(cycle.notebook("release"))).stdout
     cycle.nbgrader("release_assignment", ASSIGNMENT)
-
     # The students: each fetches the same folder (fetched once, copied for the others).
     first = cycle.home(STUDENTS[0])
     first.parent.mkdir(parents=True)
     cycle.nbgrader("fetch_assignment", ASSIGNMENT, "--course", COURSE_ID, cwd=first.parent)
-    for student in STUDENTS[1:]:
+    for student in (*STUDENTS[1:], ENDLESS):
         shutil.copytree(first, cycle.home(student))
-    fill_in(cycle.home("solved") / f"{ASSIGNMENT}.ipynb", reference)
-    fill_in(cycle.home("mistaken") / f"{ASSIGNMENT}.ipynb", reference, MISTAKE)
-    tamper_with_grader(cycle.home("mistaken"))
-    # The solved notebook passes every test, and runs top to bottom without an error or a
-    # word on stderr (validate_all), with nothing but the released folder: validated where
-    # the student has it (the same command as on source/ before handing out).
-    cycle.validate_solved = cycle.nbgrader("validate", "--Validator.validate_all=True", f"{ASSIGNMENT}.ipynb",
-                                           cwd=cycle.home("solved")).stdout
-    cycle.submitted = {s: nbformat.read(cycle.home(s) / f"{ASSIGNMENT}.ipynb", as_version=4) for s in STUDENTS}
     for student in STUDENTS:
+        attack = ATTACKS.get(student.removesuffix("-blank"), "")
+        if student == ALL_ATTACKS:
+            attack = "".join(ATTACKS[a] for a in ("patched", "fake", "transformer"))
+        solved = student in ("solved", "mistaken", ALL_ATTACKS)
+        write_student(cycle.home(student) / f"{ASSIGNMENT}.ipynb", reference if solved else None,
+                      MISTAKE if student == "mistaken" else None, attack, helper=student == "mistaken")
+    write_student(cycle.home(ENDLESS) / f"{ASSIGNMENT}.ipynb", None, demo="while True:\n    pass")
+    tamper_with_the_course(cycle.home("mistaken"))
+    cycle.submitted = {s: nbformat.read(cycle.home(s) / f"{ASSIGNMENT}.ipynb", as_version=4) for s in STUDENTS}
+    for student in EXCHANGED:
         cycle.nbgrader("submit", ASSIGNMENT, "--course", COURSE_ID, "--student", student,
                        cwd=cycle.home(student).parent)
 
     # The instructor. (Every student here is the same system user, which collect's
-    # owner check would warn about.)
+    # owner check would warn about.) The other folders come in by hand, as the README
+    # allows: nbgrader's submit costs seconds each.
     cycle.nbgrader("collect", ASSIGNMENT, "--CollectApp.check_owner=False")
+    for student in (*STUDENTS, ENDLESS):
+        if student not in EXCHANGED:
+            shutil.copytree(cycle.home(student), cycle.notebook("submitted", student).parent)
     plant_compiled_checks(cycle.notebook("submitted", "mistaken").parent)
+    endless = cycle.course / "submitted" / ENDLESS
+    endless.rename(cycle.root / ENDLESS)             # autograded on its own, below
     start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
     cycle.autograde = cycle.nbgrader("autograde", ASSIGNMENT)
     cycle.autograde_seconds = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cycle.autograde_cpu = after.ru_utime + after.ru_stime - cpu.ru_utime - cpu.ru_stime
-
-    # A submission graded where the grader cannot be imported: the source lost its copy.
-    hidden = cycle.root / "grader-moved-away"
-    (source.parent / "grader").rename(hidden)
-    broken = cycle.notebook("submitted", "nograder")
-    broken.parent.mkdir(parents=True)
-    shutil.copy(cycle.notebook("release"), broken)
-    cycle.failed = cycle.nbgrader("autograde", ASSIGNMENT, "--student", "nograder", check=False)
-    hidden.rename(source.parent / "grader")
+    # The endless loop, with short limits so that the test stays short, graded where a
+    # package the grader needs is missing (one told to the configuration, none of its own).
+    (cycle.root / ENDLESS).rename(endless)
+    cycle.endless = cycle.nbgrader("autograde", ASSIGNMENT, "--student", ENDLESS, "--Execute.timeout=4",
+                                   "--TimedExecute.report_every=1", f"--GradeFromCode.packages={MISSING}={MISSING}",
+                                   check=False)
 
     cycle.nbgrader("generate_feedback", ASSIGNMENT)
     cycle.export = cycle.nbgrader("export")
     with open(cycle.course / "grades.csv", newline="") as f:
         cycle.grades = {row["student_id"]: row for row in csv.DictReader(f)}
-    cycle.local = {s: local_grade(nb, cycle.root / f"local-{s}") for s, nb in cycle.submitted.items()}
     yield cycle
     print(f"\n(nbgrader course kept at {cycle.course})")
 
 
-def test_the_course_runs_outside_the_repository_without_pythonpath(cycle):
+def test_the_course_is_built_outside_the_repository_and_runs_without_pythonpath(cycle):
     assert "PYTHONPATH" not in cycle.env
     assert not any(CONFIG_BROKEN in out for out in cycle.log)      # the configuration loaded
     assert "Using exporter: ScoresOnlyWhenGraded" in cycle.export.stdout + cycle.export.stderr
-
-
-def test_the_solved_notebook_validates_and_the_release_passes_no_test(cycle):
-    assert "Success! Your notebook passes all the tests." in cycle.validate_solved
-    assert "Success! The notebook does not pass any tests." in cycle.validate_release
+    assert {"nbgrader_config.py", "source"} <= {p.name for p in cycle.course.iterdir()}
+    assert "wrote" in cycle.build.stdout
 
 
 def test_the_release_carries_the_grader_and_no_solution(cycle):
@@ -295,40 +353,63 @@ def test_the_release_carries_the_grader_and_no_solution(cycle):
 
 
 def test_a_student_with_only_the_released_folder_runs_it_top_to_bottom(cycle):
+    """The solved notebook ran, every cell, from the released folder, with no error; its
+    honest kernel left nothing for the grader to ignore."""
     assert sorted(p.name for p in cycle.home("solved").iterdir()) == ["grader", f"{ASSIGNMENT}.ipynb"]
-    assert "Success! Your notebook passes all the tests." in cycle.validate_solved   # every cell
+    nb = nbformat.read(cycle.notebook("autograded", "solved"), as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert all(c.execution_count for c in code)
+    assert not [o for c in code for o in c.outputs if o.output_type == "error"]
 
 
 def test_grades_are_solved_100_blank_0_and_a_mistake_partial(cycle):
-    total = sum(POINTS.values())
     scores = {s: float(cycle.grades[s]["score"]) for s in STUDENTS}
-    assert scores["solved"] == total and scores["blank"] == 0
-    assert 0 < scores["mistaken"] < total
-    assert {float(cycle.grades[s]["max_score"]) for s in STUDENTS} == {float(total)}
+    print(f"\ngrades: {scores}")
+    assert scores["solved"] == TOTAL and scores["blank"] == 0
+    assert 0 < scores["mistaken"] < TOTAL
+    assert {float(cycle.grades[s]["max_score"]) for s in STUDENTS} == {float(TOTAL)}
 
 
-def test_nbgrader_grades_equal_the_local_grader(cycle):
-    print("\nstudent: nbgrader (grades.csv; per test cell) | python -m grader (total; per exercise)")
-    with cycle.gradebook() as gb:
-        for student in STUDENTS:
-            cells = {ex.id: gb.find_grade(f"test_{ex.id}", ASSIGNMENT, ASSIGNMENT, student).score
-                     for ex in exercises()}
-            local = cycle.local[student]
-            print(f"  {student:<9} {cycle.grades[student]['score']:>5} {cells} | "
-                  f"{local['total']:>3} {[local[ex.id] for ex in exercises()]}")
-            assert cells == {ex.id: local[ex.id] for ex in exercises()}, student
-            assert float(cycle.grades[student]["score"]) == local["total"], student
+def test_nbgrader_grades_equal_the_local_grader(cycle, tmp_path):
+    local = local_grade(cycle.submitted["mistaken"], tmp_path / "mistaken")
+    cells = cycle.cell_scores("mistaken")
+    print(f"\nmistaken: nbgrader {cells} | python -m grader {local}")
+    assert cells == {ex.id: local[ex.id] for ex in exercises()}
+    assert float(cycle.grades["mistaken"]["score"]) == local["total"]
+    assert cycle.cell_scores("solved") == POINTS
+    assert cycle.cell_scores("blank") == {ex.id: 0 for ex in exercises()}
 
 
-def test_an_edited_copy_of_the_grader_gains_nothing(cycle):
-    submitted, graded = (cycle.notebook(step, "mistaken").parent for step in ("submitted", "autograded"))
-    assert TAMPERED[2] in (submitted / TAMPERED[0]).read_text()          # it was submitted ...
-    assert unchecked_pycs(submitted)
-    source = cycle.notebook("source").parent                            # ... and replaced
-    assert (graded / TAMPERED[0]).read_text() == (source / TAMPERED[0]).read_text()
-    assert not unchecked_pycs(graded)
-    with cycle.gradebook() as gb:                                       # the mistake still costs
-        ex01 = gb.find_grade("test_ex01", ASSIGNMENT, ASSIGNMENT, "mistaken").score
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_an_attack_on_the_kernel_scores_0_on_a_blank_notebook(cycle, attack):
+    blank = f"{attack}-blank"
+    assert cycle.cell_scores(blank) == {ex.id: 0 for ex in exercises()}
+    # The kernel interfered: its results were ignored, and the feedback says so, once a cell.
+    assert cycle.autograded_text(blank).count(KERNEL_IGNORED) == len(exercises())
+    assert "make_dataset() is not implemented yet" in cycle.autograded_text(blank)
+
+
+def test_the_attacks_on_a_solved_notebook_score_100(cycle):
+    first = next(iter(solution_cells(cycle.submitted[ALL_ATTACKS]).values())).source
+    assert all(ATTACKS[a] in first for a in ATTACKS)
+    assert cycle.cell_scores(ALL_ATTACKS) == POINTS
+    assert cycle.autograded_text(ALL_ATTACKS).count(KERNEL_IGNORED) == len(exercises())
+
+
+def test_honest_kernels_get_no_word_about_tampering(cycle):
+    assert all(KERNEL_IGNORED not in cycle.autograded_text(s) for s in ("solved", "blank", "mistaken"))
+
+
+def test_a_helper_outside_the_solution_cells_is_not_graded_and_the_feedback_says_so(cycle):
+    text = cycle.autograded_text("mistaken")
+    assert "_rows_argmax" in text and ONLY_SOLUTION_CELLS in text
+    assert 0 < cycle.cell_scores("mistaken")["ex03"] < POINTS["ex03"]
+
+
+def test_an_edited_copy_of_what_the_course_shipped_gains_nothing(cycle):
+    submitted = cycle.notebook("submitted", "mistaken").parent
+    assert TAMPERED[2] in (submitted / TAMPERED[0]).read_text()          # it was submitted
+    ex01 = cycle.cell_scores("mistaken")["ex01"]                        # the mistake still costs
     assert 0 < ex01 < POINTS["ex01"]
 
 
@@ -346,29 +427,35 @@ def test_feedback_names_the_mistake_and_hides_the_hidden_tests(cycle):
     assert "raised NotImplementedError" not in blank
 
 
-def test_test_cells_write_nothing_to_stderr(cycle):
+def test_autograder_cells_hold_only_the_graders_outputs(cycle):
     for student in STUDENTS:
         nb = nbformat.read(cycle.notebook("autograded", student), as_version=4)
         for grade_id, cell in grade_cells(nb).items():
-            assert not [o for o in cell.outputs if o.get("name") == "stderr"
-                        or o.output_type == "error"], (student, grade_id)
+            kinds = [o.output_type for o in cell.outputs]
+            assert kinds == ["stream", "display_data", "execute_result"], (student, grade_id)
+            assert cell.outputs[0].name == "stdout"
 
 
-def test_without_the_grader_autograde_stops_and_records_no_score(cycle):
-    """nbgrader scores an autograder cell that raised 0, as if every check had failed: the
-    course's configuration stops that submission instead, and export leaves it empty."""
-    out = cycle.failed.stdout + cycle.failed.stderr
-    assert cycle.failed.returncode == 1
-    assert "the checks could not run, so this submission is not graded" in out
-    assert GRADER_MISSING in out
-    assert "There was an error processing assignment 'multiclass' for student 'nograder'" in out
-    assert not cycle.notebook("autograded", "nograder").exists()
+def test_a_long_cell_is_named_in_the_log(cycle):
+    log = cycle.endless.stdout + cycle.endless.stderr
+    assert f"{ENDLESS}: cell " in log and "'while True:'" in log and "still running after 2 s" in log
+
+
+def test_a_missing_package_stops_autograde_and_records_no_score(cycle):
+    """nbgrader would score an autograder cell that failed 0, as if every check had: the
+    submission is stopped instead, with the install command, and export leaves it empty."""
+    log = cycle.endless.stdout + cycle.endless.stderr
+    assert cycle.endless.returncode == 1
+    assert f"the package {MISSING} is missing" in log
+    assert f"Install it with: {sys.executable} -m pip install {MISSING} ;" in log
+    assert f"There was an error processing assignment '{ASSIGNMENT}' for student '{ENDLESS}'" in log
+    assert not cycle.notebook("autograded", ENDLESS).exists()
     with cycle.gradebook() as gb:
-        grades = [gb.find_grade(f"test_{ex.id}", ASSIGNMENT, ASSIGNMENT, "nograder") for ex in exercises()]
+        grades = [gb.find_grade(f"test_{ex.id}", ASSIGNMENT, ASSIGNMENT, ENDLESS) for ex in exercises()]
         assert all(g.auto_score is None and g.needs_manual_grade for g in grades)
-    assert cycle.grades["nograder"]["score"] == "" and cycle.grades["nograder"]["raw_score"] == ""
-    assert "nograder, multiclass: not graded" in cycle.export.stderr
-    assert not (cycle.course / "feedback" / "nograder" / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
+    assert cycle.grades[ENDLESS]["score"] == "" and cycle.grades[ENDLESS]["raw_score"] == ""
+    assert f"{ENDLESS}, {ASSIGNMENT}: not graded" in cycle.export.stderr
+    assert not (cycle.course / "feedback" / ENDLESS / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
 
 
 def test_the_class_overview_reads_the_gradebook_and_the_autograded_notebooks(cycle):
@@ -376,10 +463,11 @@ def test_the_class_overview_reads_the_gradebook_and_the_autograded_notebooks(cyc
     cycle.run([sys.executable, "-m", "grader", "overview", "--nbgrader", "../.."],
               cwd=cycle.notebook("source").parent)
     overview = (cycle.course / f"{ASSIGNMENT}-overview.md").read_text()
-    assert f"4 student(s), 3 graded. Totals out of {total_points()}:" in overview
+    n = len(STUDENTS)
+    assert f"{n + 1} student(s), {n} graded. Totals out of {total_points()}:" in overview
+    assert f"- {ENDLESS}: not graded" in overview
     line = next(l for l in overview.splitlines() if "y is int64" in l)
-    assert "| 1/3 | 1/3 |" in line and MISTAKE[3] in line               # mistaken; blank
-    assert "- nograder: not graded" in overview
+    assert MISTAKE[3] in line
     assert (cycle.course / f"{ASSIGNMENT}-overview.png").is_file()
 
 
@@ -391,54 +479,29 @@ def test_autograde_time_per_submission(cycle):
           f"(the command's start included)")
 
 
-# -- what nbgrader does with an autograder cell, without a kernel ---------------------------
+# -- without a kernel ------------------------------------------------------------------------
 
-def _cell(outputs):
-    return nbformat.from_dict({"cell_type": "code", "source": "", "outputs": outputs, "metadata": {
-        "nbgrader": {"grade": True, "solution": False, "points": 22, "grade_id": "test_ex01"}}})
+def test_a_missing_package_stops_autograde_with_the_courses_install_command(monkeypatch):
+    from grader.authoring.nbcourse import pins
+    from grader.platforms.nbgrader_grades import GradeFromCode, GraderCannotRun
 
-
-def test_nbgrader_scores_an_erroring_cell_like_a_returned_0():
-    """Why the configuration stops a submission whose checks could not run: nbgrader 0.9.6
-    gives a cell that raised the same 0 as a cell whose checks all failed."""
-    from nbgrader.utils import determine_grade
-
-    error = {"output_type": "error", "ename": "ModuleNotFoundError", "evalue": "No module named 'grader'",
-             "traceback": []}
-    zero = {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": "0"}}
-    assert determine_grade(_cell([error])) == determine_grade(_cell([zero])) == (0, 22)
-
-
-def test_the_configuration_stops_only_cells_whose_checks_could_not_run():
-    from traitlets.config import Config
-
-    c = Config()
-    namespace = {"get_config": lambda: c}
-    exec(compile((ROOT / "nbgrader" / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"), namespace)
-    assert c.Execute.iopub_timeout >= 30          # a stopped cell must not fail the submission
-    steps = [getattr(s, "__name__", s) for s in c.Autograde.autograde_preprocessors]
-    assert steps.index("Execute") < steps.index("ChecksMustRun") < steps.index("SaveAutoGrades")
-    check = namespace["ChecksMustRun"]()
-    partial = {"output_type": "execute_result", "execution_count": 1, "metadata": {}, "data": {"text/plain": "7"}}
-    check.preprocess_cell(_cell([partial]), {}, 0)
-    for ename in UNAVAILABLE:
-        error = {"output_type": "error", "ename": ename, "evalue": "why", "traceback": []}
-        with pytest.raises(RuntimeError, match=f"test_ex01: the checks could not run.*{ename}: why"):
-            check.preprocess_cell(_cell([error]), {}, 0)
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "torch" else real(name, *a))
+    with pytest.raises(GraderCannotRun) as error:
+        GradeFromCode(pins=pins()).grade(nbformat.v4.new_notebook())
+    message = str(error.value)
+    assert "the package torch is missing" in message
+    assert (f"{sys.executable} -m pip install --extra-index-url https://download.pytorch.org/whl/cpu "
+            f"torch=={pins()['torch']}") in message
+    assert "grader build" not in message
 
 
 def test_a_test_cell_without_the_grader_says_what_to_do(tmp_path):
-    nb = nbformat.read(ROOT / "nbgrader" / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
-    source = grade_cells(nb)["test_ex01"].source
+    """The student's side: an autograder cell run without the released grader/ beside it."""
+    from grader.authoring.nbcourse import notebook
+
+    source = grade_cells(notebook())["test_ex01"].source
     proc = subprocess.run([sys.executable, "-c", source], cwd=tmp_path, env=clean_env(tmp_path),
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 1
     assert f"ImportError: {GRADER_MISSING}" in proc.stderr
-
-
-def test_a_missing_package_is_named_not_scored(monkeypatch):
-    from grader.platforms.notebook import GraderUnavailable, grade_cell
-
-    monkeypatch.setitem(sys.modules, "grader.checks.cases", None)     # as if torch were missing
-    with pytest.raises(GraderUnavailable, match="the checks cannot run: .*pip install torch"):
-        grade_cell("ex01", {})

@@ -1,6 +1,7 @@
 """The nbgrader notebook is built from solutions/ and the lesson, and its test cells
 (grader.platforms.notebook.grade_cell) give the same verdicts as `python -m grader` on the same code.
-Here in-process; tests/test_nbgrader.py runs real nbgrader."""
+Here in-process, on the notebook as `python -m grader nbgrader OUT` writes it;
+tests/test_nbgrader.py runs real nbgrader."""
 from __future__ import annotations
 
 import json
@@ -12,14 +13,16 @@ import pytest
 
 from grader.authoring.markers import MarkerError
 from grader.course import ROOT, exercise, exercises, total_points
-from grader.authoring.nbcourse import CELL_TIMEOUT, TEST_CELL_TIMEOUT, course_files, notebook, solution_parts
+from grader.authoring.nbcourse import CELL_TIMEOUT, course_files, notebook, notebook_text, solution_parts, write_course
 from grader.platforms.notebook import grade_cell
 from grader.checks.registry import all_checks
 
 from .catalogue import all_alternatives, all_mistakes
 from .conftest import SOLUTIONS, results_by_id
 
-NOTEBOOK = ROOT / "nbgrader" / "source" / "multiclass" / "multiclass.ipynb"
+# An advice cell (the checks in the student's kernel) with every function looping for ever
+# stays within this; at autograde, such a cell is stopped after CELL_TIMEOUT, harmlessly.
+ADVICE_WORST_CASE = 300
 
 
 def cells_of(nb, **nbgrader):
@@ -41,7 +44,7 @@ def notebook_namespace(source=SOLUTIONS, **variants) -> dict:
 # -- the notebook ------------------------------------------------------------------------
 
 def test_one_solution_cell_per_function_built_from_its_solution_file():
-    nb = json.loads(NOTEBOOK.read_text())
+    nb = json.loads(notebook_text())
     solution_cells = {c["metadata"]["nbgrader"]["grade_id"]: "".join(c["source"])
                       for c in cells_of(nb, solution=True)}
     wanted = [f for ex in exercises() for f in ex.functions]
@@ -56,7 +59,7 @@ def test_one_solution_cell_per_function_built_from_its_solution_file():
 
 
 def test_test_cells_call_the_checks_and_carry_the_registry_points():
-    nb = json.loads(NOTEBOOK.read_text())
+    nb = json.loads(notebook_text())
     tests = cells_of(nb, grade=True)
     assert [c["metadata"]["nbgrader"]["grade_id"] for c in tests] == [f"test_{e.id}" for e in exercises()]
     for cell, ex in zip(tests, exercises()):
@@ -70,14 +73,14 @@ def test_test_cells_call_the_checks_and_carry_the_registry_points():
 
 
 def test_each_exercise_is_tested_after_its_last_function():
-    ids = [c["id"] for c in json.loads(NOTEBOOK.read_text())["cells"]]
+    ids = [c["id"] for c in json.loads(notebook_text())["cells"]]
     for ex in exercises():
         assert max(ids.index(f) for f in ex.functions) < ids.index(f"test_{ex.id}")
 
 
 def test_the_notebook_is_valid_and_has_no_outputs():
     nbformat = pytest.importorskip("nbformat")
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+    nb = nbformat.reads(notebook_text(), as_version=4)
     nbformat.validate(nb)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(c.outputs == [] and c.execution_count is None for c in code)
@@ -85,7 +88,7 @@ def test_the_notebook_is_valid_and_has_no_outputs():
 
 
 def test_the_lesson_teaches_each_topic():
-    text = "\n".join("".join(c["source"]) for c in json.loads(NOTEBOOK.read_text())["cells"])
+    text = "\n".join("".join(c["source"]) for c in json.loads(notebook_text())["cells"])
     for topic in ["plots.plot_data", "int64", "LongTensor", "80/20" if "80/20" in text else "20%",
                   "get_device()", "raw logits", "CrossEntropyLoss", "torch.optim.SGD",
                   "torch.softmax(row, dim=1)", "argmax(dim=1)", "plots.plot_history",
@@ -136,27 +139,39 @@ def test_solution_files_may_hold_only_imports_and_functions(tmp_path):
         notebook(root)
 
 
-def test_the_build_is_deterministic_and_writes_the_course():
-    first, second = course_files(), course_files()
+def test_the_build_is_deterministic_and_writes_the_course(tmp_path):
+    first, second = course_files(tmp_path), course_files(tmp_path)
     assert first == second
     from grader.authoring.release import grader_files
 
-    assert {p.relative_to(ROOT).as_posix() for p in first} == {
-        "nbgrader/nbgrader_config.py", "nbgrader/source/multiclass/multiclass.ipynb",
-        *(f"nbgrader/source/multiclass/{name}" for name in grader_files())}
+    assert {p.relative_to(tmp_path).as_posix() for p in first} == {
+        "nbgrader_config.py", "source/multiclass/multiclass.ipynb",
+        *(f"source/multiclass/{name}" for name in grader_files())}
 
 
-def test_the_config_stops_cells_drops_torch_warnings_and_hides_hidden_tests():
-    config = (ROOT / "nbgrader" / "nbgrader_config.py").read_text()
-    c = __import__("traitlets.config", fromlist=["Config"]).Config()
-    exec(compile(config, "nbgrader_config.py", "exec"), {"get_config": lambda: c, "__file__": str(ROOT / "nbgrader" / "x")})
-    test_cell = {"metadata": {"nbgrader": {"grade": True, "points": exercise("ex01").points}}}
-    assert c.Execute.timeout_func(test_cell) == TEST_CELL_TIMEOUT
-    assert c.Execute.timeout_func({"metadata": {}}) == c.Execute.timeout == CELL_TIMEOUT
-    assert c.IgnorePattern.enabled
-    warning = "/venv/lib/site-packages/torch/nn/modules/module.py:1: UserWarning: something\n"
-    assert re.search(c.IgnorePattern.pattern, warning)
-    assert not re.search(c.IgnorePattern.pattern, "Traceback ... ValueError: from the student\n")
+def test_a_rebuild_replaces_the_grader_and_keeps_the_gradebook(tmp_path):
+    write_course(tmp_path)
+    gone = tmp_path / "source" / "multiclass" / "grader" / "checks" / "ex05_gone.py"
+    gone.write_text("")
+    (tmp_path / "gradebook.db").write_text("kept")
+    write_course(tmp_path)
+    assert not gone.exists() and (tmp_path / "gradebook.db").read_text() == "kept"
+    (tmp_path / "nbgrader_config.py").unlink()
+    with pytest.raises(ValueError, match="neither empty nor an nbgrader course"):
+        write_course(tmp_path)
+
+
+def test_the_config_grades_after_execution_and_hides_hidden_tests(tmp_path):
+    from traitlets.config import Config
+
+    write_course(tmp_path)
+    c, config = Config(), tmp_path / "nbgrader_config.py"
+    exec(compile(config.read_text(), str(config), "exec"), {"get_config": lambda: c, "__file__": str(config)})
+    steps = [s.__name__ for s in c.Autograde.autograde_preprocessors]
+    assert steps.index("TimedExecute") + 1 == steps.index("GradeFromCode") < steps.index("SaveAutoGrades")
+    assert "Execute" not in steps
+    assert c.Execute.timeout == CELL_TIMEOUT and c.Execute.iopub_timeout >= 30
+    assert c.GradeFromCode.pins["torch"] == "2.13.0"
     assert "nbgrader.preprocessors.ClearHiddenTests" in c.GenerateFeedback.preprocessors
 
 
@@ -223,7 +238,7 @@ def test_an_endless_loop_costs_only_its_checks_within_the_cell_timeout(monkeypat
         loops = "".join(f"def {name}(*a, **k):\n    while True:\n        pass\n" for name in ex.functions)
         limits.clear()
         assert grade_cell(ex.id, notebook_namespace(**{ex.id: loops})) == 0
-        assert limits and sum(limits) < TEST_CELL_TIMEOUT / 1.5, (ex.id, limits)
+        assert limits and sum(limits) < ADVICE_WORST_CASE / 1.5, (ex.id, limits)
     out = capsys.readouterr().out
     assert "did not finish within" in out and "endless loop" in out
 
@@ -237,3 +252,13 @@ def test_same_verdicts_as_the_grader_on_the_same_code(variant, catalogue_report,
     out = capsys.readouterr().out
     for r in results_by_id(files).values():
         assert f"{'ok  ' if r.passed else 'FAIL'}  {r.check.name} [{r.points}/" in out
+
+
+def test_in_autograde_kernels_the_cell_leaves_grading_to_the_grader(monkeypatch, capsys):
+    """nbgrader's autograde grades the code outside the kernel (nbgrader_grades.py): its
+    kernels' autograder cells skip the checks and return a marker the grader recognises."""
+    from grader.platforms.notebook import GRADED_OUTSIDE, OUTSIDE
+
+    monkeypatch.setenv(GRADED_OUTSIDE, "1")
+    assert grade_cell("ex01", {}) == OUTSIDE
+    assert OUTSIDE in capsys.readouterr().out

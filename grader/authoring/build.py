@@ -1,6 +1,7 @@
 """Generate the student files from solutions/ and the manifest (grader/course.toml), the
-single sources of truth: the exercise files and their test modules here, the nbgrader course
-in nbcourse.py, the READMEs' tables in readme.py.
+single sources of truth: the exercise files and their test modules here, the marimo lesson
+in marimo_lesson.py, the READMEs' tables in readme.py. (The nbgrader course is not kept in
+the repository: `python -m grader nbgrader OUT` writes it, see nbcourse.py.)
 
 A solution region (### BEGIN SOLUTION ... ### END SOLUTION) becomes nbgrader's code stub,
 "# YOUR CODE HERE" then "raise NotImplementedError()", at the indentation of the BEGIN
@@ -13,7 +14,7 @@ from pathlib import Path
 from ..course import ROOT, exercises
 from .markers import BEGIN, MarkerError, strip_solutions
 from .marimo_lesson import lesson_files
-from .nbcourse import course_files, stale_files as stale_course_files
+from .nbcourse import notebook
 from .readme import readme_files
 
 AUTHOR_NOTE = ("# Generated from solutions/{file} by `python -m grader build`: course "
@@ -41,31 +42,28 @@ def stub_text(solution_file: Path) -> str:
 
 def generated_files(root: Path = ROOT) -> dict[Path, str]:
     """Every generated file, by path, with the text the build writes there: the exercise
-    files and their tests, the nbgrader course (see nbcourse.py), the marimo lesson (marimo_lesson.py)
-    and the READMEs (readme.py)."""
+    files and their tests, the marimo lesson (marimo_lesson.py) and the READMEs (readme.py)."""
+    # The nbgrader notebook is not kept, but a lesson it cannot be built from stops the build.
+    notebook(root)
     files = {}
     for ex in exercises():
         files[root / "exercises" / ex.file] = stub_text(root / "solutions" / ex.file)
         files[root / "exercises" / f"test_{ex.file}"] = TEST_MODULE.format(file=ex.file, id=ex.id)
-    return files | course_files(root) | lesson_files(root) | readme_files(root)
+    return files | lesson_files(root) | readme_files(root)
 
 
 def stale_files(root: Path = ROOT) -> list[Path]:
-    """The generated files that are missing or differ from what the build would write, and
-    stale copies it would delete (a module since removed from the course's grader copy)."""
+    """The generated files that are missing or differ from what the build would write."""
     return [path for path, text in generated_files(root).items()
-            if not path.exists() or path.read_text() != text] + stale_course_files(root)
+            if not path.exists() or path.read_text() != text]
 
 
 def build(root: Path = ROOT) -> list[Path]:
-    """Write the generated files, delete stale copies; return the paths that changed."""
+    """Write the generated files; return the paths that changed."""
     changed = []
     for path, text in generated_files(root).items():
         if not path.exists() or path.read_text() != text:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text)
             changed.append(path)
-    for path in stale_course_files(root):
-        path.unlink()
-        changed.append(path)
     return changed

@@ -1,5 +1,5 @@
 """The course authors' commands of `python -m grader`: build, check-course, release,
-classroom50 and gradescope. They live here, with what they run, so that the student
+classroom50, gradescope and nbgrader. They live here, with what they run, so that the student
 template, which leaves grader/authoring/ out, has none of them (grader/cli.py says so)."""
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from ..options import FAILED, PASSED, add_seed_options, seed_of
 
 def build_command(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m grader build",
-                                description="Write exercises/, the nbgrader course and the READMEs' "
+                                description="Write exercises/, the marimo lesson and the READMEs' "
                                             "tables from solutions/ and grader/course.toml.")
     p.add_argument("--check", action="store_true",
                    help="write nothing; exit 1 if a generated file is out of date")
@@ -52,6 +52,28 @@ def release_command(argv: list[str]) -> int:
     section = {"classroom50": "Classroom 50", "github-classroom": "GitHub Classroom (legacy)"}
     print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: docs/classroom50.md, "
           f"'{section[args.flavour]}'.")
+    return PASSED
+
+
+def nbgrader_command(argv: list[str]) -> int:
+    p = argparse.ArgumentParser(
+        prog="python -m grader nbgrader",
+        description="Write the nbgrader course into OUT: nbgrader_config.py and "
+                    "source/multiclass/ (the notebook and the grader that grades it). OUT may "
+                    "be new, empty, or a course written by this command before (its gradebook "
+                    "and submissions are kept).")
+    p.add_argument("out", help="the course directory")
+    args = p.parse_args(argv)
+    from .nbcourse import write_course
+
+    try:
+        files = write_course(Path(args.out))
+    except ValueError as exc:
+        p.error(str(exc))
+    import sys
+
+    print(f"wrote {len(files)} files to {args.out}. Next, in that folder: "
+          f"{sys.executable} -m nbgrader generate_assignment multiclass (docs/nbgrader.md).")
     return PASSED
 
 

@@ -11,7 +11,7 @@ Classroom it carries .github/workflows/classroom.yml, the autograding workflow.
 
 Neither holds a solution in any form: the exercise files are the stubs (written from
 solutions/ by grader.authoring.build.strip_solutions), and solutions/, tests/ (its mistake catalogue
-holds near-solutions), benchmarks/, nbgrader/ and the authors' modules of grader/ stay out.
+holds near-solutions), benchmarks/ and the authors' modules of grader/ stay out.
 The grader itself is shipped: it computes the right answers independently (grader/oracle.py)
 and never stores them.
 """

@@ -17,15 +17,16 @@ from ..runner import Options, Report, Result, grade
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,
                 cases: Cases | None = None, options: Options = Options(), on_activity=None,
-                notes: list[str] | None = None) -> Report:
+                notes: list[str] | None = None, shown: str | None = None) -> Report:
     """Grade copies of the given exercise files (by exercise id); `name` stands for the
-    submission in the report and its feedback, `notes` say what was not graded and why."""
+    submission in the report, `shown` (by default, its folder) for the copy in its feedback,
+    and `notes` say what was not graded and why."""
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as staging:
         for path in files.values():
             _copy_not_following(path, Path(staging) / path.name)
         report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity)
     # The private copy's path means nothing to the student: name their submission instead.
-    shown = f"{name} (exercises/ or its top level)"
+    shown = shown or f"{name} (exercises/ or its top level)"
     return Report(name, [_renamed(r, staging, shown) for r in report.results], list(notes or []))
 
 

@@ -20,6 +20,12 @@ ENDED_PROCESS = "your code ended the process ({how}) {where}"
 CRASHED = "your code crashed the process ({signal}) {where}"
 KILLED = ("the process running your code was killed ({signal}) {where}: most likely it used "
           "more memory than this machine allows")
+STOPPED = ("your code stopped the process running it ({signal}) {where}, so it was ended: "
+           "graded code must not signal processes")
+WORKER_LOST = ("the process running your code was ended {where}: the grader's process that "
+               "started it was {fate}. Graded code must not signal other processes")
+TOO_LARGE = ("the result of your code came to {size:,.0f} MiB, more than the {limit:g} MiB the "
+             "grader accepts: is a tensor far larger than it should be?")
 UNREADABLE_REPLY = ("the grader could not read what came back {where} ({error}): does your "
                     "code change torch, the grader or the process's files?")
 WRITE_BLOCKED = ("(graded code may write files only in its working directory, a scratch "
@@ -35,6 +41,8 @@ BREAKPOINT = ("{call} only works with --in-process: here your code runs with no 
 MORE_CHECKS = "and {count} more {checks} of this exercise, worth {points}, {need} this {what}"
 SAME_CAUSE = "{summary} (the same cause as {first}, shown there in full)"
 INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
+GRADING_LOST = ("grading stopped: {reason}, so nothing of this submission was graded. Does "
+                "its code signal or stop other processes? Run the batch again to grade it again.")
 BATCH_INTERRUPTED = ("Interrupted. {csv} holds every submission graded so far; the same "
                      "command grades the rest.")
 ONLY_EXERCISE_FILES = ("(only the exercise files are graded, {first} to {last}, so "

@@ -4,6 +4,7 @@ searches its own memory for the instructor's seed and tokens, kills or stops its
 own process and the process grading it, and sends a 512 MiB reply frame."""
 from __future__ import annotations
 
+import csv
 import json
 import os
 import random
@@ -232,3 +233,68 @@ def test_a_512_mib_reply_frame_is_refused_before_it_is_read(tmp_path):
     assert any(f"a frame of {512 * 2**20:,} bytes" in text for text in feedback), feedback
     peak_kib = int(proc.stderr.split("peak")[-1])
     assert peak_kib < 1024 * 1024, f"the grader grew to {peak_kib // 1024} MiB"    # was 1.9 GB
+
+
+# Signals the process grading it: its zygote's parent (the batch's grading process). Only
+# ever a process of this test's grader, never init or anything else on the machine.
+SIGNAL_GRADER = """#!file
+import os, signal
+with open(f"/proc/{{os.getppid()}}/status") as f:
+    grader = int(next(line for line in f if line.startswith("PPid:")).split()[1])
+with open(f"/proc/{{grader}}/cmdline", "rb") as f:
+    assert grader > 1 and b"grader" in f.read()
+os.kill(grader, signal.{signal})
+"""
+
+
+def stopped_graders() -> list[int]:
+    """This worktree's grader processes that are stopped (none should be left)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            state = (entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+            if state == b"T" and b"grader" in (entry / "cmdline").read_bytes() \
+                    and Path(os.readlink(entry / "cwd")).is_relative_to(ROOT):
+                found.append(int(entry.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def test_a_class_survives_attacks_on_its_graders_and_keeps_its_secrets(tmp_path):
+    """Through `python -m grader batch` with honest classmates: a student that kills or
+    stops the process grading it gets a row saying so, one that kills its zygote loses only
+    that call's checks, one that searches its memory finds no seed and no token, and every
+    classmate keeps full marks."""
+    seed, canary, token, seed_file, scanner = secrets_case(tmp_path)
+    subs = tmp_path / "submissions"
+    students = {"alice": {}, "bob": {}, "eve_scans": {"ex01": scanner},
+                "kim_kills_grader": {"ex01": SIGNAL_GRADER.format(signal="SIGKILL")},
+                "sam_stops_grader": {"ex01": SIGNAL_GRADER.format(signal="SIGSTOP")},
+                "zoe_kills_zygote": {"ex03": SIGNAL_PARENT.format(signal="SIGKILL")}}
+    for name, files in students.items():
+        copy_solutions(subs / name / "exercises", **files)
+    grades = tmp_path / "out" / "grades.csv"
+    grades.parent.mkdir()
+    proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(subs), "--csv", str(grades),
+                           "--jobs", "2", "--quiet", "--seed-file", str(seed_file)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=900,
+                          env={**os.environ, "GITHUB_TOKEN": token})
+    with open(grades, newline="") as f:
+        totals = {row["student"]: int(row["total"]) for row in csv.DictReader(f)}
+    assert set(totals) == set(students), proc.stderr
+    assert totals["alice"] == totals["bob"] == total_points()
+    assert totals["eve_scans"] == total_points() - EX_POINTS["ex01"]
+    feedback = {name: (grades.parent / "grades-feedback" / f"{name}.md").read_text() for name in students}
+    scanned_feedback(feedback["eve_scans"], canary)
+    for name, how in (("kim_kills_grader", "killed (SIGKILL)"), ("sam_stops_grader", "stopped (SIGSTOP)")):
+        assert totals[name] == 0
+        assert messages.GRADING_LOST.format(reason=f"its grading process was {how}") in feedback[name]
+        assert f"{name}: its grading process was {how}" in proc.stderr
+    assert EX_POINTS["ex03"] > total_points() - totals["zoe_kills_zygote"] > 0
+    assert "the grader's process that started it was killed (SIGKILL)" in feedback["zoe_kills_zygote"]
+    outputs = [proc.stdout, proc.stderr] + [p.read_text(errors="replace") for p in grades.parent.rglob("*")
+                                            if p.is_file() and p.suffix != ".png"]
+    assert all(seed not in text and token not in text for text in outputs)
+    assert proc.returncode == 1                  # two students to grade again
+    assert not stopped_graders()

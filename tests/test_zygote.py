@@ -165,27 +165,42 @@ def test_student_code_finds_no_seed_or_token_in_its_own_memory(tmp_path):
         assert seed not in text and token not in text
 
 
-SIGNAL_PARENT = ("import os, signal\n_predict = predict\n"
+# Signals its parent, the zygote: only ever this test's zygote. A worker that cannot see its
+# parent (a pid namespace) says so. After SIGKILL it waits to die with its parent.
+SIGNAL_PARENT = ("import os, signal, time\n_predict = predict\n"
                  "def predict(model, X):\n"
-                 "    os.kill(os.getppid(), signal.{signal})\n"
+                 "    parent = os.getppid()\n"
+                 "    try:\n"
+                 "        with open(f'/proc/{{parent}}/cmdline', 'rb') as f:\n"
+                 "            ours = b'grader.gateway.zygote' in f.read()\n"
+                 "    except OSError:\n"
+                 "        ours = False\n"
+                 "    if not ours:\n"
+                 "        raise RuntimeError('parent out of reach')\n"
+                 "    os.kill(parent, signal.{signal})\n"
+                 "    time.sleep({wait})\n"
                  "    return _predict(model, X)\n")
+OUT_OF_REACH = "out of reach"       # what an attack says where the box keeps it from its target
 
 
 def test_a_worker_that_kills_its_zygote_costs_only_that_call(submission):
-    report = grade(submission(ex03=SIGNAL_PARENT.format(signal="SIGKILL")))
+    report = grade(submission(ex03=SIGNAL_PARENT.format(signal="SIGKILL", wait=2)))
     lost = failed(report)
     assert lost and {check.split(".")[0] for check in lost} == {"ex03"}, lost
     expected = messages.WORKER_LOST.format(where="inside predict()", fate="killed (SIGKILL)")
-    assert all(expected in text for text in lost.values()), next(iter(lost.values()))
+    assert all(expected in text for text in lost.values()) or \
+        all(OUT_OF_REACH in text for text in lost.values()), lost
     # The next exercise's worker came from a new zygote: everything else is graded.
     assert report.score == total_points() - sum(c.points for c in all_checks("ex03") if c.id in lost)
-    assert grade(submission()).score == total_points()
 
 
 def test_a_worker_that_stops_its_zygote_keeps_its_marks_and_the_zygote_is_replaced(submission):
     """A stopped zygote is a silent one: found out when next asked, killed, replaced."""
     stopped = zygote_client.zygote()
-    assert grade(submission(ex03=SIGNAL_PARENT.format(signal="SIGSTOP"))).score == total_points()
+    report = grade(submission(ex03=SIGNAL_PARENT.format(signal="SIGSTOP", wait=0)))
+    if any(OUT_OF_REACH in text for text in failed(report).values()):
+        return                                  # the box kept the worker from its zygote
+    assert report.score == total_points(), failed(report)
     assert stopped.lost == "stopped (SIGSTOP)" and stopped.proc.poll() is not None
     assert zygote_client.zygote() is not stopped
 
@@ -239,10 +254,15 @@ def test_a_512_mib_reply_frame_is_refused_before_it_is_read(tmp_path):
 # ever a process of this test's grader, never init or anything else on the machine.
 SIGNAL_GRADER = """#!file
 import os, signal
-with open(f"/proc/{{os.getppid()}}/status") as f:
-    grader = int(next(line for line in f if line.startswith("PPid:")).split()[1])
-with open(f"/proc/{{grader}}/cmdline", "rb") as f:
-    assert grader > 1 and b"grader" in f.read()
+try:
+    with open(f"/proc/{{os.getppid()}}/status") as f:
+        grader = int(next(line for line in f if line.startswith("PPid:")).split()[1])
+    with open(f"/proc/{{grader}}/cmdline", "rb") as f:
+        ours = grader > 1 and b"grader" in f.read()
+except (OSError, StopIteration):
+    ours = False
+if not ours:
+    raise RuntimeError("grader out of reach")
 os.kill(grader, signal.{signal})
 """
 
@@ -271,7 +291,7 @@ def test_a_class_survives_attacks_on_its_graders_and_keeps_its_secrets(tmp_path)
     students = {"alice": {}, "bob": {}, "eve_scans": {"ex01": scanner},
                 "kim_kills_grader": {"ex01": SIGNAL_GRADER.format(signal="SIGKILL")},
                 "sam_stops_grader": {"ex01": SIGNAL_GRADER.format(signal="SIGSTOP")},
-                "zoe_kills_zygote": {"ex03": SIGNAL_PARENT.format(signal="SIGKILL")}}
+                "zoe_kills_zygote": {"ex03": SIGNAL_PARENT.format(signal="SIGKILL", wait=2)}}
     for name, files in students.items():
         copy_solutions(subs / name / "exercises", **files)
     grades = tmp_path / "out" / "grades.csv"
@@ -288,13 +308,17 @@ def test_a_class_survives_attacks_on_its_graders_and_keeps_its_secrets(tmp_path)
     feedback = {name: (grades.parent / "grades-feedback" / f"{name}.md").read_text() for name in students}
     scanned_feedback(feedback["eve_scans"], canary)
     for name, how in (("kim_kills_grader", "killed (SIGKILL)"), ("sam_stops_grader", "stopped (SIGSTOP)")):
+        if OUT_OF_REACH in feedback[name]:        # the box kept it from the grading process
+            assert totals[name] == total_points() - EX_POINTS["ex01"]
+            continue
         assert totals[name] == 0
         assert messages.GRADING_LOST.format(reason=f"its grading process was {how}") in feedback[name]
         assert f"{name}: its grading process was {how}" in proc.stderr
-    assert EX_POINTS["ex03"] > total_points() - totals["zoe_kills_zygote"] > 0
-    assert "the grader's process that started it was killed (SIGKILL)" in feedback["zoe_kills_zygote"]
+    assert EX_POINTS["ex03"] >= total_points() - totals["zoe_kills_zygote"] > 0
+    assert "the grader's process that started it was killed (SIGKILL)" in feedback["zoe_kills_zygote"] \
+        or OUT_OF_REACH in feedback["zoe_kills_zygote"]
     outputs = [proc.stdout, proc.stderr] + [p.read_text(errors="replace") for p in grades.parent.rglob("*")
                                             if p.is_file() and p.suffix != ".png"]
     assert all(seed not in text and token not in text for text in outputs)
-    assert proc.returncode == 1                  # two students to grade again
+    assert proc.returncode == (1 if "grading stopped" in proc.stderr + "".join(feedback.values()) else 0)
     assert not stopped_graders()

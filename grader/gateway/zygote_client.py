@@ -120,8 +120,11 @@ class Zygote:
                 raise self._lose(f"unreachable ({exc.strerror})") from None
             for fd in fds:                                  # it sends none
                 os.close(fd)
-            if not data:
-                time.sleep(0.05)                            # let poll() see how it ended
+            if not data:                                    # it closed its end: it is ending
+                try:
+                    self.proc.wait(timeout=1.0)
+                except subprocess.TimeoutExpired:
+                    pass
                 self._check()
                 raise self._lose("gone (it closed its end)")
             try:

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from ..checks.registry import Check, all_checks
+from ..gateway.zygote_client import start_early
+
+# The process that forks the workers, started before torch is imported below, so that its
+# imports overlap pytest's (grader/gateway/zygote_client.py).
+start_early()
+
+from ..checks.registry import Check, all_checks  # noqa: E402
 from .report import feedback_once, score_table
 from ..messages import IN_PROCESS
 from ..runner import Options, Result, Session

@@ -93,9 +93,14 @@ class Supervisor:
         self.processes.append(process)
         return process
 
-    def _assign(self, process: _Process, job: int) -> None:
+    def _assign(self, process: _Process, job: int, queue: deque) -> None:
         process.job, process.started, process.buffer = job, time.monotonic(), bytearray()
-        os.write(process.tasks, f"{job}\n".encode())
+        try:
+            os.write(process.tasks, f"{job}\n".encode())
+        except OSError:                 # it died just now, before taking the job
+            process.job = None
+            self._end(process)
+            queue.appendleft(job)
 
     def _end(self, process: _Process) -> None:
         """Kill the process and its group, reap it and forget it."""
@@ -175,9 +180,9 @@ class Supervisor:
                     if self._ended(process):
                         self._end(process)          # killed while idle: replaced below
                     elif queue:
-                        self._assign(process, queue.popleft())
+                        self._assign(process, queue.popleft(), queue)
                 while queue and len(self.processes) < self.size:
-                    self._assign(self._start(), queue.popleft())
+                    self._assign(self._start(), queue.popleft(), queue)
                 busy = [p for p in self.processes if p.job is not None]
                 ready, _, _ = select.select([p.results for p in busy], [], [], 0.2)
                 for process in busy:

@@ -78,8 +78,18 @@ def _grade_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _start_zygote() -> None:
+    """The process that forks the workers, started before this one imports torch, so that
+    the two imports overlap (grader/gateway/zygote_client.py)."""
+    from .gateway.zygote_client import start_early
+    start_early()
+
+
 def grade_command(argv: list[str]) -> int:
     from .platforms.status import StatusLine
+
+    if not {"--in-process", "-h", "--help"} & set(argv):
+        _start_zygote()
 
     # A status line on a terminal's stderr while grading takes long (loading torch included);
     # none under a debugger.
@@ -286,6 +296,7 @@ def hint_command(argv: list[str]) -> int:
 def watch_command(argv: list[str]) -> int:
     if not {"-h", "--help"} & set(argv):
         print("Starting the watch: importing torch takes a few seconds ...", flush=True)
+        _start_zygote()
     try:
         return _watch(argv)
     except KeyboardInterrupt:           # Ctrl-C before the watch began (torch is imported first)

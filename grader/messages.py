@@ -20,6 +20,12 @@ ENDED_PROCESS = "your code ended the process ({how}) {where}"
 CRASHED = "your code crashed the process ({signal}) {where}"
 KILLED = ("the process running your code was killed ({signal}) {where}: most likely it used "
           "more memory than this machine allows")
+STOPPED = ("your code stopped the process running it ({signal}) {where}, so it was ended: "
+           "graded code must not signal processes")
+WORKER_LOST = ("the process running your code was ended {where}: the grader's process that "
+               "started it was {fate}. Graded code must not signal other processes")
+TOO_LARGE = ("the result of your code came to {size:,.0f} MiB, more than the {limit:g} MiB the "
+             "grader accepts: is a tensor far larger than it should be?")
 UNREADABLE_REPLY = ("the grader could not read what came back {where} ({error}): does your "
                     "code change torch, the grader or the process's files?")
 WRITE_BLOCKED = ("(graded code may write files only in its working directory, a scratch "
@@ -41,6 +47,8 @@ NEEDS_SET_UP = ("python -m grader {command} needs {package}, which the default s
                 "run `python3 course.py setup {option}`, then this command again with .venv's "
                 "Python (`source .venv/bin/activate`).")
 INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
+GRADING_LOST = ("grading stopped: {reason}, so nothing of this submission was graded. Does "
+                "its code signal or stop other processes? Run the batch again to grade it again.")
 BATCH_INTERRUPTED = ("Interrupted. {csv} holds every submission graded so far; the same "
                      "command grades the rest.")
 ONLY_EXERCISE_FILES = ("(only the exercise files are graded, {first} to {last}, so "

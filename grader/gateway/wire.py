@@ -16,7 +16,10 @@ import time
 import torch
 
 HEADER = struct.Struct("<Q")
-MAX_FRAME = 512 * 2**20        # no honest reply comes near this
+# No honest frame comes near this (the largest, grading the reference, is ~20 KB). A header
+# announcing more is refused before anything more is read, so a worker cannot make the
+# grader hold a frame of any size; the worker sends an honest result this large as an error.
+MAX_FRAME = 8 * 2**20
 
 
 class WireError(Exception):
@@ -42,7 +45,11 @@ def decode(payload: bytes):
 
 
 def send(fd: int, obj) -> None:
-    view = memoryview(encode(obj))
+    write(fd, encode(obj))
+
+
+def write(fd: int, frame: bytes) -> None:
+    view = memoryview(frame)
     while view:
         view = view[os.write(fd, view):]
 

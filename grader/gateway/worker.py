@@ -1,14 +1,17 @@
 """Student code runs in a worker process; the grader's process never imports or runs it.
 
-The worker is forked from the grader, so it starts with torch already imported. It
+The worker is forked from the zygote (grader/gateway/zygote.py), a process that has
+imported torch and the probes but never held the seed, a submission or the instructor's
+environment; its inputs come over the wire. It
 enters the sandbox (grader.gateway.sandbox), then serves requests: "run this probe with these
 params", answered with the plain data the probe reports (grader.gateway.wire). Before each import
 and each call into student code it says so, so that when it dies the grader knows where.
 
 One worker serves one exercise at a time, so that what one module does to the process
 (a patched torch, a half-finished import) cannot reach another exercise's checks. A
-worker that crashes, exits, hangs or runs out of memory is ended and replaced; only the
-probe it was running fails, with a message that says what happened and where.
+worker that crashes, exits, hangs, stops or runs out of memory is ended and replaced; only
+the probe it was running fails, with a message that says what happened and where. So is a
+zygote that dies, stops or stops answering (grader/gateway/zygote_client.py).
 """
 from __future__ import annotations
 
@@ -16,23 +19,22 @@ import importlib
 import os
 import shutil
 import signal
-import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
 from .. import messages
-from . import sandbox, wire
+from . import sandbox, wire, zygote_client
 from ..course import exercise
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
 from .in_process import InProcessGateway, prepare_torch
+from .zygote_client import ZygoteLost
 from ..probes.registry import Probe
 
 DEFAULT_MEMORY_LIMIT = 4 * 2**30      # bytes of address space; torch alone takes ~0.9 GiB
 GRACE = 5.0                           # seconds past a call's own limit before it is killed
 WORKER_FAILED = 70                    # the worker's own exit status when the grader's code in it fails
-# Imported once in the grader so that every worker starts with them, as it does with torch
+# Imported once in the zygote so that every worker starts with them, as it does with torch
 # (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox).
 PRELOADED = ("sklearn.datasets", "sklearn.model_selection")
 ERROR_FIELDS = ("summary", "called", "got", "expected", "likely", "output", "code")
@@ -41,7 +43,7 @@ ERROR_FIELDS = ("summary", "called", "got", "expected", "likely", "output", "cod
 def worker_available() -> bool:
     """The worker needs fork and the Linux sandbox (grader.gateway.sandbox). Elsewhere the grader
     runs student code in its own process, contained as far as one process allows."""
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    return zygote_client.available() and hasattr(os, "fork")
 
 
 def _gib(size: int) -> str:
@@ -49,8 +51,9 @@ def _gib(size: int) -> str:
 
 
 # -- the worker's side -----------------------------------------------------------------
-def _serve(requests: int, replies: int, target: Path, scratch: str, output_fd: int,
-           memory_limit: int | None, time_scale: float) -> None:
+def serve(requests: int, replies: int, target: Path, scratch: str, output_fd: int,
+          memory_limit: int | None, time_scale: float) -> None:
+    """The worker's life, in a process the zygote forked for it."""
     box = sandbox.enter(scratch, output_fd, memory_limit, keep=(requests, replies), submission=target)
     gateway = InProcessGateway(box.submission or target, shown_as=target, time_scale=time_scale, mirror_fd=1,
                                in_worker=True, on_event=lambda event: wire.send(replies, event))
@@ -71,7 +74,12 @@ def _serve(requests: int, replies: int, target: Path, scratch: str, output_fd: i
         except StudentCodeError as exc:
             reply = {"type": "error", "kind": exc.kind,
                      **{name: getattr(exc, name) for name in ERROR_FIELDS}}
-        wire.send(replies, reply)
+        frame = wire.encode(reply)
+        if len(frame) > wire.MAX_FRAME:              # the grader would refuse it unread
+            summary = messages.TOO_LARGE.format(size=len(frame) / 2**20, limit=wire.MAX_FRAME / 2**20)
+            frame = wire.encode({"type": "error", "kind": "too_large", "summary": summary,
+                                 "called": "; ".join(reply.get("calls", [])) or None})
+        wire.write(replies, frame)
 
 
 # -- the grader's side -------------------------------------------------------------------
@@ -97,7 +105,7 @@ def _text(value, limit: int = 2_000) -> str | None:
 
 
 class Worker:
-    """The grader's handle on one worker process."""
+    """The grader's handle on one worker process, forked by this process's zygote."""
 
     def __init__(self, target: Path, *, memory_limit: int | None, time_scale: float):
         self.scratch = tempfile.mkdtemp(prefix="grader-worker-")
@@ -106,21 +114,21 @@ class Worker:
         output_fd = os.open(self.output_path, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o600)
         requests_r, self._requests = os.pipe()
         self._replies, replies_w = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:                              # the worker
-            status = 0
-            try:
-                os.close(self._requests)
-                os.close(self._replies)
-                _serve(requests_r, replies_w, target, self.scratch, output_fd, memory_limit, time_scale)
-            except BaseException:
-                status = WORKER_FAILED          # a grader bug: the traceback goes to the output file
-                traceback.print_exc()
-            finally:
-                os._exit(status)                    # never back into the grader's code
-        os.close(requests_r)
-        os.close(replies_w)
-        os.close(output_fd)
+        self.pid: int | None = None
+        try:
+            for attempt in (1, 2):        # a zygote lost since the last worker is replaced once
+                self.zygote = zygote_client.zygote()
+                try:
+                    self.pid = self.zygote.spawn((requests_r, replies_w, output_fd), str(target),
+                                                 self.scratch, memory_limit, time_scale)
+                    break
+                except ZygoteLost:
+                    if attempt == 2:
+                        self.close()
+                        raise
+        finally:
+            for fd in (requests_r, replies_w, output_fd):
+                os.close(fd)
         self.reader = wire.Reader(self._replies)
         self.calls: list[str] = []
         self.on_activity = lambda text: None     # told what the worker is doing, in words
@@ -187,12 +195,20 @@ class Worker:
 
     def _death(self, where, wire_error: str) -> WorkerDied:
         """What ended the worker, from its exit status, as the student should read it."""
-        status = self._reap()
-        self.kill()
         place = self._place(where)
-        if status is None:                            # alive but talking nonsense
-            return WorkerDied(messages.UNREADABLE_REPLY.format(where=place, error=wire_error),
-                              "tampered", where)
+        try:
+            ended = self.zygote.status(self.pid, 2.0) if self.pid else None
+            if ended is None:                        # alive but talking nonsense
+                self.kill()
+                return WorkerDied(messages.UNREADABLE_REPLY.format(where=place, error=wire_error),
+                                  "tampered", where)
+        except ZygoteLost as lost:
+            self.pid = None
+            return WorkerDied(messages.WORKER_LOST.format(where=place, fate=lost.fate), "lost", where)
+        self.pid = None
+        status, stopped = ended
+        if stopped:
+            return WorkerDied(messages.STOPPED.format(signal=_signal_name(stopped), where=place), "stopped", where)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == WORKER_FAILED and where is None:
             return WorkerDied(messages.GRADER_ERROR.format(error="the worker process failed"),
                               "grader_error", where)
@@ -204,18 +220,6 @@ class Worker:
             return WorkerDied(messages.KILLED.format(signal="SIGKILL", where=place), "out_of_memory", where)
         return WorkerDied(messages.CRASHED.format(signal=_signal_name(number), where=place), "crashed", where)
 
-    def _reap(self, wait: float = 2.0):
-        """The worker's wait status once it has ended (None if it is still running)."""
-        end = time.monotonic() + wait
-        while True:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                self.pid = None
-                return status
-            if time.monotonic() > end:
-                return None
-            time.sleep(0.005)
-
     def printed(self) -> str:
         """What the worker printed during its last request (kept after a crash)."""
         try:
@@ -225,16 +229,12 @@ class Worker:
             return ""
 
     def kill(self) -> None:
-        """End the worker and everything it started in its process group."""
+        """End the worker and everything it started in its process group (the zygote does,
+        as its parent; a zygote that cannot is killed, and its workers die with it)."""
         if self.pid:
-            for kill in (os.killpg, os.kill):
-                try:
-                    kill(self.pid, signal.SIGKILL)
-                except (ProcessLookupError, PermissionError):
-                    pass
             try:
-                os.waitpid(self.pid, 0)
-            except ChildProcessError:
+                self.zygote.kill(self.pid)
+            except ZygoteLost:
                 pass
             self.pid = None
 
@@ -262,7 +262,10 @@ class WorkerGateway(Gateway):
         self._ended_at_import: dict[str, StudentCodeError] = {}
         self._worker: Worker | None = None
         self._worker_exercise: str | None = None
-        prepare_torch()                                # before the fork: the worker inherits it
+        zygote_client.start_early()                    # if the command line has not yet
+        prepare_torch()                                # the grader's own computations
+        # The oracle needs them too: imported now, while the zygote imports its own, rather
+        # than later, between checks.
         for name in PRELOADED:
             importlib.import_module(name)
 
@@ -270,7 +273,11 @@ class WorkerGateway(Gateway):
         ex = probe.exercise
         if ex in self._ended_at_import:               # importing it again would end again
             return self._ended_at_import[ex]
-        worker = self._worker_for(ex)
+        try:
+            worker = self._worker_for(ex)
+        except ZygoteLost as lost:
+            return StudentCodeError("grader_error", messages.GRADER_ERROR.format(
+                error=f"no process to run your code could be started (the zygote was {lost.fate})"))
         try:
             return worker.run(probe, params)
         except WorkerDied as death:

@@ -3,7 +3,9 @@
 - Only the exercise files are taken from a submission (from exercises/ or its top level),
   copied into a private folder: tests, grader or workflow files a student changed are
   never used. With a deadline, they come from the last commit before it (deadline.py).
-- Submissions are graded in parallel, each in its own process with its own workers.
+- Submissions are graded in parallel by processes the main process supervises (pool.py):
+  one that is killed, stopped or runs past STUDENT_LIMIT costs only its submission, which
+  gets a row saying what happened, and every other submission is still graded.
 - Each finished submission leaves a record (its verdicts and a digest of what was graded:
   the exercise files, the seed and the grader's own source), a row in the CSV and a
   feedback file, written in that order, each atomically, with Ctrl-C held off until all
@@ -20,7 +22,6 @@ import functools
 import html
 import io
 import json
-import multiprocessing
 import signal
 import sys
 import tempfile
@@ -37,12 +38,18 @@ from ..files import find_exercise_files, graded_digest, grader_digest, misplaced
 from ..gateway.confinement import require_for_batch
 from ..runner import Options, Report, Result
 from ..untrusted import clean, csv_cell, file_stem, one_line
+from .. import messages
 from . import deadline as git_deadline
+from .pool import Lost, supervise
 from .report import exercise_scores, to_dict, to_html, to_markdown
 from .overview import Entry, write_overview
 from .submission import grade_files
 
 RECORDS = ".records"          # inside the feedback folder
+# Seconds for one submission, times --time-scale: far above an honest grading (~2 s) and
+# above the worst a submission can take (~10 minutes: every call of the reference's 31
+# running to its time limit); a grading process still busy then is stuck, and is killed.
+STUDENT_LIMIT = 900.0
 
 
 @dataclass
@@ -64,12 +71,6 @@ def _cases(seed: int) -> Cases:
     """One Cases per seed and pool process: the reference results computed for the first
     submission serve all the others."""
     return Cases(seed)
-
-
-def _ignore_ctrl_c() -> None:
-    # Ctrl-C is the main process's to handle: it stops the pool, whose processes would
-    # otherwise each print a traceback.
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _grade_job(job: Job, seed: int, options: Options) -> tuple[str, dict | str]:
@@ -307,27 +308,43 @@ def _save(record: dict, records: dict, feedback_dir: Path, csv_path: Path, fmt: 
         write_atomically(feedback_path(feedback_dir, student, fmt), feedback_text(record, fmt))
 
 
+def _lost_record(job: Job, reason: str) -> dict:
+    """A row for a submission whose grading process was lost: no points, every check saying
+    what happened, and no digest, so that the next run grades it again."""
+    text = messages.GRADING_LOST.format(reason=reason)
+    report = Report(job.student, [Result(check, False, text) for check in all_checks()])
+    return {"student": job.student, "digest": None, "content": job.content,
+            "scores": exercise_scores(report), "total": 0, "max_score": report.max_score,
+            "seconds": None, "checks": to_dict(report)["checks"]}
+
+
 def _grade_all(todo: list[Job], seed: int, options: Options, jobs: int, bar, failed: list[str],
                save) -> None:
-    if not todo:
+    grade = functools.partial(_grade_job, seed=seed, options=options)
+    limit = STUDENT_LIMIT * options.time_scale
+    with contextlib.closing(supervise(todo, grade, max(1, min(jobs, len(todo))), limit)) as outcomes:
+        for job, outcome in outcomes:        # Ctrl-C: no process, and none of their workers, is left
+            _take(job, outcome, bar, failed, save)
+
+
+def _take(job: Job, outcome, bar, failed: list[str], save) -> None:
+    if isinstance(outcome, Lost):            # a row all the same, graded again next run
+        failed.append(f"{job.student}: {outcome.reason}")
+        save(_lost_record(job, outcome.reason))
+        if bar:
+            bar.step(f"{job.student}: grading stopped ({outcome.reason})")
         return
-    context = multiprocessing.get_context("fork")
-    pool = context.Pool(max(1, min(jobs, len(todo))), initializer=_ignore_ctrl_c)
-    try:
-        grade = functools.partial(_grade_job, seed=seed, options=options)
-        for student, outcome in pool.imap_unordered(grade, todo):
-            if isinstance(outcome, str):
-                failed.append(one_line(f"{student}: {outcome}"))
-                if bar:
-                    bar.step(f"{student}: grading failed ({outcome.split(':')[0]})")
-                continue
-            save(outcome)
-            if bar:
-                bar.step(f"{student}: {outcome['total']}/{outcome['max_score']}")
-        pool.close()
-    finally:
-        pool.terminate()          # after Ctrl-C: no process, and none of their workers, is left
-        pool.join()
+    if not (isinstance(outcome, list) and len(outcome) == 2 and outcome[0] == job.student):
+        outcome = [job.student, "its grading process sent an unexpected result"]
+    student, outcome = outcome
+    if not isinstance(outcome, dict):
+        failed.append(one_line(f"{student}: {outcome}"))
+        if bar:
+            bar.step(f"{student}: grading failed ({str(outcome).split(':')[0]})")
+        return
+    save(outcome)
+    if bar:
+        bar.step(f"{student}: {outcome['total']}/{outcome['max_score']}")
 
 
 def write_class_overview(outcome: Outcome, path: Path) -> list[Path]:

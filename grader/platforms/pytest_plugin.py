@@ -15,10 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from ..checks.registry import Check, all_checks
-from .report import feedback_once, score_table
-from ..messages import IN_PROCESS
-from ..runner import Options, Result, Session
+from ..gateway.zygote_client import start_early
+
+# The process that forks the workers, started before torch is imported below, so that its
+# imports overlap pytest's (grader/gateway/zygote_client.py).
+start_early()
+
+from ..checks.registry import Check, all_checks  # noqa: E402
+from .report import feedback_once, score_table  # noqa: E402
+from ..messages import IN_PROCESS  # noqa: E402
+from ..runner import Options, Result, Session  # noqa: E402
 
 # The hooks exercises/conftest.py takes in with `from grader.platforms.pytest_plugin import *`.
 __all__ = ["pytest_addoption", "pytest_report_header", "pytest_sessionstart", "pytest_runtest_makereport",

@@ -1,0 +1,182 @@
+"""The zygote: the process that forks the grader's workers (`python -m grader.gateway.zygote`).
+
+The grader starts it by exec (grader/gateway/zygote_client.py), with a minimal environment
+and nothing secret on its command line. It imports torch, scikit-learn's preloaded modules
+and the probes once, and then forks one worker per request. It never reads the seed, a
+submission or the instructor's environment, so a worker, which starts as a copy of it,
+holds none of them in its memory: each worker's inputs come over the wire (wire.py).
+
+It reaps its children and reports each one's wait status, which the grader needs to say
+how a worker ended (os._exit, a crash, SIGKILL). A worker that stops (SIGSTOP) is killed at
+once: nothing legitimate stops one. The zygote ends when the grader closes the control
+socket, or dies (PR_SET_PDEATHSIG).
+
+The control socket (fd 0 at start) is a SOCK_SEQPACKET unix socket: one JSON object per
+datagram, file descriptors passed beside it (socket.send_fds).
+  grader -> zygote  {"op": "spawn", "target", "scratch", "memory_limit", "time_scale"}
+                    with the worker's requests pipe, replies pipe and output file
+                    {"op": "kill", "pid"}
+  zygote -> grader  {"op": "ready"}  {"op": "spawned", "pid"}
+                    {"op": "ended", "pid", "status", "stopped": signal number or null}
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import traceback
+from pathlib import Path
+
+from .control import MAX_MESSAGE, die_with_parent, send
+
+
+def receive(control: socket.socket) -> tuple[dict | None, list[int]]:
+    """One message and the descriptors sent with it; (None, []) when the other end has
+    closed. Raises ValueError on a message that is not one of ours."""
+    data, fds, flags, _ = socket.recv_fds(control, MAX_MESSAGE, 8)
+    if not data and not fds:
+        return None, []
+    try:
+        if flags & (socket.MSG_TRUNC | socket.MSG_CTRUNC):
+            raise ValueError("a message cut short")
+        message = json.loads(data)
+        if not isinstance(message, dict) or not isinstance(message.get("op"), str):
+            raise ValueError("not a message")
+    except ValueError:
+        for fd in fds:
+            os.close(fd)
+        raise
+    return message, fds
+
+
+class Zygote:
+    def __init__(self, control: socket.socket):
+        self.control = control
+        self.children: dict[int, int | None] = {}        # pid -> the signal that stopped it
+        self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        signal.set_wakeup_fd(self.wake_w)
+        signal.signal(signal.SIGCHLD, lambda *_: None)   # wakes select through wake_w
+
+    def serve(self) -> None:
+        while True:
+            ready, _, _ = select.select([self.control, self.wake_r], [], [])
+            if self.wake_r in ready:
+                while True:
+                    try:
+                        if not os.read(self.wake_r, 512):
+                            break
+                    except BlockingIOError:
+                        break
+                self.reap()
+            if self.control in ready:
+                try:
+                    message, fds = receive(self.control)
+                except ValueError:
+                    continue
+                except OSError:
+                    message, fds = None, []
+                if message is None:
+                    self.end()
+                    return
+                self.handle(message, fds)
+
+    def handle(self, message: dict, fds: list[int]) -> None:
+        op = message["op"]
+        if op == "spawn" and len(fds) == 3:
+            try:
+                pid = self.fork(message, fds)
+            finally:
+                for fd in fds:
+                    os.close(fd)
+            send(self.control, {"op": "spawned", "pid": pid})
+            return
+        for fd in fds:
+            os.close(fd)
+        if op == "kill" and message.get("pid") in self.children:
+            self.kill(message["pid"])
+
+    def fork(self, message: dict, fds: list[int]) -> int:
+        requests, replies, output = fds
+        pid = os.fork()
+        if pid:
+            self.children[pid] = None
+            return pid
+        status = 0
+        try:                                               # the worker
+            die_with_parent()
+            signal.set_wakeup_fd(-1)
+            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+            for fd in (self.control.fileno(), self.wake_r, self.wake_w):
+                os.close(fd)
+            os.environ["HOME"] = str(message["scratch"])
+            from .worker import serve
+            serve(requests, replies, Path(message["target"]), str(message["scratch"]), output,
+                  message.get("memory_limit"), float(message.get("time_scale", 1.0)))
+        except BaseException:
+            from .worker import WORKER_FAILED
+            status = WORKER_FAILED          # a grader bug: the traceback goes to the output file
+            traceback.print_exc()
+        finally:
+            os._exit(status)                # never back into the zygote's loop
+
+    @staticmethod
+    def kill(pid: int) -> None:
+        """The worker and everything in its process group (it made its own session)."""
+        for kill in (os.killpg, os.kill):
+            try:
+                kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def reap(self) -> None:
+        while self.children:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG | os.WUNTRACED)
+            except ChildProcessError:
+                return
+            if not pid:
+                return
+            if os.WIFSTOPPED(status):
+                self.children[pid] = os.WSTOPSIG(status)
+                self.kill(pid)
+                continue
+            stopped = self.children.pop(pid, None)
+            send(self.control, {"op": "ended", "pid": pid, "status": status, "stopped": stopped})
+
+    def end(self) -> None:
+        for pid in list(self.children):
+            self.kill(pid)
+
+
+def main() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)        # Ctrl-C is the grader's to handle
+    if "--die-with-parent" in sys.argv:
+        die_with_parent()
+    control = socket.socket(fileno=os.dup(0))
+    control.set_inheritable(False)
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+
+    from .in_process import prepare_torch
+    from .worker import PRELOADED
+    from ..probes.registry import load_all
+
+    prepare_torch()
+    for name in PRELOADED:
+        importlib.import_module(name)
+    load_all()
+    zygote = Zygote(control)
+    send(control, {"op": "ready"})
+    zygote.serve()
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except (BrokenPipeError, ConnectionResetError):
+        pass                    # the grader has gone; so do we

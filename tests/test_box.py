@@ -362,3 +362,31 @@ def test_the_sandbox_command_prints_one_row_per_layer():
     for name in boxes.STOPS:
         assert name in proc.stdout
     assert proc.returncode == (1 if confinement.probe().missing else 0), proc.stdout + proc.stderr
+
+
+@pytest.fixture(scope="module")
+def autograder(world, tmp_path_factory) -> Path:
+    """The Classroom 50 folder, with the instructor's secret seed in it."""
+    out = tmp_path_factory.mktemp("runtime") / "multiclass"
+    proc = subprocess.run([sys.executable, "-m", "grader", "classroom50", str(out), "--seed-file",
+                           str(world["seed_file"])], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_an_attack_through_the_classroom50_autograder_gets_nothing(world, box, autograder, attack, tmp_path):
+    """The runner's job: autograder.py in the student's checkout, the job's token in its
+    environment, the seed in the folder beside it."""
+    from tests.test_classroom50 import run_autograder
+
+    require(box, attack)
+    checkout = tmp_path / "checkout"
+    (checkout / "exercises").mkdir(parents=True)
+    for path in world["attackers"][attack].glob("*.py"):
+        (checkout / "exercises" / path.name).write_bytes(path.read_bytes())
+    proc = run_autograder(autograder, checkout, Path(world["env"]["HOME"]), GITHUB_TOKEN=TOKEN)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    outputs = [proc.stdout, proc.stderr] + [(checkout / name).read_text()
+                                            for name in ("result.json", "release-body.md")]
+    assert_contained(world, "\n".join(outputs))

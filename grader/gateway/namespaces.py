@@ -18,6 +18,8 @@ private home folder (/root/.pyenv): Landlock still decides what it may read.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import ctypes
 import os
 import signal
@@ -80,26 +82,41 @@ def _mount_attr(path: str, set_: int, clear: int, flags: int) -> bool:
     return _libc().syscall(_SYS_MOUNT_SETATTR, -100, path.encode(), flags, attr, len(attr)) == 0
 
 
-def _mounts(scratch: str, done: Entered) -> None:
+def _under_tmp(path: str) -> bool:
+    return path != "/tmp" and os.path.commonpath([path, "/tmp"]) == "/tmp"
+
+
+def _mounts(scratch: str, done: Entered, visible: list[str]) -> None:
     """In the new mount namespace: nothing propagates out; a private /tmp that holds only
-    scratch; /proc for the new pid namespace; everything read-only but scratch."""
+    scratch and what the box may read that lies in /tmp (a course checked out there, its
+    .venv); /proc for the new pid namespace; everything read-only but scratch."""
     libc = _libc()
     if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
         done.error = _fail("mount --make-rprivate /")
         return
-    keep = os.open(scratch, os.O_PATH | os.O_CLOEXEC)
+    kept = sorted({os.path.realpath(p) for p in [scratch, *visible] if os.path.exists(p)})
+    kept = [p for p in kept if not any(p != q and os.path.commonpath([p, q]) == q for q in kept)]
+    fds = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in kept
+           if path == os.path.realpath(scratch) or _under_tmp(path)}
     try:
-        under_tmp = os.path.commonpath([scratch, "/tmp"]) == "/tmp" and scratch != "/tmp"
-        if libc.mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV, b"mode=1777,size=1m") == 0:
+        if "/tmp" not in kept and libc.mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV,
+                                             b"mode=1777,size=1m") == 0:
             done.private_tmp = True
-            if under_tmp:
-                os.makedirs(scratch, exist_ok=True)
-        source = f"/proc/self/fd/{keep}".encode()
-        if libc.mount(source, scratch.encode(), None, _MS_BIND, None) != 0:
-            done.error = _fail("mount --bind scratch")
-            return
+        for path, fd in fds.items():
+            if done.private_tmp and _under_tmp(path):          # its mount point, in the new /tmp
+                if os.path.isdir(f"/proc/self/fd/{fd}"):
+                    os.makedirs(path, exist_ok=True)
+                else:
+                    os.makedirs(os.path.dirname(path), exist_ok=True)
+                    open(path, "a").close()
+            elif path != os.path.realpath(scratch):
+                continue                                          # still there: /tmp is not private
+            if libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, _MS_BIND, None) != 0:
+                done.error = _fail(f"mount --bind {path}")
+                return
     finally:
-        os.close(keep)
+        for fd in fds.values():
+            os.close(fd)
     done.fresh_proc = libc.mount(b"proc", b"/proc", b"proc", _MS_NOSUID | _MS_NODEV | _MS_NOEXEC, None) == 0
     done.read_only = (_mount_attr("/", _MOUNT_ATTR_RDONLY, 0, _AT_RECURSIVE)
                       and _mount_attr(scratch, 0, _MOUNT_ATTR_RDONLY, 0))
@@ -149,7 +166,7 @@ def _mirror(child: int) -> None:
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 70)
 
 
-def enter(scratch: str) -> Entered:
+def enter(scratch: str, visible: Sequence[str] = ()) -> Entered:
     """Unshare, fork, and return in the child (pid 1 of the new pid namespace, with its
     mounts done and, as root, its uid given up). Without the namespaces, returns at once
     in this process, with the reason in `error`."""
@@ -161,7 +178,7 @@ def enter(scratch: str) -> Entered:
     if child:
         _mirror(child)
     _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    _mounts(scratch, done)
+    _mounts(scratch, done, list(visible))
     if os.geteuid() == 0 and "user" not in done.namespaces:
         _give_up_root(scratch, box_uid, done)
         libc = _libc()

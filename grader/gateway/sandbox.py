@@ -169,7 +169,7 @@ def enter(scratch: str, output_fd: int, memory_limit: int | None, keep: tuple[in
     readable = readable_paths(None if box.submission else str(submission) if submission else None)
     minimal_environment(scratch)
     box.add(ENVIRONMENT, True, "HOME=TMPDIR=scratch")
-    entered = namespaces.enter(scratch)
+    entered = namespaces.enter(scratch, readable)
     for kind, name in (("user", USER_NS), ("pid", PID_NS), ("network", NET_NS), ("ipc", IPC_NS),
                        ("mount", MOUNT_NS)):
         applied = kind in entered.namespaces

@@ -128,6 +128,7 @@ class Session:
         self._exercise = ""
         if not options.in_process:
             confinement.warn_once()              # where student code cannot be boxed: said once, then on
+        gateway: Gateway
         if options.in_process:
             gateway = InProcessGateway(self.target, time_scale=options.time_scale, debug=True)
         elif not worker_available():

@@ -236,3 +236,9 @@ def test_an_unknown_check_is_a_usage_error(checkout, tmp_path):
 def test_every_exercise_has_steps(workflow):
     exercises_in_steps = {s["with"]["command"].split()[-1].split(".")[0] for s in grading_steps(workflow)}
     assert exercises_in_steps == set(exercise_ids())
+
+
+def test_the_write_confinement_probe_confines_where_the_kernel_offers_landlock():
+    """writes_confined forks a process that confines its writes as a worker does: where
+    Landlock exists, it must report the confinement working (else no cache is ever used)."""
+    assert classroom.writes_confined() == (landlock_abi() >= 1)

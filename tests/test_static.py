@@ -16,3 +16,8 @@ def _run(*args: str) -> subprocess.CompletedProcess:
 def test_ruff_finds_nothing():
     result = _run("ruff", "check", "--no-cache", ".")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_mypy_finds_nothing():
+    result = _run("mypy")
+    assert result.returncode == 0, result.stdout + result.stderr

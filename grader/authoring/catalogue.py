@@ -32,6 +32,7 @@ def load(root: Path) -> ModuleType | None:
     if loaded is not None and loaded.__file__ == str(init):
         return loaded
     spec = importlib.util.spec_from_file_location(PACKAGE, init, submodule_search_locations=[str(init.parent)])
+    assert spec is not None and spec.loader is not None     # a .py file has a source loader
     package = importlib.util.module_from_spec(spec)
     sys.modules[PACKAGE] = package      # its modules import Variant from it
     spec.loader.exec_module(package)

@@ -24,6 +24,7 @@ import ast
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from ..course import ROOT, exercise, exercises
 from . import marimo_cells as fixed
@@ -51,7 +52,7 @@ def _marimo_version(root: Path) -> str:
 
 
 # -- text -----------------------------------------------------------------------------------
-def _text(part: Part, unused: dict[str, str]) -> str:
+def _text(part: Part, unused: dict[str, Callable[[], str]]) -> str:
     """The lesson's text, its paragraphs about Jupyter's ways replaced by marimo's."""
     paragraphs = part.text.split("\n\n")
     for i, paragraph in enumerate(paragraphs):
@@ -139,7 +140,8 @@ def _rename(code: str, old: str, new: str, until_redefined: bool) -> str:
         line = (raw[:node.col_offset] + new.encode() + raw[node.end_col_offset:]).decode()
         longer = len(new) - len(old)
         if longer > 0:   # a comment lined up with others stays put, where the spaces allow
-            line = re.sub(r" {%d,}#" % (longer + 2), lambda m, longer=longer: m.group(0)[longer:], line, count=1)
+            keep = lambda m, longer=longer: m.group(0)[longer:]  # type: ignore[misc]  # mypy infers no lambda with a default
+            line = re.sub(r" {%d,}#" % (longer + 2), keep, line, count=1)
         lines[node.lineno - 1] = line
     return "\n".join(lines)
 

@@ -22,7 +22,7 @@ def strip_solutions(source: str, name: str = "<source>") -> str:
             if begun_at is not None:
                 raise MarkerError(f"{name}:{number}: nested {BEGIN} (the one at line {begun_at} is open)")
             begun_at = number
-            indent = re.match(r"\s*", line).group(0)
+            indent = re.match(r"\s*", line).group(0)  # type: ignore[union-attr]  # \s* matches any line
             out.extend(indent + stub for stub in STUB)
         elif END in line:
             if begun_at is None:

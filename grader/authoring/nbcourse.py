@@ -44,13 +44,17 @@ def solution_parts(path: Path) -> tuple[list[str], dict[str, str]]:
     text = path.read_text()
     tree = ast.parse(text)
     lines = text.splitlines()
-    imports, functions = [], {}
+    imports: list[str] = []
+    functions: dict[str, str] = {}
     for i, node in enumerate(tree.body):
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            imports.append(ast.get_source_segment(text, node))
+            segment = ast.get_source_segment(text, node)
+            assert segment is not None        # the node was parsed from text
+            imports.append(segment)
         elif isinstance(node, ast.FunctionDef):
             first = min([node.lineno] + [d.lineno for d in node.decorator_list])
             last = node.end_lineno            # the last statement; then the indented
+            assert last is not None           # ast.parse sets every statement's end
             while last < len(lines) and (not lines[last].strip() or lines[last][0].isspace()):
                 last += 1                     # comments after it, "### END SOLUTION" too
             functions[node.name] = "\n".join(lines[first - 1:last]).rstrip()
@@ -95,7 +99,8 @@ class _Lesson:
     """Turns the lesson's lines into cells, one block at a time."""
 
     def __init__(self, root: Path):
-        self.imports, self.functions = [], {}
+        self.imports: list[str] = []
+        self.functions: dict[str, str] = {}
         for ex in exercises():
             imports, functions = solution_parts(root / "solutions" / ex.file)
             self.imports += [i for i in imports if i not in self.imports]
@@ -157,7 +162,7 @@ class _Lesson:
 def notebook(root: Path = ROOT) -> nbformat.NotebookNode:
     lesson = _Lesson(root)
     block: list[str] = []
-    fence = None                                  # the code block being read, if any
+    fence: list[str] | None = None                # the code block being read, if any
     for number, line in enumerate((root / LESSON).read_text().splitlines(), start=1):
         where = f"{LESSON}:{number}"
         if fence is not None:

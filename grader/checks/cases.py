@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from functools import cached_property
+from typing import Any
 
 import torch
 
@@ -14,7 +15,7 @@ from ..course import DEFAULT_SEED
 
 # The lesson's defaults.
 BLOBS_DEFAULTS = dict(n_samples=1000, n_features=2, n_classes=4, cluster_std=1.2, seed=12345)
-SPLIT_DEFAULTS = dict(test_size=0.2, seed=12345)
+SPLIT_DEFAULTS: dict[str, Any] = dict(test_size=0.2, seed=12345)
 MODEL_DEFAULTS = dict(in_features=2, out_features=4, hidden_units=8)
 TRAIN_DEFAULTS = dict(epochs=100, lr=0.1)
 
@@ -41,7 +42,7 @@ class Cases:
         self.predict_sizes[2] = self.predict_sizes[1]
         self.predict_n = rng.choice([n for n in range(5, 13) if n != n_classes])
         self.accuracy_n = rng.randrange(20, 60)
-        self.train_blobs = dict(n_samples=rng.randrange(60, 120), n_features=3,
+        self.train_blobs: dict[str, Any] = dict(n_samples=rng.randrange(60, 120), n_features=3,
                                 n_classes=rng.choice([3, 5]), cluster_std=1.5,
                                 seed=rng.randrange(1, 2**16))
         self.train_hidden = rng.choice([6, 10])
@@ -145,7 +146,7 @@ class Cases:
         return spec
 
     @cached_property
-    def default_train_data(self):
+    def default_train_data(self) -> oracle.TrainData:
         X, y = self.default_blobs
         tr, te = oracle.split_indices(len(X), **SPLIT_DEFAULTS)
         return X[tr], y[tr], X[te], y[te]

@@ -230,7 +230,7 @@ def train_sgd_lr(ctx):
              expected=f"{epochs} full-batch SGD steps with lr={lr}", likely=likely)
 
 
-def _training_mistake(r, spec, data, epochs: int, lr: float, tol: float) -> str | None:
+def _training_mistake(r, spec, data: oracle.TrainData, epochs: int, lr: float, tol: float) -> str | None:
     """The known mistake the parameters after train() show, or None."""
     history = r.data.get("history", {}).get("train_loss", {})
     if history.get("length") not in (None, epochs):

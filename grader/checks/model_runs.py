@@ -22,7 +22,7 @@ from .feedback import fail
 from .reading import phrase
 
 # rig name -> (what it adds to a spec, the mistake it shows, how the call is described)
-RIGS = {
+RIGS: dict[str, tuple[dict, str, str]] = {
     "eval": ({"dropout": 1.0}, M.TRAIN_MODE, "on a model with Dropout(p=1.0), in training mode"),
     "no_grad": ({"gate": "autograd"}, M.GRAD_ENABLED,
                 "on a model whose hidden units are zeroed while autograd records it"),

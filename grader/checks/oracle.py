@@ -9,6 +9,7 @@ import torch
 import torch.nn.functional as F
 
 State = dict[str, torch.Tensor]
+TrainData = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]   # X_train, y_train, X_test, y_test
 
 
 def blobs(n_samples: int, n_features: int, n_classes: int, cluster_std: float, seed: int):
@@ -97,7 +98,7 @@ def train_history(state: State, X_train, y_train, X_test, y_test, epochs: int, l
                   variant: str = RIGHT):
     """The history train() should return, and the final state (or, with a mistaken
     variant of the step, what that mistake gives)."""
-    hist = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
+    hist: dict[str, list[float]] = {"train_loss": [], "train_acc": [], "test_loss": [], "test_acc": []}
     params = {k: v.clone() for k, v in state.items()}
     for _ in range(epochs):
         hist["train_acc"].append(percent_correct(logits(params, X_train).detach(), y_train))

@@ -83,6 +83,7 @@ class InProcessGateway(Gateway):
         self.time_scale = time_scale
         self.on_event = on_event or (lambda event: None)
         if debug and mirror_fd is None:
+            assert sys.__stdout__ is not None    # debug runs only from a command line
             mirror_fd = sys.__stdout__.fileno()
         self.mirror_fd, self.in_worker, self.debug = mirror_fd, in_worker, debug
         self.memory_limit = "the machine's memory"     # as told in out-of-memory messages
@@ -172,7 +173,9 @@ class InProcessGateway(Gateway):
     def _printing_at(self, exc: OutputFlood) -> str | None:
         """The loop that printed too much: the one around the student's line that printed last."""
         frame = self._student_frame(exc)
-        return self._in_the_loop(frame.filename, [frame.lineno], frame.name) if frame else None
+        if frame is None or frame.lineno is None:     # no line: no loop to name
+            return None
+        return self._in_the_loop(frame.filename, [frame.lineno], frame.name)
 
     def _contained(self, where: str, seconds: float, student: Student | None, fn,
                    exercise_id: str = "", home=None):
@@ -268,6 +271,7 @@ class InProcessGateway(Gateway):
         if not path.is_file():
             raise StudentCodeError("missing_file", messages.MISSING_FILE.format(file=ex.file, target=self.shown_as))
         spec = importlib.util.spec_from_file_location(ex.module, path)
+        assert spec is not None and spec.loader is not None     # a .py file has a source loader
         module = importlib.util.module_from_spec(spec)
 
         def load():

@@ -34,16 +34,18 @@ def looping_frame(looks: list[Look], is_student: Callable[[str], bool]) -> tuple
     mine = [[(f, line) for f, line in stack if is_student(f.f_code.co_filename)] for stack in looks]
     for frame, _ in mine[-1]:
         lines = [next((line for f, line in stack if f is frame), None) for stack in mine]
-        if None not in lines:
-            return frame, lines
+        found = [line for line in lines if line is not None]
+        if len(found) == len(lines):
+            return frame, found
     return (mine[-1][0][0], [mine[-1][0][1]]) if mine[-1] else None
 
 
-def _enclosing_loop(tree: ast.AST, lines: list[int]) -> ast.AST | None:
+def _enclosing_loop(tree: ast.AST, lines: list[int]) -> ast.For | ast.AsyncFor | ast.While | None:
     """The innermost for/while that holds every line, inside the innermost function (or
     class, or the module) that holds them: a loop around a nested def is not its loop."""
     low, high = min(lines), max(lines)
-    found, node = None, tree
+    found: ast.For | ast.AsyncFor | ast.While | None = None
+    node = tree
     while True:
         inner = next((child for child in ast.iter_child_nodes(node)
                       if isinstance(child, (ast.stmt, ast.excepthandler))

@@ -142,7 +142,8 @@ class Worker:
         call_limit = probe.time_limit * self.time_scale + GRACE
         cap = start + import_limit + call_limit        # however many events arrive
         deadline = start + import_limit
-        where, calls, timed_limit, stopped_at = None, [], None, None
+        calls: list[str] = []
+        where, timed_limit, stopped_at = None, None, None
         self.calls = calls                              # the student calls of this request
         try:
             wire.send(self._requests, {"probe": probe.name, "params": params})

@@ -63,7 +63,8 @@ class Zygote:
 
     def serve(self) -> None:
         while True:
-            ready, _, _ = select.select([self.control, self.wake_r], [], [])
+            watched: list[socket.socket | int] = [self.control, self.wake_r]
+            ready, _, _ = select.select(watched, [], [])
             if self.wake_r in ready:
                 while True:
                     try:

@@ -71,11 +71,11 @@ def cache_path(root: Path = ROOT) -> Path:
 
 def writes_confined() -> bool:
     """Whether the workers' write confinement works here: a forked process confined the
-    way a worker confines itself (grader.gateway.sandbox.restrict_writes_to) must be able to write
-    in its folder and unable to write anywhere else."""
-    from ..gateway import sandbox
+    the way a worker confines its writes (grader.gateway.landlock.restrict) must be able to
+    write in its folder and unable to write anywhere else."""
+    from ..gateway import landlock
 
-    if sandbox.landlock_abi() < 1:
+    if landlock.abi() < 1:
         return False
     with tempfile.TemporaryDirectory() as inside, tempfile.TemporaryDirectory() as outside:
         forbidden = os.path.join(outside, "forbidden")
@@ -83,7 +83,8 @@ def writes_confined() -> bool:
         if pid == 0:
             status = 3
             try:
-                if sandbox.restrict_writes_to(inside):
+                # Reads stay open: only the confinement of writes is under test.
+                if landlock.restrict([], [inside, os.devnull], confine_reads=False).writes:
                     with open(os.path.join(inside, "allowed"), "w") as f:
                         f.write("ok")
                     try:

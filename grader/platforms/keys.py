@@ -16,11 +16,11 @@ try:                          # POSIX terminals
     import termios
     import tty
 except ImportError:           # Windows
-    termios = None
+    termios = None  # type: ignore[assignment]  # each use checks for None
 try:
     import msvcrt
 except ImportError:
-    msvcrt = None
+    msvcrt = None  # type: ignore[assignment]  # each use checks for None
 
 
 # What arrow, function and other special keys send: dropped, so that their letters are
@@ -67,7 +67,7 @@ class Keys:
         return ESCAPES.sub("", chunk.decode("utf-8", "replace"))
 
     def _read_windows(self) -> str:
-        if msvcrt is None or not os.isatty(self.fd):
+        if sys.platform != "win32" or msvcrt is None or not os.isatty(self.fd):
             return ""
         keys = ""
         while msvcrt.kbhit():

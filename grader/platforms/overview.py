@@ -125,7 +125,7 @@ def _histogram(totals: list[float], top: float, width: int = 10) -> list[tuple[s
 
 def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> str:
     graded = [e for e in entries if e.total is not None]
-    totals = [e.total for e in graded]
+    totals = [e.total for e in graded if e.total is not None]
     top = max((e.max_score for e in graded), default=100)
     out = [f"# {one_line(title)}", "", f"{len(entries)} student(s), {len(graded)} graded."]
     if totals:

@@ -20,7 +20,7 @@ import struct
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Callable, Iterator
+from typing import Any, Callable, Generator
 
 HEADER = struct.Struct("<Q")
 MAX_RESULT = 16 * 2**20            # bytes; a record is tens of kilobytes
@@ -119,6 +119,7 @@ class Supervisor:
 
     def _lose(self, process: _Process, reason: str):
         job = process.job
+        assert job is not None                   # only a busy process is read or watched
         self._end(process)
         return self.jobs[job], Lost(reason)
 
@@ -140,6 +141,7 @@ class Supervisor:
         except ValueError:
             return self._lose(process, "its grading process sent something unreadable")
         job, process.job = process.job, None
+        assert job is not None                   # only a busy process is read
         return self.jobs[job], outcome
 
     def _how_it_ended(self, process: _Process) -> str:
@@ -171,7 +173,7 @@ class Supervisor:
             return self._lose(process, f"its grading took longer than {self.limit:g} s")
         return None
 
-    def run(self) -> Iterator[tuple[object, object]]:
+    def run(self) -> Generator[tuple[Any, Any], None, None]:
         """(job, outcome or Lost) for every job, in the order they finish."""
         queue = deque(range(len(self.jobs)))
         try:
@@ -206,5 +208,5 @@ class Supervisor:
         return bool(pid)
 
 
-def supervise(jobs: list, grade: Callable, size: int, limit: float) -> Iterator[tuple[object, object]]:
+def supervise(jobs: list, grade: Callable, size: int, limit: float) -> Generator[tuple[Any, Any], None, None]:
     return Supervisor(jobs, grade, size, limit).run()

@@ -91,7 +91,7 @@ def _as_test(check: Check):
 
     test.__name__ = _test_name(check)
     test.__doc__ = f"{check.name} [{check.points} pts]"
-    test.grader_check = check
+    test.grader_check = check  # type: ignore[attr-defined]  # a function attribute, read back by the plugin
     return test
 
 

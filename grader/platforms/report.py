@@ -110,6 +110,7 @@ def feedback_once(results: list[Result],
             text = r.feedback + (f"\n({more_checks(more)})" if more else "")
             shown.append(Shown(r, clean(text), more=more))
         else:
+            assert r.cause is not None          # results share a first only through their cause
             summary = r.cause.summary
             text = summary if r.feedback == summary else messages.SAME_CAUSE.format(
                 summary=summary, first=name(first))

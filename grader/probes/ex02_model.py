@@ -44,7 +44,7 @@ def _layers(model: nn.Module) -> list[dict]:
     leaves = [m for m in model.modules() if not list(m.children())]
     out = []
     for m in leaves:
-        d = {"type": type(m).__name__}
+        d: dict[str, object] = {"type": type(m).__name__}
         if isinstance(m, nn.Linear):
             d.update(in_features=m.in_features, out_features=m.out_features,
                      bias=m.bias is not None)
@@ -55,7 +55,7 @@ def _layers(model: nn.Module) -> list[dict]:
 @probe("ex02")
 def build_model(student, kwargs: dict, inputs) -> dict:
     model = student.call("build_model", **kwargs)
-    report = {"result": describe(model)}
+    report: dict[str, object] = {"result": describe(model)}
     if not isinstance(model, nn.Module):
         return report
     report.update(type=type(model).__name__, is_sequential=isinstance(model, nn.Sequential),

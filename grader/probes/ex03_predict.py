@@ -65,7 +65,7 @@ def _on_device(student, function: str, spec: dict, X) -> dict:
     torch raises about devices are reported as data (they are the evidence that X was not
     moved); any other error is the student's, as in every call."""
     model = build(spec)
-    report = {"result": None, "error": None, "input_device": None}
+    report: dict[str, object] = {"result": None, "error": None, "input_device": None}
     model[0].register_forward_pre_hook(_stopper(report))
     try:
         report["result"] = describe(student.call(function, model, X))

@@ -14,7 +14,7 @@ from torch import nn
 
 from .plain import TENSOR, plain_tensor
 
-_requires_grad = TENSOR.requires_grad.__get__
+_requires_grad = TENSOR.requires_grad.__get__  # type: ignore[attr-defined]  # a getset descriptor in torch, a value in its stubs
 
 
 class AutogradGate(nn.Module):

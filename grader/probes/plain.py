@@ -24,10 +24,10 @@ def plain_tensor(t: torch.Tensor) -> torch.Tensor:
 def describe(value, depth: int = 0) -> dict:
     if isinstance(value, torch.Tensor):
         t = TENSOR.as_subclass(value, torch.Tensor)
-        device, grad_fn = TENSOR.device.__get__(t).type, TENSOR.grad_fn.__get__(t)
-        d = {"kind": "tensor", "dtype": str(TENSOR.dtype.__get__(t)).removeprefix("torch."),
-             "shape": list(TENSOR.shape.__get__(t)), "device": device,
-             "requires_grad": bool(TENSOR.requires_grad.__get__(t)),
+        device, grad_fn = TENSOR.device.__get__(t).type, TENSOR.grad_fn.__get__(t)  # type: ignore[attr-defined, union-attr]  # a getset descriptor in torch, a value in its stubs
+        d = {"kind": "tensor", "dtype": str(TENSOR.dtype.__get__(t)).removeprefix("torch."),  # type: ignore[attr-defined]  # a getset descriptor in torch, a value in its stubs
+             "shape": list(TENSOR.shape.__get__(t)), "device": device,  # type: ignore[attr-defined]  # a getset descriptor in torch, a value in its stubs
+             "requires_grad": bool(TENSOR.requires_grad.__get__(t)),  # type: ignore[attr-defined]  # a getset descriptor in torch, a value in its stubs
              "grad_fn": type(grad_fn).__name__ if grad_fn is not None else None}
         if device != "meta":              # meta tensors have a shape but no values
             d["data"] = plain_tensor(t)

@@ -125,7 +125,7 @@ PATTERNS = [
     return loss, accuracy(y, logits.argmax(dim=1))""", message=messages.RELATIVE_IMPORT),
     # Changing an argument in place: in a worker each call gets its own copy of the
     # inputs; in the grader's own process too. (Wrong, but wrong the same way everywhere.)
-    Pattern("inputs_changed_in_place", 22, evaluate_tail="""
+    Pattern("inputs_changed_in_place", 24, evaluate_tail="""
         X -= X.mean(dim=0)
     return loss, (model(X).argmax(dim=1) == y).float().mean().item() * 100"""),
 ]

@@ -348,7 +348,9 @@ def test_batch_at_a_deadline_runs_nothing_of_a_repository_and_refuses_links(tmp_
     assert not marker.exists(), marker.read_text()
     with open(tmp_path / "g.csv", newline="") as f:
         totals = {r["student"]: r["total"] for r in csv.DictReader(f)}
-    assert totals == {"eve": str(total_points()), "gitfile": "0", "mal": "0"}
+    # gitfile's .git names another repository: refused, so no commit is graded (an empty
+    # grade, never a 0: docs/grading-a-class.md).
+    assert totals == {"eve": str(total_points()), "gitfile": "", "mal": "0"}
     assert "gitfile: git could not read the repository (.git is a link or a file" in proc.stdout
     assert "mal: exercises is a link in the commit: refused (links are not followed)" in proc.stdout
     assert "exercises is a link in the commit: refused" in (tmp_path / "g-feedback" / "mal.md").read_text()

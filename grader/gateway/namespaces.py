@@ -23,6 +23,7 @@ from collections.abc import Sequence
 import ctypes
 import os
 import signal
+import sys
 import struct
 from dataclasses import dataclass, field
 
@@ -94,10 +95,16 @@ def _mounts(scratch: str, done: Entered, visible: list[str]) -> None:
     if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
         done.error = _fail("mount --make-rprivate /")
         return
-    kept = sorted({os.path.realpath(p) for p in [scratch, *visible] if os.path.exists(p)})
+    # As the box will name them (a .venv under /tmp may be a link to one elsewhere: its
+    # path under /tmp is the one on sys.path); opening one follows the links to what it is.
+    scratch = os.path.abspath(scratch)
+    real = [os.path.realpath(p) for p in visible]
+    aliases = [p for p in map(os.path.abspath, filter(None, sys.path)) if _under_tmp(p) and os.path.exists(p)
+               and any(os.path.commonpath([os.path.realpath(p), r]) == r for r in real)]
+    kept = sorted({os.path.abspath(p) for p in [scratch, *visible, *aliases] if os.path.exists(p)})
     kept = [p for p in kept if not any(p != q and os.path.commonpath([p, q]) == q for q in kept)]
     fds = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in kept
-           if path == os.path.realpath(scratch) or _under_tmp(path)}
+           if path == scratch or _under_tmp(path)}
     try:
         if "/tmp" not in kept and libc.mount(b"tmpfs", b"/tmp", b"tmpfs", _MS_NOSUID | _MS_NODEV,
                                              b"mode=1777,size=1m") == 0:
@@ -109,7 +116,7 @@ def _mounts(scratch: str, done: Entered, visible: list[str]) -> None:
                 else:
                     os.makedirs(os.path.dirname(path), exist_ok=True)
                     open(path, "a").close()
-            elif path != os.path.realpath(scratch):
+            elif path != scratch:
                 continue                                          # still there: /tmp is not private
             if libc.mount(f"/proc/self/fd/{fd}".encode(), path.encode(), None, _MS_BIND, None) != 0:
                 done.error = _fail(f"mount --bind {path}")

@@ -167,3 +167,13 @@ ONLY_SOLUTION_CELLS = ("Only the solution cells are graded: a name defined in an
 GRADER_CANNOT_RUN = ("the grader cannot run, so this submission is not graded: the package {package} "
                      "is missing from the Python that runs nbgrader ({python}). Install it with: "
                      "{command} ; then autograde again.")
+
+
+def signal_name(number: int) -> str:
+    """A signal's name as the messages say it ("SIGKILL"; "signal 70" when there is none)."""
+    import signal
+
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"signal {number}"

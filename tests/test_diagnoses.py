@@ -10,6 +10,7 @@ from grader.checks.registry import all_checks
 from grader.course import exercise, exercises
 from grader.runner import Options, grade
 
+from .catalogue import all_mistakes
 from .catalogue.ex04_train import _train
 from .conftest import results_by_id
 
@@ -109,15 +110,7 @@ def test_no_check_passes_on_a_call_that_raised(ex_id, ending, words, submission)
 def test_evaluate_in_training_mode_loses_points_and_is_named(submission):
     """model.train() inside evaluate gives the right numbers on a model without Dropout,
     but evaluation in training mode is what the docstring forbids."""
-    code = """
-def evaluate(model, X, y, loss_fn):
-    model.train()
-    with torch.inference_mode():
-        logits = model(X)
-        loss = loss_fn(logits, y).item()
-        correct = (logits.argmax(dim=1) == y).sum().item()
-    return loss, correct / len(y) * 100
-"""
+    code = next(m.code for m in all_mistakes() if m.name == "evaluate_in_training_mode")
     report = grade(submission(ex04=code), only="ex04")
     failed = {r.check.id: r.feedback for r in report.results if not r.passed}
     assert list(failed) == ["ex04.evaluate_no_grad"]

@@ -91,10 +91,8 @@ class WorkerDied(Exception):
 
 
 def _signal_name(number: int) -> str:
-    try:
-        name = signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
+    """The signal, with what a crash by it means."""
+    name = messages.signal_name(number)
     return {"SIGSEGV": "segmentation fault, SIGSEGV", "SIGABRT": "abort, SIGABRT",
             "SIGBUS": "bus error, SIGBUS", "SIGFPE": "arithmetic error, SIGFPE"}.get(name, name)
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import select
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ import threading
 import time
 from pathlib import Path
 
+from .. import messages
 from .control import MAX_MESSAGE, send
 
 ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR")      # and every LC_*
@@ -50,13 +50,6 @@ def environment() -> dict[str, str]:
     return env
 
 
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
-
-
 class Zygote:
     def __init__(self):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -83,7 +76,7 @@ class Zygote:
         """Raise ZygoteLost if it has died or stayed stopped."""
         code = self.proc.poll()
         if code is not None:
-            how = f"killed ({_signal_name(-code)})" if code < 0 else f"ended (exit status {code})"
+            how = f"killed ({messages.signal_name(-code)})" if code < 0 else f"ended (exit status {code})"
             raise self._lose(how)
         try:
             with open(f"/proc/{self.proc.pid}/stat", "rb") as f:

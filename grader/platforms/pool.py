@@ -22,6 +22,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Callable, Generator
 
+from .. import messages
+
 HEADER = struct.Struct("<Q")
 MAX_RESULT = 16 * 2**20            # bytes; a record is tens of kilobytes
 
@@ -41,13 +43,6 @@ class _Process:
     started: float = 0.0
     buffer: bytearray = field(default_factory=bytearray)
     status: int | None = None        # its wait status, once it has ended
-
-
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return f"signal {number}"
 
 
 def _serve(tasks: int, results: int, jobs: list, grade: Callable) -> None:
@@ -152,7 +147,7 @@ class Supervisor:
             except ChildProcessError:
                 return "its grading process ended"
         if os.WIFSIGNALED(status):
-            return f"its grading process was killed ({_signal_name(os.WTERMSIG(status))})"
+            return f"its grading process was killed ({messages.signal_name(os.WTERMSIG(status))})"
         return f"its grading process ended (exit status {os.WEXITSTATUS(status)})"
 
     def _watch(self, process: _Process):
@@ -162,7 +157,7 @@ class Supervisor:
         except ChildProcessError:
             pid, status = 0, 0
         if pid and os.WIFSTOPPED(status):       # in its own process group: not Ctrl-Z
-            return self._lose(process, f"its grading process was stopped ({_signal_name(os.WSTOPSIG(status))})")
+            return self._lose(process, f"its grading process was stopped ({messages.signal_name(os.WSTOPSIG(status))})")
         if pid:                                  # ended: what it wrote before is still read
             process.status = status
             found = None

@@ -136,12 +136,15 @@ def test_the_zygote_is_started_by_exec_with_no_token_in_its_environment(monkeypa
     monkeypatch.setenv("GITHUB_TOKEN", "ghp_thisIsNotForStudentsToSee0000000000000")
     zygote = zygote_client.Zygote()
     try:
+        # Ready first: Popen returns once exec has closed its pipe, a moment before the
+        # kernel has set up the new command line and environment (both read empty then).
+        zygote._await("ready", zygote_client.READY_LIMIT, "starting up")
         pid = zygote.proc.pid
         environ = Path(f"/proc/{pid}/environ").read_bytes()
         cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
-        assert b"GITHUB_TOKEN" not in environ and b"ghp_" not in environ
         assert cmdline[1:3] == [b"-m", b"grader.gateway.zygote"]
-        zygote._await("ready", zygote_client.READY_LIMIT, "starting up")
+        assert b"PATH=" in environ       # the environment was read, not an empty page
+        assert b"GITHUB_TOKEN" not in environ and b"ghp_" not in environ
     finally:
         zygote.close()
     assert zygote.proc.poll() is not None

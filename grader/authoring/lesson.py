@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .markers import MarkerError
-from .nbcourse import DIRECTIVE, LESSON
+from .nbcourse import DIRECTIVE, LESSON, lesson_text
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def parts(root: Path) -> list[Part]:
         if "\n".join(block).strip():
             found.append(Part("markdown", "\n".join(block).strip("\n"), f"{LESSON}:{block_start}"))
 
-    for number, line in enumerate((root / LESSON).read_text().splitlines(), start=1):
+    for number, line in enumerate(lesson_text(root).splitlines(), start=1):
         where = f"{LESSON}:{number}"
         if fence is not None:
             if line.strip() == "```":

@@ -4,9 +4,10 @@ departs from the lesson's Jupyter ways (see grader/authoring/marimo_lesson.py)."
 from __future__ import annotations
 
 from pathlib import Path
+from string import Template
 
 from ..checks.registry import all_checks
-from ..course import Exercise, exercises
+from ..course import Exercise, course_lesson, exercises, lesson_words, render
 from .markers import MarkerError
 from .nbcourse import LESSON, solution_parts
 
@@ -97,18 +98,26 @@ NOTEBOOK_TEXT = {
     "Run the cells from top to bottom.": _when_saved,
 }
 
-_CONTROLS = '''\
-hidden_units = mo.ui.slider(start=2, stop=32, step=2, value=8, debounce=True,
+_LESSON = course_lesson()
+# The sliders' ranges hold the lesson's values, on their steps.
+_SLIDERS = lesson_words(_LESSON) | {
+    "hidden_stop": str(max(32, _LESSON.hidden_units)), "hidden_step": str(2 - _LESSON.hidden_units % 2),
+    "lr_steps": ", ".join(map(str, sorted({0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, _LESSON.learning_rate}))),
+    "epochs_stop": str(max(300, _LESSON.epochs)), "epochs_step": "10" if _LESSON.epochs % 10 == 0 else "1",
+    "epochs_start": str(min(10, _LESSON.epochs))}
+
+_CONTROLS = Template('''\
+hidden_units = mo.ui.slider(start=2, stop=$hidden_stop, step=$hidden_step, value=$hidden_units, debounce=True,
                             label="hidden units", show_value=True)
-learning_rate = mo.ui.slider(steps=[0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0], value=0.1,
+learning_rate = mo.ui.slider(steps=[$lr_steps], value=$learning_rate,
                              debounce=True, label="learning rate", show_value=True)
-epochs = mo.ui.slider(start=10, stop=300, step=10, value=100, debounce=True,
+epochs = mo.ui.slider(start=$epochs_start, stop=$epochs_stop, step=$epochs_step, value=$epochs, debounce=True,
                       label="epochs", show_value=True)
 mo.vstack([
     mo.md("Try other settings: each change trains a new model with your `train`, and the "
           "curves and the regions below are drawn again."),
     mo.hstack([hidden_units, learning_rate, epochs], justify="start", gap=2),
-])'''
+])''').substitute(_SLIDERS)
 
 _TRAIN = '''\
 torch.manual_seed(42)
@@ -128,13 +137,14 @@ if with_relu.value:
 else:
     torch.manual_seed(42)
     _units = hidden_units.value
-    linear_model = nn.Sequential(nn.Linear(2, _units), nn.Linear(_units, _units),
-                                 nn.Linear(_units, 4)).to(device)
+    linear_model = nn.Sequential(nn.Linear($features, _units), nn.Linear(_units, _units),
+                                 nn.Linear(_units, $classes)).to(device)
     train(linear_model, X_train, y_train, X_test, y_test, epochs=epochs.value,
           lr=learning_rate.value)
 plots.plot_decision_boundary(
     linear_model, X_test, y_test,
     title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only")'''
+_RELU_REGIONS = render(_RELU_REGIONS, _LESSON)
 
 # The lesson's experiments, by their code, as controls: sliders for the hidden units, the
 # learning rate and the epochs, and in section 8 a switch for the ReLUs. The model comes
@@ -143,13 +153,15 @@ plots.plot_decision_boundary(
 CONTROLS = {
     "torch.manual_seed(42)\n"
     "model = build_model().to(device)\n"
-    "history = train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1)":
+    + render("history = train(model, X_train, y_train, X_test, y_test, epochs=$epochs, lr=$learning_rate)"):
         [_CONTROLS, _TRAIN],
     "torch.manual_seed(42)\n"
-    "linear_model = nn.Sequential(nn.Linear(2, 8), nn.Linear(8, 8), nn.Linear(8, 4)).to(device)\n"
-    "linear_history = train(linear_model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1)\n"
-    'plots.plot_decision_boundary(linear_model, X_test, y_test, title="Without ReLUs: straight '
-    'borders only");':
+    + render("linear_model = nn.Sequential(nn.Linear($features, $hidden_units), "
+             "nn.Linear($hidden_units, $hidden_units), nn.Linear($hidden_units, $classes)).to(device)\n"
+             "linear_history = train(linear_model, X_train, y_train, X_test, y_test, epochs=$epochs, "
+             "lr=$learning_rate)\n"
+             'plots.plot_decision_boundary(linear_model, X_test, y_test, title="Without ReLUs: straight '
+             'borders only");'):
         [_RELU_SWITCH, _RELU_REGIONS],
 }
 

@@ -30,13 +30,18 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from .markers import BEGIN, MarkerError, strip_solutions
-from ..course import ROOT, exercise, exercises
+from ..course import ROOT, exercise, exercises, render
 
 ASSIGNMENT = "multiclass"
 COURSE_ID = "multiclass-pytorch"
 LESSON = Path("solutions") / "lesson.md"
 DIRECTIVE = re.compile(r"^<!--\s*(imports|solution|tests)\s*(\S*)\s*-->$")
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def lesson_text(root: Path) -> str:
+    """solutions/lesson.md with the lesson's constants put in (it is a string.Template)."""
+    return render((root / LESSON).read_text())
 
 
 def solution_parts(path: Path) -> tuple[list[str], dict[str, str]]:
@@ -163,7 +168,7 @@ def notebook(root: Path = ROOT) -> nbformat.NotebookNode:
     lesson = _Lesson(root)
     block: list[str] = []
     fence: list[str] | None = None                # the code block being read, if any
-    for number, line in enumerate((root / LESSON).read_text().splitlines(), start=1):
+    for number, line in enumerate(lesson_text(root).splitlines(), start=1):
         where = f"{LESSON}:{number}"
         if fence is not None:
             if line.strip() == "```":

@@ -10,14 +10,24 @@ from typing import Any
 import torch
 
 from . import oracle
-from ..course import DEFAULT_SEED
+from ..course import DEFAULT_SEED, course_lesson
+
+# The lesson's defaults, from the manifest's [lesson] table.
+LESSON = course_lesson()
+BLOBS_DEFAULTS = dict(n_samples=LESSON.samples, n_features=LESSON.features, n_classes=LESSON.classes,
+                      cluster_std=LESSON.cluster_std, seed=LESSON.data_seed)
+SPLIT_DEFAULTS: dict[str, Any] = dict(test_size=LESSON.test_size, seed=LESSON.data_seed)
+MODEL_DEFAULTS = dict(in_features=LESSON.features, out_features=LESSON.classes,
+                      hidden_units=LESSON.hidden_units)
+TRAIN_DEFAULTS = dict(epochs=LESSON.epochs, lr=LESSON.learning_rate)
+# A seeded start is tried from these salts until the reference trains well from one.
+START_SALTS = range(9, 60)
 
 
-# The lesson's defaults.
-BLOBS_DEFAULTS = dict(n_samples=1000, n_features=2, n_classes=4, cluster_std=1.2, seed=12345)
-SPLIT_DEFAULTS: dict[str, Any] = dict(test_size=0.2, seed=12345)
-MODEL_DEFAULTS = dict(in_features=2, out_features=4, hidden_units=8)
-TRAIN_DEFAULTS = dict(epochs=100, lr=0.1)
+def _other(choices, lesson_value):
+    """The choices less the lesson's own value: an argument ignored in favour of the
+    default must show on the custom case."""
+    return [c for c in choices if c != lesson_value]
 
 # Reference results by seed. They depend on the seed alone, so every Cases of one seed in a
 # process shares them (a batch, the tests): the first start that trains well costs seconds.
@@ -29,14 +39,18 @@ class Cases:
         self.seed = seed
         self.memo: dict = _MEMOS.setdefault(seed, {})   # reference results (runner.Context)
         rng = random.Random(seed)
-        self.blobs = dict(n_samples=rng.randrange(150, 400), n_features=rng.choice([3, 4, 5]),
-                          n_classes=rng.choice([3, 5, 6]), cluster_std=rng.choice([0.5, 0.8, 1.6]),
+        L = LESSON
+        self.blobs = dict(n_samples=rng.randrange(150, 400), n_features=rng.choice(_other([3, 4, 5], L.features)),
+                          n_classes=rng.choice(_other([3, 5, 6], L.classes)),
+                          cluster_std=rng.choice(_other([0.5, 0.8, 1.6], L.cluster_std)),
                           seed=rng.randrange(1, 2**16))
         self.split_n = rng.randrange(90, 250)
-        self.split = dict(test_size=rng.choice([0.25, 0.3, 0.35]), seed=rng.randrange(1, 2**16))
+        self.split = dict(test_size=rng.choice(_other([0.25, 0.3, 0.35], L.test_size)),
+                          seed=rng.randrange(1, 2**16))
         self.other_split_seed = self.split["seed"] + rng.randrange(1, 1000)
-        self.model = dict(in_features=rng.choice([3, 5]), out_features=rng.choice([3, 5, 6]),
-                          hidden_units=rng.choice([5, 12, 16]))
+        self.model = dict(in_features=rng.choice(_other([3, 5], L.features)),
+                          out_features=rng.choice(_other([3, 5, 6], L.classes)),
+                          hidden_units=rng.choice(_other([5, 12, 16], L.hidden_units)))
         n_classes = rng.choice([3, 5])
         self.predict_sizes = [rng.choice([3, 4]), rng.choice([6, 10]), rng.choice([6, 10]), n_classes]
         self.predict_sizes[2] = self.predict_sizes[1]
@@ -46,8 +60,8 @@ class Cases:
                                 n_classes=rng.choice([3, 5]), cluster_std=1.5,
                                 seed=rng.randrange(1, 2**16))
         self.train_hidden = rng.choice([6, 10])
-        self.train_epochs = rng.randrange(12, 20)
-        self.train_lr = rng.choice([0.05, 0.2, 0.3])
+        self.train_epochs = rng.choice(_other(range(12, 20), L.epochs))
+        self.train_lr = rng.choice(_other([0.05, 0.2, 0.3], L.learning_rate))
         self.torch_seed = rng.randrange(1, 2**16)
 
     def generator(self, salt: int) -> torch.Generator:
@@ -131,19 +145,28 @@ class Cases:
     @cached_property
     def default_train_spec(self) -> dict:
         """The lesson's model, from the first seeded start (salt 9, 10, ...) from which the
-        reference reaches 90% test accuracy: some starts leave ReLUs dead and learn
-        little, and a threshold measured from such a start would pass weak training."""
+        reference reaches the lesson's min_reference_accuracy: some starts leave ReLUs dead
+        and learn little, and a threshold measured from such a start would pass weak
+        training."""
         if "default_train_spec" not in self.memo:
-            self.memo["default_train_spec"] = self._first_good_start()
+            self.memo["default_train_spec"] = self.first_good_start()[0]
         return self.memo["default_train_spec"]
 
-    def _first_good_start(self) -> dict:
-        for salt in range(9, 60):
-            spec = self.spec([2, 8, 8, 4], salt=salt)
-            history, _ = oracle.train_history(spec["state"], *self.default_train_data, 100, 0.1)
-            if history["test_acc"][-1] >= 90:
-                return spec
-        return spec
+    def first_good_start(self) -> tuple[dict, float, bool]:
+        """(spec, the reference's final test accuracy from it, whether it is good enough):
+        the first good start, or else the best one tried."""
+        best: tuple[dict, float, bool] | None = None
+        for salt in START_SALTS:
+            spec = self.spec(LESSON.sizes, salt=salt)
+            history, _ = oracle.train_history(spec["state"], *self.default_train_data,
+                                              LESSON.epochs, LESSON.learning_rate)
+            accuracy = history["test_acc"][-1]
+            if accuracy >= LESSON.min_reference_accuracy:
+                return spec, accuracy, True
+            if best is None or accuracy > best[1]:
+                best = (spec, accuracy, False)
+        assert best is not None
+        return best
 
     @cached_property
     def default_train_data(self) -> oracle.TrainData:

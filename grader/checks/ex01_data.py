@@ -7,7 +7,7 @@ import torch
 
 from .. import messages as M
 from . import oracle
-from .cases import BLOBS_DEFAULTS
+from .cases import BLOBS_DEFAULTS, SPLIT_DEFAULTS
 from .feedback import expect, fail
 from .registry import check
 from .reading import array_values, article, phrase, unpack
@@ -114,7 +114,7 @@ def arguments_honoured(ctx):
              got=f"{n_labels} distinct labels", expected=f"{c} classes: pass centers=n_classes")
     default_seed, _ = oracle.blobs(**{**args, "seed": BLOBS_DEFAULTS["seed"]})
     if torch.allclose(xv.double(), default_seed.double(), atol=1e-4):
-        fail(M.SEED_IGNORED, called=called, got="the points of seed 12345",
+        fail(M.SEED_IGNORED, called=called, got=f"the points of seed {BLOBS_DEFAULTS['seed']}",
              expected=f"the points of seed {args['seed']}")
 
 
@@ -144,12 +144,15 @@ def matches_make_blobs(ctx):
 
 
 # --- split_dataset --------------------------------------------------------------------
+_SHARES = f"{100 - round(SPLIT_DEFAULTS['test_size'] * 100)}/{round(SPLIT_DEFAULTS['test_size'] * 100)}"
+
+
 def _split(ctx, which: str):
     """(called, [X_train, X_test, y_train, y_test] descriptions, n, test_size)."""
     if which == "default":
         X, y = ctx.cases.default_blobs
         r = ctx.run("split_dataset", X=X, y=y, kwargs={})
-        n, test_size = len(X), 0.2
+        n, test_size = len(X), SPLIT_DEFAULTS["test_size"]
     else:
         X, y = ctx.cases.split_data
         kwargs = dict(ctx.cases.split)
@@ -169,7 +172,7 @@ def _ids(d: dict, called: str) -> list[int]:
     return [int(round(float(i))) for i in v[:, 0].tolist()]
 
 
-@check("ex01", 2, "split_dataset makes an 80/20 split (and honours test_size)",
+@check("ex01", 2, f"split_dataset makes an {_SHARES} split (and honours test_size)",
        requires={"split_dataset": "test_size=test_size"})
 def split_sizes(ctx):
     for which in ("default", "custom"):
@@ -231,7 +234,7 @@ def split_seeded(ctx):
     want, _ = oracle.split_indices(n, test_size, seed)
     if train != want.tolist():
         likely = None
-        for other in (12345, 42, 0):
+        for other in dict.fromkeys((SPLIT_DEFAULTS["seed"], 42, 0)):
             if train == oracle.split_indices(n, test_size, other)[0].tolist():
                 likely = M.SEED_IGNORED + f" (this is the split of random_state={other})"
         fail("the split differs from train_test_split with the same seed", called=called,

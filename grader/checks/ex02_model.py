@@ -5,7 +5,7 @@ import torch
 
 from .. import messages as M
 from . import oracle
-from .cases import MODEL_DEFAULTS
+from .cases import LESSON, MODEL_DEFAULTS
 from .feedback import expect, fail
 from .registry import check
 from .reading import NONE_RETURNED, phrase
@@ -135,8 +135,11 @@ def _check_sizes(called: str, d: dict, in_features: int, hidden_units: int, out_
          expected=show(want), likely=likely)
 
 
-@check("ex02", 3, "the default model is 2 -> 8 -> 8 -> 4",
-       requires={"build_model": "With the default arguments that is 2 -> 8 -> 8 -> 4"})
+_LAYERS = " -> ".join(map(str, LESSON.sizes))      # "2 -> 8 -> 8 -> 4"
+
+
+@check("ex02", 3, f"the default model is {_LAYERS}",
+       requires={"build_model": f"With the default arguments that is {_LAYERS}"})
 def default_sizes(ctx):
     called, d = _model(ctx, custom=False)
     _check_sizes(called, d, **MODEL_DEFAULTS)

@@ -7,6 +7,7 @@ import torch
 
 from .. import messages as M
 from . import oracle
+from .cases import LESSON
 from .feedback import expect, fail
 from .model_runs import judge
 from .registry import check
@@ -19,7 +20,7 @@ def _cases(ctx):
     c = ctx.cases
     X_test = c.default_train_data[2]
     custom = c.predict_sizes
-    return [("default", c.spec([2, 8, 8, 4], salt=1), X_test),
+    return [("default", c.spec(LESSON.sizes, salt=1), X_test),
             ("custom", c.spec(custom, salt=2), c.inputs(c.predict_n, custom[0], salt=2))]
 
 

@@ -8,12 +8,20 @@ import torch
 
 from .. import messages as M
 from . import oracle
+from .cases import LESSON
 from .feedback import expect, fail
 from .model_runs import judge
 from .registry import check
 from .reading import number, phrase, unpack
 
 HISTORY_KEYS = ["train_loss", "train_acc", "test_loss", "test_acc"]
+EVERY = LESSON.report_every                     # a progress line every EVERY epochs
+MARGIN = f"{LESSON.accuracy_margin:g}"         # points below the reference's accuracy
+
+
+def accuracy_threshold(reference: float) -> float:
+    """The final test accuracy train_accuracy demands, derived from the reference's."""
+    return reference - LESSON.accuracy_margin
 
 
 def _step_cases(ctx):
@@ -21,7 +29,7 @@ def _step_cases(ctx):
     c = ctx.cases
     X, y = c.default_train_data[:2]
     Xc, yc = c.train_data[:2]
-    return [(c.spec([2, 8, 8, 4], salt=5), X, y, 0.1),
+    return [(c.spec(LESSON.sizes, salt=5), X, y, LESSON.learning_rate),
             (c.spec(c.train_sizes, salt=6), Xc, yc, c.train_lr)]
 
 
@@ -114,7 +122,7 @@ def step_zero_grad(ctx):
 # --- evaluate -------------------------------------------------------------------------
 def _evaluate_cases(ctx):
     c = ctx.cases
-    return [(c.spec([2, 8, 8, 4], salt=7), *c.default_train_data[2:]),
+    return [(c.spec(LESSON.sizes, salt=7), *c.default_train_data[2:]),
             (c.spec(c.train_sizes, salt=8), *c.train_data[2:])]
 
 
@@ -163,7 +171,7 @@ def _train(ctx, default: bool):
     c = ctx.cases
     if default:
         spec, data, kwargs = c.default_train_spec, c.default_train_data, {}
-        epochs, lr = 100, 0.1
+        epochs, lr = LESSON.epochs, LESSON.learning_rate
     else:
         spec, data = c.spec(c.train_sizes, salt=10), c.train_data
         epochs, lr = c.train_epochs, c.train_lr
@@ -242,8 +250,8 @@ def _training_mistake(r, spec, data: oracle.TrainData, epochs: int, lr: float, t
         final = oracle.train_history(spec["state"], *data, epochs, lr_used, variant)[1]
         return oracle.states_close(r.data["state"], final, atol=tol)
 
-    if lr != 0.1 and ends_as(0.1):
-        return M.HARDCODED_LR.format(used=0.1, given=lr)
+    if lr != LESSON.learning_rate and ends_as(LESSON.learning_rate):
+        return M.HARDCODED_LR.format(used=LESSON.learning_rate, given=lr)
     for variant, mistake in STEP_MISTAKES.items():
         if ends_as(lr, variant):
             return mistake
@@ -308,27 +316,27 @@ def train_only_train_data(ctx):
            expected="those weights unchanged: only a gradient from X_test can move them")
 
 
-@check("ex04", 1, "train prints a progress line every 10 epochs",
-       requires={"train": "Every 10 epochs, print a line"})
+@check("ex04", 1, f"train prints a progress line every {EVERY} epochs",
+       requires={"train": f"Every {EVERY} epochs, print a line"})
 def train_progress(ctx):
     for default in (True, False):
         r, _, _, epochs, _ = _train(ctx, default)
         lines = [l for l in r.output.splitlines() if l.strip() and any(ch.isdigit() for ch in l)]
-        low, high = epochs // 10, math.ceil(epochs / 10) + 1
+        low, high = epochs // EVERY, math.ceil(epochs / EVERY) + 1
         expect(low <= len(lines) <= high, f"train printed {len(lines)} progress lines in {epochs} epochs",
-               called=r.called, got=f"{len(lines)} lines", expected=f"{low} to {high} lines, one every 10 epochs",
-               likely="print inside `if epoch % 10 == 0:`" if len(lines) > high else
-               "print a line with the epoch, loss and accuracy every 10 epochs")
+               called=r.called, got=f"{len(lines)} lines", expected=f"{low} to {high} lines, one every {EVERY} epochs",
+               likely=f"print inside `if epoch % {EVERY} == 0:`" if len(lines) > high else
+               f"print a line with the epoch, loss and accuracy every {EVERY} epochs")
 
 
-@check("ex04", 2, "with the defaults, test accuracy comes within 5 points of the reference",
-       requires={"train": "With the defaults, the final test accuracy comes within 5 points of the "
+@check("ex04", 2, f"with the defaults, test accuracy comes within {MARGIN} points of the reference",
+       requires={"train": f"With the defaults, the final test accuracy comes within {MARGIN} points of the "
                           "reference solution's"})
 def train_accuracy(ctx):
     r, spec, data, epochs, lr = _train(ctx, default=True)
     history = _history(r, epochs)
     want, _ = _reference(ctx, default=True)
-    threshold = want["test_acc"][-1] - 5
+    threshold = accuracy_threshold(want["test_acc"][-1])
     got = history["test_acc"][-1].item()
     expect(got >= threshold, f"the final test accuracy is {got:.1f}%", called=r.called,
            got=f"{got:.1f}%", expected=f"at least {threshold:.1f}% (the reference reaches "

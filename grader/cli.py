@@ -41,7 +41,8 @@ from .messages import BATCH_INTERRUPTED, IN_PROCESS, INTERRUPTED, NEEDS_SET_UP
 from .options import (FAILED, PASSED, STOPPED, USAGE, add_run_options,
                       options_of, seed_of, write)
 
-AUTHORING = ("build", "check-course", "release", "classroom50", "gradescope", "nbgrader")
+AUTHORING = ("build", "check-course", "release", "classroom50", "gradescope", "nbgrader", "variant",
+             "reference")
 # Packages outside the default set-up: the package's name, and the set-up that installs it.
 SET_UPS = {"yaml": ("PyYAML", "--instructor"), "nbformat": ("nbformat", "--instructor"),
            "nbgrader": ("nbgrader", "--instructor"), "marimo": ("marimo", "--marimo")}

@@ -123,3 +123,13 @@ def gradescope_command(argv: list[str]) -> int:
 def check_course_command(argv: list[str]) -> int:
     from .check_course import main as check_course_main
     return check_course_main(argv)
+
+
+def reference_command(argv: list[str]) -> int:
+    from .reference import main as reference_main
+    return reference_main(argv)
+
+
+def variant_command(argv: list[str]) -> int:
+    from .variant import main as variant_main
+    return variant_main(argv)

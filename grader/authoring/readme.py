@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..course import ROOT, exercises
+from ..course import ROOT, exercises, render
 from .markers import MarkerError
 
 README = Path("README.md")
@@ -77,7 +77,7 @@ def watch_example() -> str:
 
 ENDLESS_TRAIN = """
 
-def train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1):
+def train(model, X_train, y_train, X_test, y_test, epochs=$epochs, lr=$learning_rate):
     loss_fn = nn.CrossEntropyLoss()
     optimizer = torch.optim.SGD(model.parameters(), lr=lr)
     epoch = 0
@@ -105,7 +105,7 @@ def endless_loop_example(root: Path = ROOT) -> str:
         for other in exercises():
             shutil.copy(root / "solutions" / other.file, Path(tmp) / other.file)
         with open(Path(tmp) / ex.file, "a") as f:      # train() again, its increment forgotten
-            f.write(ENDLESS_TRAIN)
+            f.write(render(ENDLESS_TRAIN))
         report = grade(tmp, only="ex04", options=Options(time_scale=scale))
     said = [r.feedback for r in report.results if r.cause and "did not finish" in r.cause.summary]
     if not said:

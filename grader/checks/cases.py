@@ -152,19 +152,19 @@ class Cases:
             self.memo["default_train_spec"] = self.first_good_start()[0]
         return self.memo["default_train_spec"]
 
-    def first_good_start(self) -> tuple[dict, float, bool]:
-        """(spec, the reference's final test accuracy from it, whether it is good enough):
-        the first good start, or else the best one tried."""
-        best: tuple[dict, float, bool] | None = None
+    def first_good_start(self) -> tuple[dict, int, float, bool]:
+        """(spec, its salt, the reference's final test accuracy from it, whether that is good
+        enough): the first good start, or else the best one tried."""
+        best: tuple[dict, int, float, bool] | None = None
         for salt in START_SALTS:
             spec = self.spec(LESSON.sizes, salt=salt)
             history, _ = oracle.train_history(spec["state"], *self.default_train_data,
                                               LESSON.epochs, LESSON.learning_rate)
             accuracy = history["test_acc"][-1]
             if accuracy >= LESSON.min_reference_accuracy:
-                return spec, accuracy, True
-            if best is None or accuracy > best[1]:
-                best = (spec, accuracy, False)
+                return spec, salt, accuracy, True
+            if best is None or accuracy > best[2]:
+                best = (spec, salt, accuracy, False)
         assert best is not None
         return best
 

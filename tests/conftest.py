@@ -83,6 +83,35 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "nbgrader: runs real nbgrader on the course (pytest -m nbgrader)")
 
 
+# -- course variants (tests/test_variants.py) ---------------------------------------------
+def _left_out_unless_asked(config, items) -> None:
+    """check-course in every variant costs minutes: CI runs it in one (test_variants.py),
+    `pytest -m variants_full` in all."""
+    if "variants_full" in (config.getoption("markexpr") or ""):
+        return
+    skip = pytest.mark.skip(reason="check-course in every variant: pytest -m variants_full")
+    for item in items:
+        if "variants_full" in item.keywords:
+            item.add_marker(skip)
+
+
+VARIANT_LINES: list[str] = []
+
+
+def pytest_runtest_logreport(report):
+    """The variants' reference accuracies and thresholds, from the tests that record them
+    (from an xdist worker too: user_properties travel with the report)."""
+    if report.when == "call":
+        VARIANT_LINES.extend(value for name, value in report.user_properties if name == "variant_reference")
+
+
+def pytest_terminal_summary(terminalreporter):
+    if VARIANT_LINES:
+        terminalreporter.section("course variants: reference accuracy and derived thresholds")
+        for line in sorted(set(VARIANT_LINES)):
+            terminalreporter.write_line(line)
+
+
 # -- on several workers (pytest -n auto, as .ci/run runs the suite) ----------------------------
 # A file's tests run on one worker: its module fixtures are built once and its tests may
 # build on each other. The files that judge the catalogue's reports run on one worker too,
@@ -125,6 +154,7 @@ def pytest_xdist_make_scheduler(config, log):
 
 def pytest_collection_modifyitems(config, items):
     """On an xdist worker only: the longest files first (every worker sorts alike)."""
+    _left_out_unless_asked(config, items)
     if not hasattr(config, "workerinput"):
         return
     rank = {group: i for i, group in enumerate(LONGEST_FIRST)}

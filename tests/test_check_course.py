@@ -29,7 +29,7 @@ def test_the_course_passes_check_course(monkeypatch, capsys, catalogue_report):
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert [l.split()[0] for l in lines[:-1]] == ["manifest", "generated", "docstrings", "stubs",
-                                                  "solutions", "catalogue"]
+                                                  "solutions", "reference", "catalogue"]
     assert all(" ok: " in l for l in lines[:-1]) and lines[-1] == "The course is in order."
     assert err == ""
 

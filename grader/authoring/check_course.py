@@ -8,6 +8,8 @@
   says them (a check grades nothing the student was not told);
 - every stub earns 0, each check saying "... is not implemented yet";
 - the solutions earn full marks;
+- the reference run on the lesson's data reaches min_reference_accuracy ([lesson] in the
+  manifest), and the line says the threshold ex04's accuracy check derives from it;
 - the catalogue (tests/catalogue/, where the course has one): each mistake fails the checks
   it names with the words it names, each correct alternative earns full marks, and every
   check is failed by at least one mistake.
@@ -208,6 +210,11 @@ def stages(root: Path = ROOT, only: str | None = None) -> Iterator[Stage]:
                                                f"'{NOT_IMPLEMENTED}'")
     solutions = grade(root / "solutions", only=only, cases=cases)
     yield Stage("solutions", solution_problems(solutions), f"{solutions.score}/{solutions.max_score}")
+    if only is None:
+        from .reference import problems as reference_problems, reference
+
+        ref = reference()
+        yield Stage("reference", reference_problems(ref), ref.line())
     yield catalogue_stage(root, selected, cases)
 
 

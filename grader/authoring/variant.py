@@ -168,10 +168,14 @@ def write_variant(out: Path, lesson: Lesson, root: Path = ROOT) -> list[Path]:
     return written
 
 
+def clean_environment() -> dict[str, str]:
+    """This environment less PYTHONPATH: the copy imports its own grader."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+
+
 def run_in(course: Path, *args: str) -> subprocess.CompletedProcess:
     """`python -m grader ARGS` as the copy's author runs it: in the copy, its own grader."""
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=course, env=env,
+    return subprocess.run([sys.executable, "-m", "grader", *args], cwd=course, env=clean_environment(),
                           capture_output=True, text=True)
 
 
@@ -192,12 +196,13 @@ def make_variant(out: Path, lesson: Lesson, root: Path = ROOT) -> str:
     existed = out.exists()
     try:
         write_variant(out, lesson, root)
-        for args in (["build"], ["reference"]):
-            proc = run_in(out, *args)
+        said = {}
+        for command in ("reference", "build"):     # the reference first: it may refuse
+            proc = run_in(out, command)
             if proc.returncode != 0:
-                raise Refused(f"`python -m grader {' '.join(args)}` in the copy: "
-                              f"{(proc.stdout + proc.stderr).strip()}")
-        return proc.stdout.strip()
+                raise Refused(f"`python -m grader {command}` in the copy: {(proc.stdout + proc.stderr).strip()}")
+            said[command] = proc.stdout.strip()
+        return said["reference"]
     except BaseException:
         if existed:
             for child in out.iterdir():

@@ -148,13 +148,16 @@ class Cases:
         reference reaches the lesson's min_reference_accuracy: some starts leave ReLUs dead
         and learn little, and a threshold measured from such a start would pass weak
         training."""
-        if "default_train_spec" not in self.memo:
-            self.memo["default_train_spec"] = self.first_good_start()[0]
-        return self.memo["default_train_spec"]
+        return self.first_good_start()[0]
 
     def first_good_start(self) -> tuple[dict, int, float, bool]:
         """(spec, its salt, the reference's final test accuracy from it, whether that is good
         enough): the first good start, or else the best one tried."""
+        if "first_good_start" not in self.memo:
+            self.memo["first_good_start"] = self._first_good_start()
+        return self.memo["first_good_start"]
+
+    def _first_good_start(self) -> tuple[dict, int, float, bool]:
         best: tuple[dict, int, float, bool] | None = None
         for salt in START_SALTS:
             spec = self.spec(LESSON.sizes, salt=salt)

@@ -60,7 +60,9 @@ def _grade_parser() -> argparse.ArgumentParser:
                                        "'python -m grader nbgrader OUT', "
                                        "'python -m grader gradescope OUT.zip', "
                                        "'python -m grader classroom run|check ID', "
-                                       "'python -m grader check-course'.")
+                                       "'python -m grader check-course', "
+                                       "'python -m grader variant OUT KEY=VALUE ...', "
+                                       "'python -m grader reference'.")
     where = p.add_mutually_exclusive_group()
     where.add_argument("--target", default=str(ROOT / "exercises"),
                        help="directory with the exercise modules (default: exercises/); "

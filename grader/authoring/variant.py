@@ -28,7 +28,8 @@ from .nbcourse import LESSON
 
 MANIFEST = Path("grader") / "course.toml"
 # The files whose text says the lesson's constants in Python's words.
-REWRITTEN = ("solutions/*.py", "tests/catalogue/*.py", "README.md", "docs/students.md")
+REWRITTEN = ("solutions/*.py", "tests/catalogue/*.py", "README.md", "docs/students.md",
+             "grader/authoring/templates/student_README.md")
 # Each phrase, as a template of the lesson's words (grader.course.lesson_words).
 REWRITES = (
     "n_samples=$samples", "n_features=$features", "n_classes=$classes", "centers=$classes",
@@ -225,7 +226,7 @@ def main(argv: list[str]) -> int:
     p.add_argument("constants", nargs="*", metavar="KEY=VALUE", help="a constant of [lesson] in grader/course.toml")
     p.add_argument("--check", action="store_true", help="then run `python -m grader check-course` in OUT")
     args = p.parse_args(argv)
-    out = Path(args.out)
+    out, root = Path(args.out), ROOT
     try:
         lesson = parse(args.constants, course_lesson())
         line = make_variant(out, lesson)
@@ -237,7 +238,10 @@ def main(argv: list[str]) -> int:
     print(f"wrote {out} ({', '.join(f'{k}={v}' for k, v in changed.items()) or 'the same constants'}), built.")
     print(line)
     if not args.check:
-        print(f"Next: cd {out} && {sys.executable} -m grader check-course "
+        python = Path(sys.executable)
+        if python.absolute().is_relative_to(root):     # this course's .venv, seen from out
+            python = Path(os.path.relpath(python.absolute(), out.absolute()))
+        print(f"Next: cd {out} && {python} -m grader check-course "
               f"(the stubs, the solutions and the catalogue of mistakes, with {LESSON} and the "
               "checks as this variant has them)")
         return 0

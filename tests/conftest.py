@@ -86,7 +86,7 @@ def pytest_configure(config):
 # -- course variants (tests/test_variants.py) ---------------------------------------------
 def _left_out_unless_asked(config, items) -> None:
     """check-course in every variant costs minutes: CI runs it in one (test_variants.py),
-    `pytest -m variants_full` in all."""
+    `pytest -m variants_full` in the others."""
     if "variants_full" in (config.getoption("markexpr") or ""):
         return
     skip = pytest.mark.skip(reason="check-course in every variant: pytest -m variants_full")

@@ -188,6 +188,13 @@ def test_a_lesson_the_checks_cannot_hold_for_is_refused(tmp_path, capsys, consta
     assert not out.exists()
 
 
+def test_a_folder_that_is_not_empty_is_left_alone(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("mine")
+    assert V.main([str(tmp_path), "classes=5"]) == 2
+    assert "exists and is not an empty folder" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
+
+
 def test_a_reference_that_learns_too_little_is_refused(tmp_path):
     """Data the nearest centre classifies perfectly, but a learning rate too small to learn
     it in 10 epochs (a lucky start may still guess 80% of the 20 test points right, so the

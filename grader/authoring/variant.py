@@ -147,12 +147,19 @@ def course_files(root: Path) -> list[Path]:
     return [rel for rel in found if rel.parts[0] != "tests" or rel.is_relative_to(TESTS_KEPT)]
 
 
+def out_problems(out: Path, root: Path) -> list[str]:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        return [f"{out}: exists and is not an empty folder"]
+    if out.resolve().is_relative_to(root.resolve()):
+        return [f"{out}: inside the course it copies"]
+    return []
+
+
 def write_variant(out: Path, lesson: Lesson, root: Path = ROOT) -> list[Path]:
     """Copy the course at root into out (new or empty), its constants those of lesson."""
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise Refused(f"{out}: exists and is not an empty folder")
-    if out.resolve().is_relative_to(root.resolve()):
-        raise Refused(f"{out}: inside the course it copies")
+    problems = out_problems(out, root)
+    if problems:
+        raise Refused(problems[0])
     pairs = rewrites(course_lesson(), lesson)
     rewritten = {p for pattern in REWRITTEN for p in root.glob(pattern)}
     written = []
@@ -183,7 +190,7 @@ def run_in(course: Path, *args: str) -> subprocess.CompletedProcess:
 def make_variant(out: Path, lesson: Lesson, root: Path = ROOT) -> str:
     """Write, build and vet the variant; return its reference's line. Refused: nothing is
     left in out."""
-    problems = range_problems(lesson)
+    problems = out_problems(out, root) + range_problems(lesson)
     if problems:
         raise Refused("\n".join(problems))
     from .reference import best_possible

@@ -26,6 +26,7 @@ from grader.files import find_exercise_files, misplaced_files, write_atomically
 from grader.platforms import deadline
 from grader.platforms.classroom50 import open_fence, release_body
 from grader.platforms.report import to_gradescope_json, to_html, to_json, to_markdown, to_text
+from grader.checks.feedback import Feedback
 from grader.runner import Report, Result
 from grader.untrusted import clean, csv_cell, fence, file_stem
 
@@ -86,8 +87,8 @@ def test_file_stems_are_safe_and_distinct():
 # -- every renderer, on feedback as a record on disk could hold it -------------------------
 def hostile_report() -> Report:
     checks = all_checks("ex01")
-    return Report(f"mallory{HOSTILE}", [Result(checks[0], False, f"got {HOSTILE}\n```\ninjected"),
-                                        *(Result(c, True, "") for c in checks[1:])],
+    return Report(f"mallory{HOSTILE}", [Result(checks[0], False, Feedback(f"got {HOSTILE}\n```\ninjected")),
+                                        *(Result(c, True) for c in checks[1:])],
                   [f"exercises/ is a link{HOSTILE}"])
 
 

@@ -54,7 +54,7 @@ def _results_of_a_student(best_second: bool = False):
         passed = check.exercise == first.id
         if second and check.exercise == second.id and earned + check.points <= share:
             passed, earned = True, earned + check.points
-        results.append(Result(check, passed, ""))
+        results.append(Result(check, passed))
     return results
 
 
@@ -97,6 +97,8 @@ def endless_loop_example(root: Path = ROOT) -> str:
     from .. import messages
     from ..course import exercise
     from ..probes.registry import load_all
+    from ..checks.feedback import FailureKind, Feedback
+    from ..platforms.report import feedback_text
     from ..runner import Options, grade
 
     ex = exercise("ex04")
@@ -107,10 +109,11 @@ def endless_loop_example(root: Path = ROOT) -> str:
         with open(Path(tmp) / ex.file, "a") as f:      # train() again, its increment forgotten
             f.write(ENDLESS_TRAIN)
         report = grade(tmp, only="ex04", options=Options(time_scale=scale))
-    said = [r.feedback for r in report.results if r.cause and "did not finish" in r.cause.summary]
+    said = [r.feedback for r in report.results
+            if r.feedback and r.cause and r.cause.kind == FailureKind.TIMED_OUT]
     if not said:
         raise ValueError("an endless loop in train() was not reported as one")
-    text = said[0].split("\n  called:")[0]
+    text = feedback_text(Feedback(said[0].message, code=said[0].code))      # the message and the loop
     limit = load_all()["train"].time_limit
     first = messages.TIMED_OUT.format(where="train()", seconds=limit)
     rest = text.split("\n", 1)[1] if "\n" in text else ""

@@ -63,10 +63,11 @@ def watch_example() -> str:
     exercise and finished the first on 2026-11-23."""
     from ..platforms.progress import Progress, Record
     from ..platforms.report import score_table
+    from ..results import points_earned
 
     now, before = _results_of_a_student(), _results_of_a_student(best_second=True)
     points = {ex.id: ex.points for ex in exercises()}
-    best = {ex.id: sum(r.check.points for r in before if r.passed and r.check.exercise == ex.id)
+    best = {ex.id: points_earned(r for r in before if r.check.exercise == ex.id)
             for ex in exercises()}
     first = exercises()[0].id
     progress = Progress(Path("unused"), {ex_id: Record(b, "2026-11-23T10:12:00" if ex_id == first else None)

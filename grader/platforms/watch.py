@@ -20,6 +20,7 @@ from pathlib import Path
 from ..checks.cases import Cases
 from ..checks.feedback import Feedback, grader_error
 from ..exits import PASSED
+from ..results import points_available, points_earned
 from ..checks.registry import all_checks
 from ..course import exercise, exercise_ids, exercises
 from .hints import choose_level, hints_for, render, state_path
@@ -34,7 +35,7 @@ CLEAR = "\x1b[2J\x1b[H"
 
 
 def _points(results: list[Result]) -> tuple[int, int]:
-    return sum(r.points for r in results), sum(r.check.points for r in results)
+    return points_earned(results), points_available(results)
 
 
 def _forget_bytecode(target: Path) -> None:

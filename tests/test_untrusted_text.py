@@ -412,13 +412,14 @@ def test_a_hostile_class_leaves_no_control_character_and_no_secret_in_any_output
         assert "\\u001b" not in text and "\\u0007" not in text, path.name
     # A record keeps the folder's name exactly (it is the student's identity, escaped as
     # JSON escapes it); every message in it is clean.
+    texts = []
     for path in (root / "g-feedback" / ".records").glob("*.json"):
         assert_safe(path.read_text(), path.name)
         record = json.loads(path.read_text())
-        texts = [t for c in record["checks"] for part in (c["feedback"], c["cause"]) if part
-                 for t in part.values() if isinstance(t, str)]
-        assert texts and all(t == clean(t) for t in texts)
+        texts += [t for c in record["checks"] for part in (c["feedback"], c["cause"]) if part
+                  for t in part.values() if isinstance(t, str)]
         assert all(line == clean(line) for line in record["notes"] + record["refused"])
+    assert texts and all(t == clean(t) for t in texts)
     loud = next(p for p in (root / "g-feedback").glob("_HYPERLINK*.md")).read_text()
     assert "FULL MARKS" in loud and open_fence(loud) is None and "``````text" in loud
 

@@ -1,14 +1,14 @@
 """The command line's shared options (the seed, the limits on student code) and exit
-statuses, for grader/cli.py and the authors' commands in grader/authoring/commands.py. No
-torch at import."""
+statuses (grader/exits.py), for grader/cli.py and the authors' commands in
+grader/authoring/commands.py. No torch at import."""
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
 from .course import DEFAULT_SEED
-
-PASSED, FAILED, USAGE, STOPPED = 0, 1, 2, 130
+# The exit statuses (grader/exits.py), which the command line takes from here.
+from .exits import FAILED as FAILED, PASSED as PASSED, STOPPED as STOPPED, USAGE as USAGE
 
 
 def add_seed_options(p: argparse.ArgumentParser) -> None:

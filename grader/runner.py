@@ -3,26 +3,35 @@ student's code does can stop the run: every check ends with a recorded result.""
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from . import messages
 from .checks.cases import Cases
 from .course import exercise
-from .checks.feedback import CheckFailed
+from .checks.feedback import CheckFailed, Feedback, grader_error
 from .checks.registry import Check, all_checks
 from .gateway import confinement
 from .gateway.base import Gateway, ProbeResult, StudentCodeError, shorten
 from .gateway.in_process import InProcessGateway
 from .gateway.worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
+from .results import Cause, Report, Result
 from .untrusted import clean
+
+__all__ = ["Cause", "Context", "Options", "Report", "Result", "Session", "grade", "run_check"]
 
 
 class Context:
     """What a check gets: the cases to use and a way to run probes."""
 
-    def __init__(self, gateway: Gateway, cases: Cases):
+    def __init__(self, gateway: Gateway, cases: Cases, renamed: dict[str, str] | None = None,
+                 file_shown_as: str | None = None):
         self.gateway, self.cases = gateway, cases
+        # Paths as the student's feedback names them (a private copy of their files means
+        # nothing to them), and a check's exercise file where the student wrote no file (a
+        # notebook): applied where each result is made, never to a report's text.
+        self.renamed = renamed or {}
+        self.file_shown_as = file_shown_as
         self.printed: list[str] = []     # what the current check's calls printed
         # Reference results several checks share. They depend on the cases alone, so they
         # live with them: a batch reuses them for every submission graded with one seed.
@@ -34,6 +43,19 @@ class Context:
             self.memo[key] = compute()
         return self.memo[key]
 
+    def shown(self, check: Check) -> Callable[[str], str]:
+        """How a part of check's result reads in every report: cleaned (it may quote the
+        student), with the paths renamed."""
+        renamed = dict(self.renamed)
+        if self.file_shown_as:
+            renamed[exercise(check.exercise).file] = self.file_shown_as
+
+        def shown(text: str) -> str:
+            for path, name in renamed.items():
+                text = text.replace(path, name)
+            return clean(text)
+        return shown
+
     def run(self, probe: str, **params) -> ProbeResult:
         result = self.gateway.run(probe, **params)
         if result.output and result.output not in self.printed:
@@ -41,69 +63,25 @@ class Context:
         return result
 
 
-@dataclass(frozen=True)
-class Cause:
-    """Why the student's code gave a check no answer (the gateway's StudentCodeError): a
-    stub, a failed import, a timeout, a print flood, ... Checks of one exercise with the
-    same cause failed for one reason, which reports show once (report.feedback_once)."""
-    kind: str
-    summary: str
-
-
-@dataclass(frozen=True)
-class Result:
-    check: Check
-    passed: bool
-    feedback: str
-    cause: Cause | None = None      # set when the student's code gave no answer
-
-    @property
-    def points(self) -> int:
-        return self.check.points if self.passed else 0
-
-
 def run_check(check: Check, ctx: Context) -> Result:
     """The check's result. Its feedback quotes the student (what their code printed,
-    raised or returned): cleaned here, where it is made, for every report."""
+    raised or returned): cleaned here, where it is made, for every report (ctx.shown)."""
     ctx.printed = []
+    shown = ctx.shown(check)
     try:
         check.run(ctx)
     except CheckFailed as failure:
         if failure.output is None and ctx.printed:
             failure.output = shorten("".join(ctx.printed))
-        cause = Cause(failure.kind, clean(failure.summary)) if isinstance(failure, StudentCodeError) else None
-        return Result(check, False, clean(failure.render()), cause)
+        cause = None
+        if isinstance(failure, StudentCodeError):
+            cause = Cause(failure.kind, shown(failure.summary), failure.exception, failure.function)
+        return Result(check, False, failure.feedback().map(shown), cause)
     except Exception as exc:      # a bug in the grader: recorded, never fatal
         where = traceback.extract_tb(exc.__traceback__)[-1]
         error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
-        return Result(check, False, clean(messages.GRADER_ERROR.format(error=error)))
-    return Result(check, True, "")
-
-
-@dataclass
-class Report:
-    target: str
-    results: list[Result]
-    # For the student, above the scores: which folder was graded, what was not and why.
-    notes: list[str] = field(default_factory=list)
-
-    @property
-    def score(self) -> int:
-        return sum(r.points for r in self.results)
-
-    @property
-    def max_score(self) -> int:
-        return sum(r.check.points for r in self.results)
-
-    @property
-    def passed(self) -> bool:
-        return all(r.passed for r in self.results)
-
-    def by_exercise(self) -> dict[str, list[Result]]:
-        groups: dict[str, list[Result]] = {}
-        for r in self.results:
-            groups.setdefault(r.check.exercise, []).append(r)
-        return groups
+        return Result(check, False, Feedback(shown(grader_error(error))))
+    return Result(check, True)
 
 
 @dataclass(frozen=True)
@@ -119,10 +97,12 @@ class Options:
 class Session:
     """One grading run over one target: shares probe results between checks. Close it
     (or use it in a with block) to end its worker. on_activity, if given, is told in words
-    what is being graded ("grading ex04 Training loop: train(<model>, ...)"), for a status line."""
+    what is being graded ("grading ex04 Training loop: train(<model>, ...)"), for a status line.
+    shown_as, if given, names the target in feedback (for a private copy of the student's
+    files), file_shown_as each check's exercise file (for code taken from a notebook)."""
 
     def __init__(self, target: Path | str, cases: Cases | None = None, options: Options = Options(),
-                 on_activity=None):
+                 on_activity=None, shown_as: str | None = None, file_shown_as: str | None = None):
         self.target = Path(target)
         self.on_activity = on_activity or (lambda text: None)
         self._exercise = ""
@@ -139,7 +119,12 @@ class Session:
             gateway = WorkerGateway(self.target, time_scale=options.time_scale,
                                     memory_limit=options.memory_limit)
         gateway.on_activity = lambda text: self.on_activity(f"{self._exercise}: {text}")
-        self.ctx = Context(gateway, cases or Cases())
+        renamed = {}
+        if shown_as:
+            # The longer first: the resolved path may hold the given one (/private/tmp).
+            for path in sorted({str(self.target), str(self.target.resolve())}, key=len, reverse=True):
+                renamed[path] = shown_as
+        self.ctx = Context(gateway, cases or Cases(), renamed, file_shown_as)
 
     def run(self, check: Check) -> Result:
         self._exercise = f"grading {check.exercise} {exercise(check.exercise).title}"
@@ -160,6 +145,7 @@ class Session:
 
 
 def grade(target: Path | str, only: str | None = None, cases: Cases | None = None,
-          options: Options = Options(), on_activity=None) -> Report:
-    with Session(target, cases, options, on_activity) as session:
+          options: Options = Options(), on_activity=None, shown_as: str | None = None,
+          file_shown_as: str | None = None) -> Report:
+    with Session(target, cases, options, on_activity, shown_as, file_shown_as) as session:
         return session.run_all(all_checks(only))

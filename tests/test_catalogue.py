@@ -10,6 +10,7 @@ import pytest
 from grader.authoring import catalogue
 from grader.checks.registry import all_checks
 from grader.course import ROOT, exercise, exercises
+from grader.checks.feedback import Feedback
 from grader.runner import Report, Result
 
 from .catalogue import Variant, variants
@@ -17,7 +18,7 @@ from .catalogue import Variant, variants
 
 def report_of(exercise_id: str, failed: dict[str, str]) -> Report:
     """A made-up report: the checks in `failed` failed with that feedback, the others passed."""
-    return Report("made up", [Result(c, c.id not in failed, failed.get(c.id, ""))
+    return Report("made up", [Result(c, c.id not in failed, Feedback(failed[c.id]) if c.id in failed else None)
                               for c in all_checks(exercise_id)])
 
 

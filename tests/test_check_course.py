@@ -13,7 +13,8 @@ from grader.authoring.check_course import (Stage, catalogue_stage, docstring_pro
 from grader.checks.cases import Cases
 from grader.checks.registry import Check, all_checks
 from grader.course import ROOT, Exercise, exercise, exercises
-from grader.runner import Report, Result
+from grader.checks.feedback import FailureKind, Feedback
+from grader.runner import Cause, Report, Result
 
 
 def test_the_course_passes_check_course(monkeypatch, capsys, catalogue_report):
@@ -79,14 +80,17 @@ def test_generated_files_out_of_date_or_missing_are_named(tmp_path):
 
 def test_a_stub_that_passes_or_says_more_and_a_solution_that_fails_are_named():
     checks = all_checks("ex01")
-    stubs = Report("stubs", [Result(checks[0], True, ""),
-                             Result(checks[1], False, "make_dataset() raised ValueError\n  at line 3"),
-                             *[Result(c, False, "split_dataset() is not implemented yet") for c in checks[2:]]])
+    stub = Cause(FailureKind.NOT_IMPLEMENTED, "split_dataset() is not implemented yet", function="split_dataset")
+    raised = Cause(FailureKind.RAISED, "make_dataset() raised ValueError", "ValueError")
+    stubs = Report("stubs", [Result(checks[0], True),
+                             Result(checks[1], False, Feedback(raised.summary, code="at line 3"), raised),
+                             *[Result(c, False, Feedback(stub.summary), stub) for c in checks[2:]]])
     assert stub_problems(stubs) == [
         f"{checks[0].id}: the stub passes it (a check must fail a stub)",
         f"{checks[1].id}: on the stub it says 'make_dataset() raised ValueError', "
         "not '... is not implemented yet' in one line"]
-    solutions = Report("solutions", [Result(checks[0], False, "wrong\nmore"), *[Result(c, True, "") for c in checks[1:]]])
+    solutions = Report("solutions", [Result(checks[0], False, Feedback("wrong", got="more")),
+                                     *[Result(c, True) for c in checks[1:]]])
     assert solution_problems(solutions) == [f"{checks[0].id}: the solution fails it: wrong"]
 
 

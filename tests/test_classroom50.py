@@ -333,8 +333,9 @@ def test_a_python_without_the_packages_installs_them_once_cpu_only(bundle, check
 
 # -- the release body and the result, from a made-up report ---------------------------------
 def made_up_report(feedback: str):
+    from grader.checks.feedback import Feedback
     from grader.runner import Report, Result
-    return Report("your repository", [Result(c, i % 2 == 0, "" if i % 2 == 0 else feedback)
+    return Report("your repository", [Result(c, i % 2 == 0, None if i % 2 == 0 else Feedback(feedback))
                                       for i, c in enumerate(all_checks())])
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.platforms.report import result_text
 from grader.checks.registry import all_checks
 from grader.course import total_points
 from grader.runner import grade
@@ -19,7 +20,7 @@ def only_ex01_lost(report) -> list[str]:
     failed = [r for r in report.results if not r.passed]
     assert {r.check.exercise for r in failed} == {"ex01"}
     assert report.score == total_points() - EX01_POINTS
-    return [r.feedback for r in failed]
+    return [result_text(r) for r in failed]
 
 
 @pytest.mark.parametrize("code, message", [
@@ -67,7 +68,7 @@ def test_a_failing_function_fails_only_its_checks(code, message, submission):
 def test_student_prints_are_shown_under_a_failed_check(submission):
     code = ("def make_dataset(*a, **k):\n    print('debugging: here')\n    return None, None\n")
     report = grade(submission(ex01=code), only="ex01")
-    feedback = [r.feedback for r in report.results if not r.passed]
+    feedback = [result_text(r) for r in report.results if not r.passed]
     assert feedback and all("your code printed:" in f and "debugging: here" in f for f in feedback
                             if "make_dataset" in f)
 

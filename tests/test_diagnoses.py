@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.platforms.report import result_text
 from grader import messages as M
 from grader.checks.registry import all_checks
 from grader.course import exercise, exercises
@@ -29,9 +30,9 @@ def test_a_hard_coded_lr_is_named_and_not_read_as_training_on_the_test_data(subm
     no gradient from them reaches the parameters: only the lr is wrong."""
     wrong_lr = results_by_id(grade(submission(ex04=EVALUATE_WITH_AUTOGRAD + _train(
         optimizer="torch.optim.SGD(model.parameters(), lr=0.1)")), only="ex04"))
-    assert "moved as with lr=0.1" in wrong_lr["ex04.train_sgd_lr"].feedback
-    assert wrong_lr["ex04.train_only_train_data"].passed, wrong_lr["ex04.train_only_train_data"].feedback
-    assert M.GRAD_ENABLED in wrong_lr["ex04.evaluate_no_grad"].feedback
+    assert "moved as with lr=0.1" in result_text(wrong_lr["ex04.train_sgd_lr"])
+    assert wrong_lr["ex04.train_only_train_data"].passed, result_text(wrong_lr["ex04.train_only_train_data"])
+    assert M.GRAD_ENABLED in result_text(wrong_lr["ex04.evaluate_no_grad"])
 
     lr_fixed = results_by_id(grade(submission(ex04=EVALUATE_WITH_AUTOGRAD + _train()), only="ex04"))
     failed = {check_id for check_id, r in lr_fixed.items() if not r.passed}
@@ -45,7 +46,7 @@ def predict_proba(model, X):
     probabilities = {}[0]
 """
     results = results_by_id(grade(submission(ex03=code), only="ex03"))
-    feedback = results["ex03.proba_device"].feedback
+    feedback = result_text(results["ex03.proba_device"])
     assert "predict_proba() raised KeyError: 0" in feedback
     assert "different devices" not in feedback
 
@@ -59,10 +60,10 @@ def train_step(model, X, y, loss_fn, optimizer):
     report = grade(submission(ex04=code), only="ex04", options=Options(time_scale=0.05))
     for r in report.results:
         if r.check.id.startswith("ex04.train_"):
-            assert "it was stopped inside train_step()" in r.feedback, r.feedback
-            assert r.feedback.startswith("train() did not finish"), r.feedback
+            assert "it was stopped inside train_step()" in result_text(r), result_text(r)
+            assert result_text(r).startswith("train() did not finish"), result_text(r)
         elif r.check.id.startswith("ex04.step_"):
-            assert r.feedback.startswith("train_step() did not finish"), r.feedback
+            assert result_text(r).startswith("train_step() did not finish"), result_text(r)
 
 
 def test_an_endless_loop_costs_seconds_not_minutes():
@@ -79,7 +80,7 @@ def test_a_loss_function_shows_as_itself_in_called_lines(submission):
 def train_step(model, X, y, loss_fn, optimizer):
     return None
 """
-    feedback = results_by_id(grade(submission(ex04=code), only="ex04"))["ex04.step_returns_loss"].feedback
+    feedback = result_text(results_by_id(grade(submission(ex04=code), only="ex04"))["ex04.step_returns_loss"])
     assert "train_step(<model>, <float32 tensor [800, 2]>, <int64 tensor [800]>, <CrossEntropyLoss>, " \
            "<SGD(lr=0.1)>)" in feedback
 
@@ -104,7 +105,7 @@ def test_no_check_passes_on_a_call_that_raised(ex_id, ending, words, submission)
     report = grade(submission(**{ex_id: _unfinished(ex_id, ending)}), only=ex_id)
     passed = [r.check.id for r in report.results if r.passed]
     assert not passed and len(report.results) == len(all_checks(ex_id))
-    assert all(words in r.feedback for r in report.results), [r.feedback for r in report.results]
+    assert all(words in result_text(r) for r in report.results), [result_text(r) for r in report.results]
 
 
 def test_evaluate_in_training_mode_loses_points_and_is_named(submission):
@@ -112,7 +113,7 @@ def test_evaluate_in_training_mode_loses_points_and_is_named(submission):
     but evaluation in training mode is what the docstring forbids."""
     code = next(m.code for m in all_mistakes() if m.name == "evaluate_in_training_mode")
     report = grade(submission(ex04=code), only="ex04")
-    failed = {r.check.id: r.feedback for r in report.results if not r.passed}
+    failed = {r.check.id: result_text(r) for r in report.results if not r.passed}
     assert list(failed) == ["ex04.evaluate_no_grad"]
     assert M.TRAIN_MODE in failed["ex04.evaluate_no_grad"]
     assert report.score < report.max_score
@@ -141,8 +142,8 @@ def train_step(model, X, y, loss_fn, optimizer):
     report = grade(submission(ex04=code), only="ex04")
     for r in report.results:
         if r.check.id.startswith(("ex04.step_", "ex04.train_")) and r.check.id != "ex04.train_progress":
-            assert not r.passed and pytorch_says in r.feedback, r.feedback
-            assert f"likely:   {mistake}" in r.feedback, r.feedback
+            assert not r.passed and pytorch_says in result_text(r), result_text(r)
+            assert f"likely:   {mistake}" in result_text(r), result_text(r)
 
 
 @pytest.mark.parametrize("layers, failed", [

@@ -7,18 +7,21 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from grader.checks.feedback import FailureKind, Feedback
 from grader.checks.registry import Check, all_checks
 from grader.course import ROOT
 from grader.platforms.notebook import render
-from grader.platforms.report import (feedback_once, root_causes, to_dict, to_gradescope,
+from grader.platforms.report import (feedback_once, feedback_text, root_causes, to_dict, to_gradescope,
                                      to_html, to_markdown, to_text)
 from grader.runner import Cause, Report, Result, grade
 
 pytest_plugins = ["pytester"]
 
-FLOOD = Cause("output_flood", "train() printed more than 100,000 characters, so it was stopped")
-FLOOD_TEXT = FLOOD.summary + "\n  called:   train(...)\n  your code printed:\n" + "    x\n" * 20
-STUB = Cause("not_implemented", "evaluate() is not implemented yet")
+FLOOD = Cause(FailureKind.OUTPUT_FLOOD, "train() printed more than 100,000 characters, so it was stopped")
+FLOODED = Feedback(FLOOD.summary, called="train(...)", output="x\n" * 20)
+FLOOD_TEXT = FLOOD.summary + "\n  called:   train(...)\n  your code printed:\n" + "\n".join(["    x"] * 20)
+STUB = Cause(FailureKind.NOT_IMPLEMENTED, "evaluate() is not implemented yet", function="evaluate")
+WRONG = Feedback("a wrong answer", got="1")
 # A syntax error in ex03 costs every ex03 check; the first shows it, with how much more it costs.
 EX03 = all_checks("ex03")
 MORE_EX03 = (f"(and {len(EX03) - 1} more checks of this exercise, worth "
@@ -31,15 +34,15 @@ def check(name: str, exercise: str = "ex04", points: int = 2) -> Check:
 
 def results() -> list[Result]:
     return [
-        Result(check("a", "ex03"), False, FLOOD_TEXT, FLOOD),    # same summary, other exercise
-        Result(check("b"), False, FLOOD_TEXT, FLOOD),
-        Result(check("c"), True, ""),
-        Result(check("d", points=3), False, FLOOD_TEXT, FLOOD),
-        Result(check("e"), False, "a wrong answer\n  got: 1"),    # a check's own verdict
-        Result(check("f"), False, "a wrong answer\n  got: 1"),
-        Result(check("g", points=1), False, FLOOD_TEXT, FLOOD),
-        Result(check("h"), False, STUB.summary, STUB),
-        Result(check("i"), False, STUB.summary, STUB),
+        Result(check("a", "ex03"), False, FLOODED, FLOOD),    # same summary, other exercise
+        Result(check("b"), False, FLOODED, FLOOD),
+        Result(check("c"), True),
+        Result(check("d", points=3), False, FLOODED, FLOOD),
+        Result(check("e"), False, WRONG),    # a check's own verdict
+        Result(check("f"), False, WRONG),
+        Result(check("g", points=1), False, FLOODED, FLOOD),
+        Result(check("h"), False, Feedback(STUB.summary), STUB),
+        Result(check("i"), False, Feedback(STUB.summary), STUB),
     ]
 
 
@@ -61,7 +64,7 @@ def test_the_first_shows_the_cause_in_full_and_the_others_one_line():
     assert repeat.feedback == f"{FLOOD.summary} (the same cause as 'the b check', shown there in full)"
     assert shown["ex04.i"].feedback == STUB.summary                     # one line already: as is
     assert shown["ex04.h"].feedback.endswith("(and 1 more check of this exercise, worth 2 points, needs this call)")
-    assert shown["ex04.f"].feedback == "a wrong answer\n  got: 1" and shown["ex04.c"].feedback == ""
+    assert shown["ex04.f"].feedback == "a wrong answer\n  got:      1" == feedback_text(WRONG) and shown["ex04.c"].feedback == ""
 
 
 def test_the_text_report_leaves_the_repeats_out():

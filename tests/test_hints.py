@@ -15,6 +15,7 @@ from grader.checks.registry import Check, all_checks
 from grader.course import ROOT, exercise, exercises
 from grader.platforms.hints import (Found, NoSuchLevel, choose_level, hint, hints_for, render,
                                    state_path)
+from grader.checks.feedback import Feedback
 from grader.runner import Cause, Result
 from tests.release_tools import solution_leaks
 
@@ -42,7 +43,8 @@ def test_ex04_explains_train_accuracy_without_a_second_forward_pass():
 
 def result(check_id: str, passed: bool, cause: Cause | None = None) -> Result:
     ex_id = check_id.split(".")[0]
-    return Result(Check(check_id, ex_id, check_id, 1, lambda ctx: None), passed, "" if passed else "no", cause)
+    return Result(Check(check_id, ex_id, check_id, 1, lambda ctx: None), passed,
+                  None if passed else Feedback("no"), cause)
 
 
 def test_the_first_failing_check_picks_the_hints():

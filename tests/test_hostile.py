@@ -11,6 +11,7 @@ import sys
 
 import pytest
 
+from grader.platforms.report import result_text
 from grader.course import ROOT, exercise, total_points
 from grader.checks.registry import all_checks
 from grader.runner import Options, grade
@@ -20,7 +21,7 @@ QUICK = Options(time_scale=0.2)       # 15 s for train() becomes 3 s; imports ge
 
 
 def failed(report) -> dict[str, str]:
-    return {r.check.id: r.feedback for r in report.results if not r.passed}
+    return {r.check.id: result_text(r) for r in report.results if not r.passed}
 
 
 def raising(function: str) -> str:

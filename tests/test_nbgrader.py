@@ -54,7 +54,7 @@ HELPER = ("predict", "return predict_proba(model, X).argmax(dim=1)", "return _ro
           "def _rows_argmax(p):\n    return p.argmax(dim=1)")
 # ... by a student who also edited what the course shipped: their copy of the grader,
 # to give every point, and the locked autograder cell, to claim them.
-TAMPERED = ("grader/platforms/notebook.py", "return sum(r.points for r in results)",
+TAMPERED = ("grader/platforms/notebook.py", "return points_earned(results)",
             "return sum(r.check.points for r in results)")
 
 # Attacks on the kernel, each in the first solution cell. They run in the worker too, as

@@ -5,18 +5,25 @@ grading runs.)"""
 from __future__ import annotations
 
 from grader import messages
+from grader.checks.feedback import FailureKind, Feedback
 from grader.platforms.overview import Entry, check_summaries, identical_groups, to_markdown, write_overview
+from grader.results import Cause, Result, recorded_check
 
 
-def verdict(check_id: str, passed: bool, feedback: str = "", points: int = 4) -> dict:
-    return {"id": check_id, "exercise": check_id.split(".")[0], "name": f"the check {check_id}",
-            "points": points if passed else 0, "max_points": points, "passed": passed, "feedback": feedback}
+def verdict(check_id: str, passed: bool, feedback: Feedback | Cause | None = None, points: int = 4) -> Result:
+    """A made-up result: a check's own feedback, or a cause (the student's code gave no answer)."""
+    check = recorded_check(check_id, check_id.split(".")[0], f"the check {check_id}", points)
+    if isinstance(feedback, Cause):
+        return Result(check, passed, Feedback(feedback.summary), feedback)
+    return Result(check, passed, feedback)
 
 
-SOFTMAX = "the rows do not sum to 1\n  got:      ...\n  likely:   softmax ran over dim=0"
-SIGMOID = "the rows do not sum to 1\n  likely:   this looks like sigmoid"
-STUB = messages.NOT_IMPLEMENTED.format(function="predict_proba")
-MISSING = messages.MISSING_FILE.format(file="ex03_predict.py", target="x (exercises/ or its top level)")
+SOFTMAX = Feedback("the rows do not sum to 1", got="...", likely="softmax ran over dim=0")
+SIGMOID = Feedback("the rows do not sum to 1", likely="this looks like sigmoid")
+STUB = Cause(FailureKind.NOT_IMPLEMENTED, messages.NOT_IMPLEMENTED.format(function="predict_proba"),
+             function="predict_proba")
+MISSING = Cause(FailureKind.MISSING_FILE,
+                messages.MISSING_FILE.format(file="ex03_predict.py", target="x (exercises/ or its top level)"))
 
 
 def entries() -> list[Entry]:
@@ -68,16 +75,44 @@ def test_it_writes_the_page_and_its_plot(tmp_path):
 
 
 def test_the_plots_labels_wrap_at_spaces_and_name_the_misconception():
-    from grader.platforms.overview import CheckSummary, plot_label
+    from grader.platforms.overview import CheckSummary, Diagnosis, plot_label
 
     name = "the model is Linear, ReLU, Linear, ReLU, Linear with the sizes asked for"
     message = ("there is no ReLU: without a non-linearity, stacked Linear layers collapse into "
                "one (likely: the ReLUs were left out of nn.Sequential)")
-    no_likely = plot_label(CheckSummary("ex02.relu", "ex02", name, 4, 3, 0, 5, message.split(" (likely")[0], 3))
+    symptom, likely = message.split(" (likely: ")
+    no_likely = plot_label(CheckSummary("ex02.relu", "ex02", name, 4, 3, 0, 5, Diagnosis(symptom), 3))
     assert "non-linearity" in no_likely and not any(line.endswith("-") for line in no_likely.splitlines())
-    label = plot_label(CheckSummary("ex02.relu", "ex02", name, 4, 3, 0, 5, message, 3))
+    label = plot_label(CheckSummary("ex02.relu", "ex02", name, 4, 3, 0, 5, Diagnosis(symptom, likely[:-1]), 3))
     words = set(f"ex02 {name} mostly: the ReLUs were left out of nn.Sequential ...".split())
     assert all(line.split() and set(line.split()) <= words for line in label.splitlines()), label
     assert "mostly: the ReLUs were left out of nn.Sequential" in " ".join(label.split())
     softmax = plot_label(check_summaries(entries())[0])
     assert " ".join(softmax.split()).endswith("mostly: softmax ran over dim=0")
+
+
+def test_nothing_downstream_parses_a_message():
+    """The overview takes the likely mistake, and whether a check was attempted, from the
+    results' fields: a message, a line of the student's code or of what it printed that
+    looks like a label ("likely:", a path, a stub's words) changes nothing."""
+    raised = Cause(FailureKind.RAISED, "predict_proba() raised ValueError: likely: /tmp/grader-x/y", "ValueError")
+    tricky = [
+        # The student's printout holds a "likely:" line and a stub's words: not the likely mistake.
+        Feedback("the rows do not sum to 1",
+                 output="  likely:   sigmoid\n" + messages.NOT_IMPLEMENTED.format(function="predict_proba")),
+        # A message that reads like a stub's, yet the check judged an answer: attempted.
+        Feedback(messages.NOT_IMPLEMENTED.format(function="predict_proba"), got="a tensor of zeros"),
+    ]
+    graded = [Entry("ann", 0, 8, [verdict("ex03.rows", False, tricky[0]), verdict("ex03.argmax", False, tricky[1])]),
+              Entry("ben", 0, 8, [verdict("ex03.rows", False, raised), verdict("ex03.argmax", False, STUB)]),
+              Entry("cat", 0, 8, [verdict("ex03.rows", False, raised), verdict("ex03.argmax", False, STUB)])]
+    rows = {s.id: s for s in check_summaries(graded)}
+    assert (rows["ex03.rows"].wrong, rows["ex03.rows"].not_attempted) == (3, 0)
+    # grouped by cause: both raised the same, however its message reads
+    assert rows["ex03.rows"].message == raised.summary and rows["ex03.rows"].message_count == 2
+    assert (rows["ex03.argmax"].wrong, rows["ex03.argmax"].not_attempted) == (1, 2)
+    assert rows["ex03.argmax"].message == messages.NOT_IMPLEMENTED.format(function="predict_proba")
+    alone = {s.id: s for s in check_summaries(graded[:1])}
+    assert alone["ex03.rows"].message == "the rows do not sum to 1"
+    page = to_markdown(graded, "Class overview")
+    assert "sigmoid" not in page and "grader-x" in page      # the message quoted as it is, never parsed

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.platforms.report import result_text
 from grader import messages
 from grader.course import ROOT, exercise, exercises
 from grader.checks.registry import all_checks
@@ -206,7 +207,7 @@ def decoys(tmp_path, monkeypatch):
 
 
 def failed_messages(report) -> list[str]:
-    return [r.feedback for r in report.results if not r.passed]
+    return [result_text(r) for r in report.results if not r.passed]
 
 
 @pytest.mark.parametrize("pattern", PATTERNS, ids=lambda p: p.name)

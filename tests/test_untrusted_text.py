@@ -26,6 +26,7 @@ from grader.files import find_exercise_files, misplaced_files, write_atomically
 from grader.platforms import deadline
 from grader.platforms.classroom50 import open_fence, release_body
 from grader.platforms.report import to_gradescope_json, to_html, to_json, to_markdown, to_text
+from grader.checks.feedback import Feedback
 from grader.runner import Report, Result
 from grader.untrusted import clean, csv_cell, fence, file_stem
 
@@ -86,8 +87,8 @@ def test_file_stems_are_safe_and_distinct():
 # -- every renderer, on feedback as a record on disk could hold it -------------------------
 def hostile_report() -> Report:
     checks = all_checks("ex01")
-    return Report(f"mallory{HOSTILE}", [Result(checks[0], False, f"got {HOSTILE}\n```\ninjected"),
-                                        *(Result(c, True, "") for c in checks[1:])],
+    return Report(f"mallory{HOSTILE}", [Result(checks[0], False, Feedback(f"got {HOSTILE}\n```\ninjected")),
+                                        *(Result(c, True) for c in checks[1:])],
                   [f"exercises/ is a link{HOSTILE}"])
 
 
@@ -411,11 +412,14 @@ def test_a_hostile_class_leaves_no_control_character_and_no_secret_in_any_output
         assert "\\u001b" not in text and "\\u0007" not in text, path.name
     # A record keeps the folder's name exactly (it is the student's identity, escaped as
     # JSON escapes it); every message in it is clean.
+    texts = []
     for path in (root / "g-feedback" / ".records").glob("*.json"):
         assert_safe(path.read_text(), path.name)
         record = json.loads(path.read_text())
-        assert all(c["feedback"] == clean(c["feedback"]) for c in record["checks"])
+        texts += [t for c in record["checks"] for part in (c["feedback"], c["cause"]) if part
+                  for t in part.values() if isinstance(t, str)]
         assert all(line == clean(line) for line in record["notes"] + record["refused"])
+    assert texts and all(t == clean(t) for t in texts)
     loud = next(p for p in (root / "g-feedback").glob("_HYPERLINK*.md")).read_text()
     assert "FULL MARKS" in loud and open_fence(loud) is None and "``````text" in loud
 

@@ -10,6 +10,7 @@ import sys
 
 import pytest
 
+from grader.platforms.report import result_text
 from grader import runner
 from grader.course import ROOT
 from grader.runner import Options, grade
@@ -21,7 +22,7 @@ QUICK = Options(time_scale=0.05)            # accuracy's 10 s limit becomes 0.5 
 
 
 def failures(report) -> dict[str, str]:
-    return {r.check.id: r.feedback for r in report.results if not r.passed}
+    return {r.check.id: result_text(r) for r in report.results if not r.passed}
 
 
 def line_of(path, text: str) -> int:
@@ -83,7 +84,7 @@ def test_with_in_process_breakpoint_reaches_the_debugger(submission, monkeypatch
     monkeypatch.setattr(sys, "breakpointhook", lambda *a, **k: stops.append("stopped"))
     folder = submission(ex03="def accuracy(y_true, y_pred):\n    breakpoint()\n    return 100.0\n")
     report = grade(folder, only="ex03", options=Options(in_process=True))
-    assert stops and "only works with --in-process" not in "".join(r.feedback for r in report.results)
+    assert stops and "only works with --in-process" not in "".join(result_text(r) for r in report.results)
 
 
 ENDLESS_TRAIN = _train(loop="epoch = 0\n    while epoch < epochs:")     # the increment forgotten
@@ -122,7 +123,7 @@ def test_in_a_notebook_the_loop_is_named_by_its_cell_line(monkeypatch):
     exec(compile((SOLUTIONS / "ex04_train.py").read_text(), "<cell ex04>", "exec"), namespace)
     exec(compile(source, cell, "exec"), namespace)
     ctx = Context(NotebookGateway(namespace), Cases())
-    text = run_check(next(c for c in all_checks("ex04") if c.id == "ex04.train_history"), ctx).feedback
+    text = result_text(run_check(next(c for c in all_checks("ex04") if c.id == "ex04.train_history"), ctx))
     line = next(i for i, l in enumerate(source.splitlines(), 1) if "while epoch < epochs:" in l)
     assert (f"stopped in the loop at line {line} of the cell that defines train():\n"
             "        while epoch < epochs:") in text, text

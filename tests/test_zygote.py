@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.platforms.report import result_text
 from grader import messages
 from grader.checks.registry import all_checks
 from grader.course import ROOT, exercise, total_points
@@ -120,7 +121,7 @@ def copy_solutions(folder: Path, **files: str) -> Path:
 
 
 def failed(report) -> dict[str, str]:
-    return {r.check.id: r.feedback for r in report.results if not r.passed}
+    return {r.check.id: result_text(r) for r in report.results if not r.passed}
 
 
 def scanned_feedback(text: str, canary: str) -> str:

@@ -17,6 +17,7 @@ from types import ModuleType
 
 from ..checks.cases import Cases
 from ..course import exercise, exercises
+from ..platforms.report import result_text
 from ..runner import Report, grade
 
 CATALOGUE = Path("tests") / "catalogue"
@@ -61,7 +62,7 @@ def variant_problems(variant, report: Report) -> list[str]:
     name = f"catalogue {variant.exercise} '{variant.name}'"
     results = {r.check.id: r for r in report.results}
     if not variant.fails:
-        return [f"{name}: is correct, but fails {r.check.id}: {first_line(r.feedback)}"
+        return [f"{name}: is correct, but fails {r.check.id}: {first_line(result_text(r))}"
                 for r in report.results if not r.passed]
     problems = []
     for check_id, words in variant.fails.items():
@@ -70,9 +71,9 @@ def variant_problems(variant, report: Report) -> list[str]:
             problems.append(f"{name}: names {check_id}, which is not a check of {variant.exercise}")
         elif result.passed:
             problems.append(f"{name}: {check_id} passes it")
-        elif words.lower() not in result.feedback.lower():
+        elif words.lower() not in result_text(result).lower():      # what the student reads
             problems.append(f"{name}: {check_id} fails it without the words {words!r}: "
-                            f"{first_line(result.feedback)}")
+                            f"{first_line(result_text(result))}")
     return problems
 
 

@@ -27,7 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import messages
+from ..exits import FAILED, PASSED
+from ..checks.feedback import FailureKind
 from ..course import ROOT, Exercise, exercise, exercise_ids, exercises
+from ..platforms.report import result_text
 from . import catalogue
 from .build import stale_files
 from .markers import MarkerError
@@ -147,14 +150,14 @@ def stub_problems(report) -> list[str]:
     for r in report.results:
         if r.passed:
             problems.append(f"{r.check.id}: the stub passes it (a check must fail a stub)")
-        elif not r.feedback.endswith(NOT_IMPLEMENTED) or "\n" in r.feedback:
-            problems.append(f"{r.check.id}: on the stub it says {catalogue.first_line(r.feedback)!r}, "
+        elif not (r.cause and r.cause.kind == FailureKind.NOT_IMPLEMENTED):
+            problems.append(f"{r.check.id}: on the stub it says {catalogue.first_line(result_text(r))!r}, "
                             f"not '... {NOT_IMPLEMENTED}' in one line")
     return problems
 
 
 def solution_problems(report) -> list[str]:
-    return [f"{r.check.id}: the solution fails it: {catalogue.first_line(r.feedback)}"
+    return [f"{r.check.id}: the solution fails it: {catalogue.first_line(result_text(r))}"
             for r in report.results if not r.passed]
 
 
@@ -233,4 +236,4 @@ def main(argv: list[str]) -> int:
             print(f"  {problem}", flush=True)
         count += len(stage.problems)
     print(f"{count} problem(s)" if count else "The course is in order.")
-    return 1 if count else 0
+    return FAILED if count else PASSED

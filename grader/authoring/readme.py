@@ -54,7 +54,7 @@ def _results_of_a_student(best_second: bool = False):
         passed = check.exercise == first.id
         if second and check.exercise == second.id and earned + check.points <= share:
             passed, earned = True, earned + check.points
-        results.append(Result(check, passed, ""))
+        results.append(Result(check, passed))
     return results
 
 
@@ -63,10 +63,11 @@ def watch_example() -> str:
     exercise and finished the first on 2026-11-23."""
     from ..platforms.progress import Progress, Record
     from ..platforms.report import score_table
+    from ..results import points_earned
 
     now, before = _results_of_a_student(), _results_of_a_student(best_second=True)
     points = {ex.id: ex.points for ex in exercises()}
-    best = {ex.id: sum(r.check.points for r in before if r.passed and r.check.exercise == ex.id)
+    best = {ex.id: points_earned(r for r in before if r.check.exercise == ex.id)
             for ex in exercises()}
     first = exercises()[0].id
     progress = Progress(Path("unused"), {ex_id: Record(b, "2026-11-23T10:12:00" if ex_id == first else None)
@@ -97,6 +98,8 @@ def endless_loop_example(root: Path = ROOT) -> str:
     from .. import messages
     from ..course import exercise
     from ..probes.registry import load_all
+    from ..checks.feedback import FailureKind, Feedback
+    from ..platforms.report import feedback_text
     from ..runner import Options, grade
 
     ex = exercise("ex04")
@@ -107,10 +110,11 @@ def endless_loop_example(root: Path = ROOT) -> str:
         with open(Path(tmp) / ex.file, "a") as f:      # train() again, its increment forgotten
             f.write(render(ENDLESS_TRAIN))
         report = grade(tmp, only="ex04", options=Options(time_scale=scale))
-    said = [r.feedback for r in report.results if r.cause and "did not finish" in r.cause.summary]
+    said = [r.feedback for r in report.results
+            if r.feedback and r.cause and r.cause.kind == FailureKind.TIMED_OUT]
     if not said:
         raise ValueError("an endless loop in train() was not reported as one")
-    text = said[0].split("\n  called:")[0]
+    text = feedback_text(Feedback(said[0].message, code=said[0].code))      # the message and the loop
     limit = load_all()["train"].time_limit
     first = messages.TIMED_OUT.format(where="train()", seconds=limit)
     rest = text.split("\n", 1)[1] if "\n" in text else ""

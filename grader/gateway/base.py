@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import torch
 
-from ..checks.feedback import CheckFailed
+from ..checks.feedback import CheckFailed, FailureKind
 from ..probes.registry import Probe, load_all
 
 IMPORT_LIMIT = 20.0         # seconds for importing a student's module
@@ -26,11 +26,15 @@ SHOWN_LINES = 20            # and at most this many lines
 
 
 class StudentCodeError(CheckFailed):
-    """The student's code could not give an answer: it is missing, raised, exited, ..."""
+    """The student's code could not give an answer: it is missing, raised, exited, ...
+    exception names the type of what it raised, when it raised; function the student's
+    function it is about, when it is a stub or missing."""
 
-    def __init__(self, kind: str, summary: str, **details):
+    def __init__(self, kind: FailureKind, summary: str, exception: str | None = None,
+                 function: str | None = None, **details):
         super().__init__(summary, **details)
         self.kind = kind
+        self.exception, self.function = exception, function
 
 
 @dataclass
@@ -86,7 +90,7 @@ class Gateway:
         if key not in self._cache:
             self._cache[key] = self._timed_out.get(probe_name) or self._run(probe, params)
         found = self._cache[key]
-        if isinstance(found, StudentCodeError) and found.kind == "timed_out":
+        if isinstance(found, StudentCodeError) and found.kind == FailureKind.TIMED_OUT:
             self._timed_out.setdefault(probe_name, found)
         if isinstance(found, StudentCodeError):
             raise found

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 
 from .. import messages
+from ..checks.feedback import FailureKind
 from ..course import exercise, exercises
 from ..probes.student import MissingFunction, NotImplementedYet, Student
 from . import lazy_dynamo, loops
@@ -181,18 +182,19 @@ class InProcessGateway(Gateway):
                    exercise_id: str = "", home=None):
         out = BoundedOutput(OUTPUT_LIMIT, self.mirror_fd)
 
-        def fail(kind: str, summary: str, code: str | None = None):
-            if kind == "not_implemented":      # a stub: one line, nothing more
-                return StudentCodeError(kind, summary)
+        def fail(kind: FailureKind, summary: str, code: str | None = None, exception: str | None = None,
+                 function: str | None = None):
+            if kind == FailureKind.NOT_IMPLEMENTED:      # a stub: one line, nothing more
+                return StudentCodeError(kind, summary, function=function)
             shown = shorten(out.text())
             called = "; ".join(student.calls) if student and student.calls else None
-            likely = student.likely if student and kind == "raised" else None
-            return StudentCodeError(kind, summary, called=called, output=shown or None, code=code,
-                                    likely=likely)
+            likely = student.likely if student and kind == FailureKind.RAISED else None
+            return StudentCodeError(kind, summary, exception, called=called, output=shown or None,
+                                    code=code, likely=likely)
 
         def debugger(call: str, code: str | None):
             ex = exercise(exercise_id) if exercise_id else None
-            return fail("breakpoint", messages.BREAKPOINT.format(
+            return fail(FailureKind.BREAKPOINT, messages.BREAKPOINT.format(
                 call=call, exercise=exercise_id or "ex0N", test=f"test_{ex.module}.py" if ex else ""), code)
 
         def place() -> str:
@@ -212,45 +214,47 @@ class InProcessGateway(Gateway):
                     out._keep(text)
             return result, out.text()
         except NotImplementedYet as exc:
-            raise fail("not_implemented", messages.NOT_IMPLEMENTED.format(function=exc.function))
+            raise fail(FailureKind.NOT_IMPLEMENTED, messages.NOT_IMPLEMENTED.format(function=exc.function),
+                       function=exc.function)
         except MissingFunction as exc:
             file = student.file if student else where
             if exc.kind:
-                raise fail("missing_function", messages.NOT_CALLABLE.format(
-                    file=file, function=exc.function, kind=exc.kind))
-            raise fail("missing_function", messages.MISSING_FUNCTION.format(
-                file=file, function=exc.function))
+                raise fail(FailureKind.NOT_CALLABLE, messages.NOT_CALLABLE.format(
+                    file=file, function=exc.function, kind=exc.kind), function=exc.function)
+            raise fail(FailureKind.MISSING_FUNCTION, messages.MISSING_FUNCTION.format(
+                file=file, function=exc.function), function=exc.function)
         except CallTimeout as exc:
             limit = seconds * self.time_scale
             looping = exc.function
             if student and student.current and looping and not looping.startswith("<") \
                     and looping != student.current:
                 # Name the function that was looping, not only the one the grader called.
-                raise fail("timed_out", messages.TIMED_OUT_INSIDE.format(
+                raise fail(FailureKind.TIMED_OUT, messages.TIMED_OUT_INSIDE.format(
                     where=place(), seconds=limit, function=looping), exc.code)
-            raise fail("timed_out", messages.TIMED_OUT.format(where=place(), seconds=limit), exc.code)
+            raise fail(FailureKind.TIMED_OUT, messages.TIMED_OUT.format(where=place(), seconds=limit), exc.code)
         except BreakpointCalled as exc:
             raise debugger(exc.call, exc.code)
         except bdb.BdbQuit as exc:          # another debugger, reading the empty stdin
             raise debugger("a debugger", _traceback_line(exc, self.target))
         except OutputFlood as exc:
-            raise fail("output_flood", messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT),
+            raise fail(FailureKind.OUTPUT_FLOOD, messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT),
                        self._printing_at(exc))
         except SystemExit as exc:
-            raise fail("exited", messages.EXITED.format(how=f"sys.exit({exc.code!r})", where=place()))
+            raise fail(FailureKind.EXITED, messages.EXITED.format(how=f"sys.exit({exc.code!r})", where=place()))
         except KeyboardInterrupt:
             if not self.in_worker:
                 raise                 # in the grader's own process, Ctrl-C stops grading
-            raise fail("exited", messages.EXITED.format(how="KeyboardInterrupt", where=place()))
+            raise fail(FailureKind.EXITED, messages.EXITED.format(how="KeyboardInterrupt", where=place()))
         except Exception as exc:
             if _out_of_memory(exc):
-                raise fail("out_of_memory", messages.OUT_OF_MEMORY.format(
+                raise fail(FailureKind.OUT_OF_MEMORY, messages.OUT_OF_MEMORY.format(
                     where=place(), limit=self.memory_limit))
             error = self._error_text(exc)
             if self.in_worker and isinstance(exc, PermissionError):
                 error += " " + messages.WRITE_BLOCKED
             code = syntax_excerpt(exc) if isinstance(exc, SyntaxError) else None
-            raise fail("raised", messages.RAISED.format(where=place(), error=error), code)
+            raise fail(FailureKind.RAISED, messages.RAISED.format(where=place(), error=error), code,
+                       type(exc).__name__)
 
     # -- modules --------------------------------------------------------------------------
     def module(self, ex_id: str):
@@ -269,7 +273,8 @@ class InProcessGateway(Gateway):
         ex = exercise(ex_id)
         path = self.target / ex.file
         if not path.is_file():
-            raise StudentCodeError("missing_file", messages.MISSING_FILE.format(file=ex.file, target=self.shown_as))
+            raise StudentCodeError(FailureKind.MISSING_FILE,
+                                   messages.MISSING_FILE.format(file=ex.file, target=self.shown_as))
         spec = importlib.util.spec_from_file_location(ex.module, path)
         assert spec is not None and spec.loader is not None     # a .py file has a source loader
         module = importlib.util.module_from_spec(spec)
@@ -282,7 +287,7 @@ class InProcessGateway(Gateway):
         try:
             module, _ = self._contained(f"importing {ex.file}", IMPORT_LIMIT, None, load, ex_id, home=module)
         except StudentCodeError as exc:
-            exc.kind = "import_failed"
+            exc.kind = FailureKind.IMPORT_FAILED
             exc.summary = messages.IMPORT_FAILED.format(file=ex.file, error=exc.summary)
             exc.args = (exc.summary,)
             raise

@@ -24,6 +24,7 @@ import time
 from pathlib import Path
 
 from .. import messages
+from ..checks.feedback import FailureKind, grader_error
 from . import sandbox, wire, zygote_client
 from ..course import exercise
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
@@ -37,7 +38,7 @@ WORKER_FAILED = 70                    # the worker's own exit status when the gr
 # Imported once in the zygote so that every worker starts with them, as it does with torch
 # (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox).
 PRELOADED = ("sklearn.datasets", "sklearn.model_selection")
-ERROR_FIELDS = ("summary", "called", "got", "expected", "likely", "output", "code")
+ERROR_FIELDS = ("summary", "exception", "function", "called", "got", "expected", "likely", "output", "code")
 
 
 def worker_available() -> bool:
@@ -72,19 +73,19 @@ def serve(requests: int, replies: int, target: Path, scratch: str, output_fd: in
             reply = {"type": "result", "data": result.data, "calls": list(result.calls),
                      "output": result.output}
         except StudentCodeError as exc:
-            reply = {"type": "error", "kind": exc.kind,
+            reply = {"type": "error", "kind": exc.kind.value,
                      **{name: getattr(exc, name) for name in ERROR_FIELDS}}
         frame = wire.encode(reply)
         if len(frame) > wire.MAX_FRAME:              # the grader would refuse it unread
             summary = messages.TOO_LARGE.format(size=len(frame) / 2**20, limit=wire.MAX_FRAME / 2**20)
-            frame = wire.encode({"type": "error", "kind": "too_large", "summary": summary,
+            frame = wire.encode({"type": "error", "kind": FailureKind.TOO_LARGE.value, "summary": summary,
                                  "called": "; ".join(reply.get("calls", [])) or None})
         wire.write(replies, frame)
 
 
 # -- the grader's side -------------------------------------------------------------------
 class WorkerDied(Exception):
-    def __init__(self, summary: str, kind: str, where, code: str | None = None):
+    def __init__(self, summary: str, kind: FailureKind, where, code: str | None = None):
         super().__init__(summary)
         self.summary, self.kind, self.code = summary, kind, code
         self.during_import = bool(where and where[0] == "importing")
@@ -95,6 +96,14 @@ def _signal_name(number: int) -> str:
     name = messages.signal_name(number)
     return {"SIGSEGV": "segmentation fault, SIGSEGV", "SIGABRT": "abort, SIGABRT",
             "SIGBUS": "bus error, SIGBUS", "SIGFPE": "arithmetic error, SIGFPE"}.get(name, name)
+
+
+def _kind(value) -> FailureKind:
+    """A reply's kind of failure; one the grader does not know is the code raising."""
+    try:
+        return FailureKind(value)
+    except ValueError:
+        return FailureKind.RAISED
 
 
 def _text(value, limit: int = 2_000) -> str | None:
@@ -156,7 +165,7 @@ class Worker:
                 # Where the time limit found the code, if its signal got that far (code that
                 # ignores the signal, or hangs inside a library call, leaves no line).
                 raise WorkerDied(messages.TIMED_OUT.format(
-                    where=self._place(where), seconds=seconds), "timed_out", where, stopped_at) from None
+                    where=self._place(where), seconds=seconds), FailureKind.TIMED_OUT, where, stopped_at) from None
             except wire.WireError as exc:
                 raise self._death(where, str(exc)) from None
             kind = message.get("type") if isinstance(message, dict) else None
@@ -179,11 +188,11 @@ class Worker:
             elif kind == "error":
                 fields = {name: _text(message.get(name)) for name in ERROR_FIELDS}
                 summary = fields.pop("summary") or "your code failed"
-                return StudentCodeError(_text(message.get("kind"), 50) or "raised", summary, **fields)
+                return StudentCodeError(_kind(message.get("kind")), summary, **fields)
             else:
                 self.kill()
                 raise WorkerDied(messages.UNREADABLE_REPLY.format(
-                    where=self._place(where), error="a message of an unknown kind"), "tampered", where)
+                    where=self._place(where), error="a message of an unknown kind"), FailureKind.TAMPERED, where)
 
     @staticmethod
     def _place(where) -> str:
@@ -200,24 +209,24 @@ class Worker:
             if ended is None:                        # alive but talking nonsense
                 self.kill()
                 return WorkerDied(messages.UNREADABLE_REPLY.format(where=place, error=wire_error),
-                                  "tampered", where)
+                                  FailureKind.TAMPERED, where)
         except ZygoteLost as lost:
             self.pid = None
-            return WorkerDied(messages.WORKER_LOST.format(where=place, fate=lost.fate), "lost", where)
+            return WorkerDied(messages.WORKER_LOST.format(where=place, fate=lost.fate), FailureKind.LOST, where)
         self.pid = None
         status, stopped = ended
         if stopped:
-            return WorkerDied(messages.STOPPED.format(signal=_signal_name(stopped), where=place), "stopped", where)
+            return WorkerDied(messages.STOPPED.format(signal=_signal_name(stopped), where=place),
+                              FailureKind.STOPPED, where)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == WORKER_FAILED and where is None:
-            return WorkerDied(messages.GRADER_ERROR.format(error="the worker process failed"),
-                              "grader_error", where)
+            return WorkerDied(grader_error("the worker process failed"), FailureKind.GRADER_ERROR, where)
         if os.WIFEXITED(status):
             how = f"os._exit({os.WEXITSTATUS(status)})"
-            return WorkerDied(messages.ENDED_PROCESS.format(how=how, where=place), "exited", where)
+            return WorkerDied(messages.ENDED_PROCESS.format(how=how, where=place), FailureKind.EXITED, where)
         number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         if number == signal.SIGKILL:
-            return WorkerDied(messages.KILLED.format(signal="SIGKILL", where=place), "out_of_memory", where)
-        return WorkerDied(messages.CRASHED.format(signal=_signal_name(number), where=place), "crashed", where)
+            return WorkerDied(messages.KILLED.format(signal="SIGKILL", where=place), FailureKind.OUT_OF_MEMORY, where)
+        return WorkerDied(messages.CRASHED.format(signal=_signal_name(number), where=place), FailureKind.CRASHED, where)
 
     def printed(self) -> str:
         """What the worker printed during its last request (kept after a crash)."""
@@ -275,8 +284,8 @@ class WorkerGateway(Gateway):
         try:
             worker = self._worker_for(ex)
         except ZygoteLost as lost:
-            return StudentCodeError("grader_error", messages.GRADER_ERROR.format(
-                error=f"no process to run your code could be started (the zygote was {lost.fate})"))
+            return StudentCodeError(FailureKind.GRADER_ERROR, grader_error(
+                f"no process to run your code could be started (the zygote was {lost.fate})"))
         try:
             return worker.run(probe, params)
         except WorkerDied as death:
@@ -287,7 +296,7 @@ class WorkerGateway(Gateway):
             error = StudentCodeError(death.kind, death.summary, called=called, output=output,
                                      code=death.code)
             if death.during_import:
-                error.kind = "import_failed"
+                error.kind = FailureKind.IMPORT_FAILED
                 error.summary = messages.IMPORT_FAILED.format(file=exercise(ex).file, error=death.summary)
                 error.args = (error.summary,)
                 self._ended_at_import[ex] = error

@@ -36,16 +36,18 @@ from ..checks.registry import all_checks
 from ..course import exercise_ids, exercises
 from ..files import find_exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
 from ..gateway.confinement import require_for_batch
+from ..checks.feedback import Feedback
 from ..runner import Options, Report, Result
 from ..untrusted import clean, csv_cell, file_stem, one_line
 from .. import messages
 from . import deadline as git_deadline
 from .pool import Lost, supervise
-from .report import exercise_scores, to_dict, to_html, to_markdown
+from .report import exercise_scores, to_html, to_markdown
 from .overview import Entry, write_overview
 from .submission import grade_files
 
 RECORDS = ".records"          # inside the feedback folder
+RECORD_FORMAT = 2             # 2: each check's result as data (results.Result.to_data)
 # Seconds for one submission, times --time-scale: far above an honest grading (~2 s) and
 # above the worst a submission can take (~10 minutes: every call of the reference's 31
 # running to its time limit); a grading process still busy then is stuck, and is killed.
@@ -83,10 +85,15 @@ def _grade_job(job: Job, seed: int, options: Options) -> tuple[str, dict | str]:
         seconds = time.perf_counter() - started
     except Exception as exc:          # the grader failed, not the student
         return job.student, one_line(f"{type(exc).__name__}: {exc}")
-    return job.student, {"student": job.student, "digest": job.digest, "content": job.content,
-                         "scores": exercise_scores(report), "total": report.score,
-                         "max_score": report.max_score, "seconds": round(seconds, 3),
-                         "checks": to_dict(report)["checks"]}
+    return job.student, {**_recorded(job.student, report), "digest": job.digest, "content": job.content,
+                         "seconds": round(seconds, 3)}
+
+
+def _recorded(student: str, report: Report) -> dict:
+    """What a record keeps of a report: the scores, and each check's result as data."""
+    return {"format": RECORD_FORMAT, "student": student, "scores": exercise_scores(report),
+            "total": report.score, "max_score": report.max_score,
+            "checks": [r.to_data() for r in report.results]}
 
 
 def _record_path(feedback_dir: Path, student: str) -> Path:
@@ -105,16 +112,26 @@ def _load_record(feedback_dir: Path, job: Job, any_digest: bool = False) -> dict
         record = json.loads(_record_path(feedback_dir, job.student).read_text())
     except (OSError, ValueError):
         return None
-    ok = (isinstance(record, dict) and (any_digest or record.get("digest") == job.digest)
+    ok = (isinstance(record, dict) and record.get("format") == RECORD_FORMAT
+          and (any_digest or record.get("digest") == job.digest)
           and isinstance(record.get("scores"), dict) and isinstance(record.get("checks"), list))
-    return record if ok else None
+    try:
+        return record if ok and results_of(record) is not None else None
+    except ValueError:                  # not a record this grader wrote: graded again
+        return None
+
+
+def results_of(record: dict) -> list[Result]:
+    """A record's results (ValueError if it holds something else)."""
+    if not all(isinstance(c, dict) for c in record["checks"]):
+        raise ValueError("a check's result is not a mapping")
+    return [Result.from_data(c) for c in record["checks"]]
 
 
 def report_of(record: dict) -> Report:
-    """A record's verdicts as a Report, to render its feedback."""
-    checks = {c.id: c for c in all_checks()}
-    return Report(record["student"], [Result(checks[c["id"]], c["passed"], c["feedback"])
-                                      for c in record["checks"] if c["id"] in checks])
+    """A record's results as a Report (the checks the course still has), to render its feedback."""
+    known = {c.id for c in all_checks()}
+    return Report(record["student"], [r for r in results_of(record) if r.id in known])
 
 
 def feedback_text(record: dict, fmt: str) -> str:
@@ -311,11 +328,9 @@ def _save(record: dict, records: dict, feedback_dir: Path, csv_path: Path, fmt: 
 def _lost_record(job: Job, reason: str) -> dict:
     """A row for a submission whose grading process was lost: no points, every check saying
     what happened, and no digest, so that the next run grades it again."""
-    text = messages.GRADING_LOST.format(reason=reason)
-    report = Report(job.student, [Result(check, False, text) for check in all_checks()])
-    return {"student": job.student, "digest": None, "content": job.content,
-            "scores": exercise_scores(report), "total": 0, "max_score": report.max_score,
-            "seconds": None, "checks": to_dict(report)["checks"]}
+    lost = Feedback(messages.GRADING_LOST.format(reason=reason))
+    report = Report(job.student, [Result(check, False, lost) for check in all_checks()])
+    return {**_recorded(job.student, report), "digest": None, "content": job.content, "seconds": None}
 
 
 def _grade_all(todo: list[Job], seed: int, options: Options, jobs: int, bar, failed: list[str],
@@ -351,6 +366,6 @@ def write_class_overview(outcome: Outcome, path: Path) -> list[Path]:
     """The overview of every student in the CSV (grader/platforms/overview.py)."""
     # A submission with nothing to grade at the deadline has no total, not a 0.
     entries = [Entry(r["student"], None if r.get("problem") else r["total"], r["max_score"],
-                     [] if r.get("problem") else r["checks"], r.get("content"), r.get("notes", []))
+                     [] if r.get("problem") else results_of(r), r.get("content"), r.get("notes", []))
                for r in outcome.records]
     return write_overview(entries, path, "Class overview")

@@ -43,12 +43,12 @@ import tempfile
 from pathlib import Path
 
 from ..course import DEFAULT_SEED, ROOT
+from ..exits import FAILED, PASSED, USAGE
 from ..files import graded_digest, grader_digest, write_atomically
 from ..untrusted import clean
 
 SEED = DEFAULT_SEED              # the seed students see
-CACHE_FORMAT = 1
-PASSED, FAILED, USAGE = 0, 1, 2
+CACHE_FORMAT = 2                 # 2: the results as data (results.Result.to_data)
 
 INSTALL = "TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu python course.py setup"
 PYTHON = ".venv/bin/python"      # the checkout's virtual environment, made by course.py setup
@@ -110,7 +110,7 @@ def run(root: Path = ROOT) -> int:
     """Grade every check once; print the report; write the step summary and, where writes
     are confined, the cache. Exit 0 when grading ran (the check steps give the verdicts)."""
     from ..checks.cases import Cases
-    from .report import feedback_once, to_text, write_step_summary
+    from .report import to_text, write_step_summary
     from ..runner import grade
 
     target, cache = root / "exercises", cache_path(root)
@@ -129,19 +129,16 @@ def run(root: Path = ROOT) -> int:
         return PASSED
     data = {"format": CACHE_FORMAT, "key": key, "confined": True,
             "score": report.score, "max_score": report.max_score,
-            # Each root cause in full once, on its first check (report.feedback_once).
-            "checks": {r.check.id: {"name": r.check.name, "passed": r.passed, "points": r.points,
-                                    "max_points": r.check.points, "feedback": s.feedback}
-                       for s in feedback_once(report.results)
-                       for r in [s.result]}}
+            "results": [r.to_data() for r in report.results]}
     write_atomically(cache, json.dumps(data) + "\n")
     return PASSED
 
 
 def _cached(check_id: str, root: Path) -> dict | None:
-    """The cached result of check_id, if the cache is there and for these files, and graded
-    code cannot write here. Without confinement no cache is read at all: code lingering
-    after grading could have written one, "confined" flag and all."""
+    """The entry of check_id (report.check_entry) among the cached results, if the cache is
+    there and for these files, and graded code cannot write here. Without confinement no
+    cache is read at all: code lingering after grading could have written one, "confined"
+    flag and all. Each root cause shows in full once, on its first check of the run."""
     if not writes_confined():
         return None
     try:
@@ -150,13 +147,16 @@ def _cached(check_id: str, root: Path) -> dict | None:
         return None
     if not (isinstance(data, dict) and data.get("format") == CACHE_FORMAT and data.get("confined") is True
             and data.get("key") == submission_key(root / "exercises", SEED, root)
-            and isinstance(data.get("checks"), dict)):
+            and isinstance(data.get("results"), list) and all(isinstance(r, dict) for r in data["results"])):
         return None
-    found = data["checks"].get(check_id)
-    fields = {"name": str, "passed": bool, "points": int, "max_points": int, "feedback": str}
-    if not (isinstance(found, dict) and all(isinstance(found.get(k), t) for k, t in fields.items())):
+    from ..results import Result
+    from .report import check_entry, feedback_once
+
+    try:
+        results = [Result.from_data(r) for r in data["results"]]
+    except ValueError:
         return None
-    return found
+    return next((check_entry(s) for s in feedback_once(results) if s.result.check.id == check_id), None)
 
 
 def check(check_id: str, root: Path = ROOT) -> int:
@@ -168,15 +168,14 @@ def check(check_id: str, root: Path = ROOT) -> int:
         from ..checks.cases import Cases
         from ..checks.registry import all_checks
         from ..runner import Session
+        from .report import check_entry, feedback_once
 
         checks = {c.id: c for c in all_checks()}
         if check_id not in checks:
             print(f"no check {check_id!r}", file=sys.stderr)
             return USAGE
         with Session(root / "exercises", Cases(SEED)) as session:
-            result = session.run(checks[check_id])
-        found = {"name": result.check.name, "passed": result.passed, "points": result.points,
-                 "max_points": result.check.points, "feedback": result.feedback}
+            found = check_entry(feedback_once([session.run(checks[check_id])])[0])
         source = "graded in this step"
     print(_result_line(check_id, found["name"], found["passed"], found["points"], found["max_points"])
           + f"  [{source}]")

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..course import DEFAULT_SEED
+from ..exits import PASSED, USAGE
 from ..files import find_exercise_files, write_atomically
 from ..untrusted import clean
 
@@ -75,9 +76,11 @@ def _cut(text: str, limit: int, note: str) -> str:
 
 def result_json(report: Report, env=os.environ) -> dict:
     """The v1 result: one test per check, in the grader's order, with its feedback."""
+    from .report import result_text
+
     tests = [{"test-name": entry_name(r), "passed": r.passed, "score": r.points,
               "max-score": r.check.points, "check": r.check.id,
-              "feedback": _cut(clean(r.feedback), FEEDBACK_LIMIT, "\n... (cut; the Release has it whole)")}
+              "feedback": _cut(clean(result_text(r)), FEEDBACK_LIMIT, "\n... (cut; the Release has it whole)")}
              for r in report.results]
     return {"schema": SCHEMA, **identity(env),
             # The runner replaces it with the graded commit's date.
@@ -173,9 +176,9 @@ def main(bundle: Path, checkout: Path) -> int:
         grade_checkout(bundle, checkout)
     except SetupError as exc:
         print(f"::error::autograder: {exc}", flush=True)
-        return 2
+        return USAGE
     except ImportError as exc:          # the grader's own imports: student code runs in workers
         print(f"::error::autograder: the grader cannot import {exc.name or exc}: write the "
               "folder again with `python -m grader classroom50`", flush=True)
-        return 2
-    return 0
+        return USAGE
+    return PASSED

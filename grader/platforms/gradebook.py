@@ -17,6 +17,7 @@ import json
 from pathlib import Path
 
 from .notebook import RESULTS_MIMETYPE
+from ..results import Result
 from .overview import Entry
 
 
@@ -24,7 +25,7 @@ class CourseError(Exception):
     pass
 
 
-def _notebook_results(path: Path) -> tuple[list[dict], str | None]:
+def _notebook_results(path: Path) -> tuple[list[Result], str | None]:
     """The checks' verdicts in an autograded notebook, and a digest of its solution cells."""
     nb = json.loads(path.read_text(encoding="utf-8"))
     checks, solutions = [], hashlib.sha256()
@@ -37,8 +38,16 @@ def _notebook_results(path: Path) -> tuple[list[dict], str | None]:
             published = [o["data"][RESULTS_MIMETYPE] for o in cell.get("outputs", [])
                          if RESULTS_MIMETYPE in o.get("data", {})]
             if published:                 # the last one: the grader's, after the student's code ran
-                checks.extend(published[-1]["checks"])
+                checks.extend(_results(published[-1]))
     return checks, solutions.hexdigest()
+
+
+def _results(published) -> list[Result]:
+    """The results an autograder cell attached (notebook.verdicts); none from anything else."""
+    try:
+        return [Result.from_data(c) for c in published["checks"]]
+    except (TypeError, KeyError, ValueError):
+        return []
 
 
 def nbgrader_entries(course: Path, assignment: str) -> list[Entry]:
@@ -64,7 +73,7 @@ def nbgrader_entries(course: Path, assignment: str) -> list[Entry]:
             notebooks = sorted(folder.glob("*.ipynb")) if folder.is_dir() else []
             for path in notebooks:
                 checks, content = _notebook_results(path)
-                entry.checks += checks
+                entry.results += checks
                 entry.content = content if len(notebooks) == 1 else None
             if unscored:
                 entry.notes.append("not graded: a cell has no score (its autograding was stopped; "

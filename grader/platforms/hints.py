@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks.cases import Cases
+from ..checks.feedback import FailureKind
 from ..checks.registry import all_checks
 from ..course import Exercise, Hints, exercise, exercises
 from ..files import write_atomically
@@ -115,7 +116,7 @@ def render(found: Found, shown: int, in_watch: bool = False) -> str:
     if found.failed is not None:
         lines.append(f"failing: {found.failed.check.name}")
         cause = found.failed.cause
-        if cause is not None and cause.kind != "not_implemented":
+        if cause is not None and cause.kind != FailureKind.NOT_IMPLEMENTED:
             lines.append(f"  first fix this: {cause.summary}")
     lines += ["", f"Hint {shown} of {count}{named(shown)}:", ""]
     lines += ["    " + line for line in hints.levels[shown - 1].splitlines()]

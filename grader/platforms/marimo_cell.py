@@ -29,19 +29,21 @@ from typing import Callable
 
 from .. import messages
 from ..checks.cases import Cases
+from ..checks.feedback import FailureKind
 from ..checks.registry import all_checks
 from ..course import exercise
 from ..gateway.base import StudentCodeError
 from ..gateway.in_process import InProcessGateway
 from ..gateway.limits import CallTimeout, time_limit
 from ..runner import Session
-from .report import exercise_totals
+from ..results import points_available
+from .report import exercise_totals, result_text
 from ..untrusted import clean, fence
 
 # What the student's code may have done in the worker and still be run in the notebook:
 # an answer that was wrong, raised, a stub, a missing function. Anything else (an exit, a
 # crash, a hang, a flood of output, running out of memory) keeps it out of this process.
-RUNNABLE = {"raised", "not_implemented", "missing_function"}
+RUNNABLE = {FailureKind.RAISED, FailureKind.NOT_IMPLEMENTED, FailureKind.MISSING_FUNCTION, FailureKind.NOT_CALLABLE}
 DEMO_LIMIT = 60.0           # seconds for one call from a demonstration (main thread only)
 _cases: Cases | None = None  # the randomized cases and their reference answers, made once
 
@@ -113,6 +115,14 @@ class _Witness:
         self.gateway.close()
 
 
+def _stub(result, ex) -> str | None:
+    """The exercise's function that result found still a stub, if it found one."""
+    cause = result.cause
+    if cause and cause.kind == FailureKind.NOT_IMPLEMENTED and cause.function in ex.functions:
+        return cause.function
+    return None
+
+
 def grade(ex_id: str, target: Path) -> Verdict:
     """Run the checks of one exercise on the files in target, as `python -m grader --only`
     does: in a worker process where there is one (Linux), else contained in this one."""
@@ -125,13 +135,12 @@ def grade(ex_id: str, target: Path) -> Verdict:
         session.ctx.gateway = witness
         results = [session.run(check) for check in checks]
     ex = exercise(ex_id)
-    stubs = {messages.NOT_IMPLEMENTED.format(function=name): name for name in ex.functions}
-    groups: dict[str, list] = {}
+    groups: dict = {}                    # by feedback: the same parts, the same message
     for r in results:
         if not r.passed:
             groups.setdefault(r.feedback, []).append(r)
-    failures = tuple(Failure(tuple(r.check.name for r in rs), sum(r.check.points for r in rs),
-                             message, stubs.get(message)) for message, rs in groups.items())
+    failures = tuple(Failure(tuple(r.check.name for r in rs), points_available(rs), result_text(rs[0]),
+                             _stub(rs[0], ex)) for rs in groups.values())
     blocked = next((e.summary for e in witness.errors if e.kind not in RUNNABLE), None)
     [(_, earned, available)] = exercise_totals(results)
     return Verdict(ex_id, ex.title, ex.file, len(checks), earned, available, failures,

@@ -75,7 +75,8 @@ class GradeFromCode(NbGraderPreprocessor):
                 path = Path(folder) / ex.file
                 path.write_text(module_text(sources, ex.functions))
                 files[ex.id] = path
-            return grade_files(files, "this notebook", cases=_CASES[0], shown="this notebook")
+            return grade_files(files, "this notebook", cases=_CASES[0], shown="this notebook",
+                               file_shown_as="this notebook")
 
     def require_packages(self) -> None:
         for module, name in self.packages.items():
@@ -121,11 +122,12 @@ def _kernel_interfered(cell) -> bool:
 
 
 def _outputs(ex_id: str, results, cell) -> list:
+    from ..results import points_earned
     from .notebook import RESULTS_MIMETYPE, render, verdicts
 
-    points = sum(r.points for r in results)
+    points = points_earned(results)
     text = render(ex_id, results)
-    if any("NameError" in r.feedback for r in results):
+    if any(r.cause and r.cause.exception == "NameError" for r in results):
         text += "\n\n" + ONLY_SOLUTION_CELLS
     if _kernel_interfered(cell):
         text += "\n\n" + KERNEL_IGNORED

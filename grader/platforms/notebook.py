@@ -56,11 +56,14 @@ def grade_cell(exercise_id: str, namespace: dict) -> int | str:
                 f"{NEEDS}: install them into it (pip install torch scikit-learn numpy "
                 f"matplotlib), restart the kernel and run the notebook again") from None
 
-        ctx = Context(NotebookGateway(namespace), Cases())
+        from ..results import points_earned
+
+        # The functions live in the notebook: feedback names it, not the exercise file.
+        ctx = Context(NotebookGateway(namespace), Cases(), file_shown_as="this notebook")
         results = [run_check(check, ctx) for check in all_checks(exercise_id)]
     print(render(exercise_id, results))
     _publish(exercise_id, results)
-    return sum(r.points for r in results)
+    return points_earned(results)
 
 
 # The verdicts as data, for the class overview (grader/platforms/gradebook.py reads them
@@ -81,26 +84,23 @@ def _publish(exercise_id: str, results) -> None:
 
 
 def verdicts(exercise_id: str, results) -> dict:
-    checks = [{"id": r.check.id, "exercise": r.check.exercise, "name": r.check.name,
-               "points": r.points, "max_points": r.check.points, "passed": r.passed,
-               "feedback": r.feedback} for r in results]
-    return {"exercise": exercise_id, "checks": checks}
+    """The results as data (results.Result.to_data), which the overview reads back."""
+    return {"exercise": exercise_id, "checks": [r.to_data() for r in results]}
 
 
 def render(exercise_id: str, results) -> str:
     from ..course import exercise
+    from ..results import points_available, points_earned
     from .report import feedback_once
 
     ex = exercise(exercise_id)
-    earned, available = sum(r.points for r in results), sum(r.check.points for r in results)
-    lines = [f"{ex.id}  {ex.title}: {earned}/{available} points", ""]
+    points, top = points_earned(results), points_available(results)
+    lines = [f"{ex.id}  {ex.title}: {points}/{top} points", ""]
     for shown in feedback_once(results, name=lambda first: f"'{first.check.name}' above"):
         r = shown.result
         lines.append(f"{'ok  ' if r.passed else 'FAIL'}  {r.check.name} [{r.points}/{r.check.points}]")
-        if not r.passed:
-            # The grader names the exercise file; here the functions live in the notebook.
-            feedback = shown.feedback.replace(ex.file, "this notebook")
-            lines.extend("        " + line for line in feedback.splitlines())
-    if earned < available:
+        if not r.passed:      # the gateway named the notebook, not the exercise file
+            lines.extend("        " + line for line in shown.feedback.splitlines())
+    if points < top:
         lines += ["", "Hint:", *("    " + line for line in ex.hint.splitlines())]
     return "\n".join(lines)

@@ -1,6 +1,7 @@
 """The class overview: after grading a class, which ideas it has not understood yet.
 
-    for each check, how many students failed it and the message most of them got;
+    for each check, how many students failed it and the diagnosis most of them got
+    (grouped by the results' fields: their cause, or their message and likely mistake);
     the distribution of the totals, and the mean points of each exercise;
     who could not be graded, or was graded on missing files;
     submissions with identical exercise files: worth a look, not proof of anything.
@@ -18,9 +19,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import messages
 from ..course import exercise, exercise_ids
 from ..files import write_atomically
+from ..results import Result, by_exercise, points_available, points_earned
 from ..untrusted import md_cell, one_line
 
 MOST_FAILED = 12              # checks drawn in the plot
@@ -33,35 +34,32 @@ class Entry:
     student: str
     total: float | None                  # None: not graded (the notes say why)
     max_score: float
-    checks: list[dict] = field(default_factory=list)  # id, exercise, name, passed, points, max_points, feedback
+    results: list[Result] = field(default_factory=list)
     content: str | None = None           # digest of what the student wrote, for identical ones
     notes: list[str] = field(default_factory=list)
 
 
-def first_line(feedback: str) -> str:
-    return next((line.strip() for line in feedback.splitlines() if line.strip()), "(no message)")
+def first_line(text: str | None) -> str | None:
+    return next((line.strip() for line in (text or "").splitlines() if line.strip()), None)
 
 
-def diagnosis(feedback: str) -> str:
-    """What a failure says in short: its first line, and the likely mistake when the
-    feedback names one (two mistakes can show the same symptom)."""
-    likely = next((line.strip()[len("likely:"):].strip() for line in feedback.splitlines()
-                   if line.strip().startswith("likely:")), None)
-    return f"{first_line(feedback)} (likely: {likely})" if likely else first_line(feedback)
+@dataclass(frozen=True)
+class Diagnosis:
+    """What a failure says in short: the first line of its message (for code that gave
+    no answer, its cause's), and the likely mistake when it names one (two mistakes can
+    show the same symptom). Taken from the result's fields, never from its text."""
+    symptom: str
+    likely: str | None = None
+
+    @property
+    def text(self) -> str:
+        return f"{self.symptom} (likely: {self.likely})" if self.likely else self.symptom
 
 
-def _template(message: str) -> re.Pattern:
-    return re.compile(re.sub(r"\\\{\w+\\\}", ".+", re.escape(message)))
-
-
-# A stub left as it was, a file or function not handed in: nothing to learn about the idea.
-NOT_ATTEMPTED = [_template(m) for m in (messages.NOT_IMPLEMENTED, messages.MISSING_FILE,
-                                        messages.MISSING_FUNCTION)]
-
-
-def attempted(feedback: str) -> bool:
-    line = first_line(feedback)
-    return not any(p.fullmatch(line) for p in NOT_ATTEMPTED)
+def diagnosis(result: Result) -> Diagnosis:
+    message = result.cause.summary if result.cause else result.feedback.message if result.feedback else None
+    return Diagnosis(first_line(message) or "(no message)",
+                     first_line(result.feedback.likely) if result.feedback else None)
 
 
 @dataclass(frozen=True)
@@ -73,33 +71,38 @@ class CheckSummary:
     wrong: int                    # failed with an answer
     not_attempted: int            # failed with nothing to grade (a stub, a missing file)
     graded: int
-    message: str                  # the wrong answers' most common diagnosis
+    diagnosis: Diagnosis | None   # the wrong answers' most common diagnosis
     message_count: int
+
+    @property
+    def message(self) -> str:
+        return self.diagnosis.text if self.diagnosis else ""
 
 
 def check_summaries(entries: list[Entry]) -> list[CheckSummary]:
-    """Every check, the most often answered wrong first (ties in course order)."""
-    seen: dict[str, dict] = {}
+    """Every check, the most often answered wrong first (ties in course order); the wrong
+    answers of each grouped by their diagnosis."""
+    seen: dict[str, Result] = {}
     wrong: dict[str, Counter] = {}
     not_attempted: Counter = Counter()
     graded: Counter = Counter()
     for entry in entries:
-        for c in entry.checks:
-            seen.setdefault(c["id"], c)
-            graded[c["id"]] += 1
-            if c["passed"]:
+        for r in entry.results:
+            seen.setdefault(r.id, r)
+            graded[r.id] += 1
+            if r.passed:
                 continue
-            if attempted(c["feedback"]):
-                wrong.setdefault(c["id"], Counter())[diagnosis(c["feedback"])] += 1
+            if r.attempted:
+                wrong.setdefault(r.id, Counter())[diagnosis(r)] += 1
             else:
-                not_attempted[c["id"]] += 1
+                not_attempted[r.id] += 1
     out = []
-    for check_id, c in seen.items():
-        messages_ = wrong.get(check_id, Counter())
-        message, count = messages_.most_common(1)[0] if messages_ else ("", 0)
-        out.append(CheckSummary(check_id, c["exercise"], c["name"], c["max_points"],
-                                sum(messages_.values()), not_attempted[check_id], graded[check_id],
-                                message, count))
+    for check_id, r in seen.items():
+        found = wrong.get(check_id, Counter())
+        common, count = found.most_common(1)[0] if found else (None, 0)
+        out.append(CheckSummary(check_id, r.check.exercise, r.check.name, r.check.points,
+                                sum(found.values()), not_attempted[check_id], graded[check_id],
+                                common, count))
     order = {ex: i for i, ex in enumerate(exercise_ids())}
     return sorted(out, key=lambda s: (-s.wrong, -s.not_attempted, order.get(s.exercise, 99)))
 
@@ -149,14 +152,13 @@ def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> s
     out += ["", "## Points per exercise", "",
             "| exercise | mean | full marks | something not attempted |", "|---|---:|---:|---:|"]
     for ex_id in exercise_ids():
-        mine = [[c for c in e.checks if c["exercise"] == ex_id] for e in graded]
-        mine = [cs for cs in mine if cs]
+        mine = [rs for e in graded if (rs := by_exercise(e.results).get(ex_id))]
         if mine:
-            mean = statistics.mean(sum(c["points"] for c in cs) for cs in mine)
-            available = sum(c["max_points"] for c in mine[0])
-            full = sum(1 for cs in mine if all(c["passed"] for c in cs))
-            skipped = sum(1 for cs in mine if any(not c["passed"] and not attempted(c["feedback"]) for c in cs))
-            out.append(f"| {ex_id} {exercise(ex_id).title} | {mean:.1f}/{available} | {full}/{len(mine)} "
+            mean = statistics.mean(points_earned(rs) for rs in mine)
+            worth = points_available(mine[0])
+            full = sum(1 for rs in mine if all(r.passed for r in rs))
+            skipped = sum(1 for rs in mine if any(not r.passed and not r.attempted for r in rs))
+            out.append(f"| {ex_id} {exercise(ex_id).title} | {mean:.1f}/{worth} | {full}/{len(mine)} "
                        f"| {skipped}/{len(mine)} |")
     out += ["", "## Totals", "", "| total | students |", "|---|---:|"]
     out += [f"| {label} | {n} |" for label, n in _histogram(totals, top)]
@@ -173,12 +175,10 @@ def to_markdown(entries: list[Entry], title: str, image: str | None = None) -> s
     return "\n".join(out) + "\n"
 
 
-def misconception(message: str) -> str:
+def misconception(found: Diagnosis) -> str:
     """The mistake behind a diagnosis, in short: its likely mistake when it names one, else
-    its first sentence."""
-    likely = re.search(r"\(likely: (.*)\)$", message)
-    text = likely.group(1) if likely else message
-    return re.split(r"(?<=[a-z0-9)])[.;] ", text, maxsplit=1)[0]
+    its symptom's first sentence."""
+    return re.split(r"(?<=[a-z0-9)])[.;] ", found.likely or found.symptom, maxsplit=1)[0]
 
 
 def plot_label(summary: CheckSummary) -> str:
@@ -188,7 +188,7 @@ def plot_label(summary: CheckSummary) -> str:
         return textwrap.wrap(text, LABEL_WIDTH, max_lines=lines, placeholder=" ...",
                              break_on_hyphens=False, break_long_words=False)
     name = wrap(f"{summary.exercise} {summary.name}", 2)
-    why = wrap(f"mostly: {misconception(summary.message)}", 3) if summary.message else []
+    why = wrap(f"mostly: {misconception(summary.diagnosis)}", 3) if summary.diagnosis else []
     return "\n".join(name + why)
 
 

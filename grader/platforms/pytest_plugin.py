@@ -22,7 +22,7 @@ from ..gateway.zygote_client import start_early
 start_early()
 
 from ..checks.registry import Check, all_checks  # noqa: E402
-from .report import feedback_once, score_table  # noqa: E402
+from .report import feedback_once, result_text, score_table  # noqa: E402
 from ..messages import IN_PROCESS  # noqa: E402
 from ..runner import Options, Result, Session  # noqa: E402
 
@@ -79,7 +79,7 @@ def _feedback(request, check: Check) -> tuple[Result, str]:
     for shown in feedback_once(results, name=lambda first: f"{_test_name(first.check)} above"):
         if shown.result.check.id == check.id:
             return shown.result, shown.feedback
-    return _graded[folder, check.id], _graded[folder, check.id].feedback
+    return _graded[folder, check.id], result_text(_graded[folder, check.id])
 
 
 def _as_test(check: Check):

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .. import messages
+from ..checks.feedback import Feedback
 from ..course import exercise
-from ..runner import Report, Result
+from ..results import Report, Result, by_exercise, points_available, points_earned
 from ..untrusted import clean, fence, one_line
 
 BAR = 20
@@ -31,11 +32,28 @@ def _bar(earned: int, available: int) -> str:
 
 def exercise_totals(results: list[Result]) -> list[tuple[str, int, int]]:
     """(exercise id, points earned, points available) for each exercise, in course order."""
-    groups: dict[str, list[Result]] = {}
-    for r in results:
-        groups.setdefault(r.check.exercise, []).append(r)
-    return [(ex_id, sum(r.points for r in rs), sum(r.check.points for r in rs))
-            for ex_id, rs in groups.items()]
+    return Report("", results).exercise_totals()
+
+
+def feedback_text(feedback: Feedback) -> str:
+    """A failed check's feedback as text: the message, the student's line, then what was
+    called, what came back, what was expected, the likely mistake, and what the code printed."""
+    lines = [feedback.message]
+    if feedback.code:
+        lines.extend("    " + line for line in feedback.code.rstrip("\n").splitlines())
+    for label, value in (("called", feedback.called), ("got", feedback.got),
+                         ("expected", feedback.expected), ("likely", feedback.likely)):
+        if value:
+            lines.append(f"  {label + ':':<10}{value}")
+    if feedback.output:
+        lines.append("  your code printed:")
+        lines.extend("    " + line for line in feedback.output.rstrip("\n").splitlines())
+    return "\n".join(lines)
+
+
+def result_text(result: Result) -> str:
+    """A result's feedback as text; "" for a check that passed."""
+    return feedback_text(result.feedback) if result.feedback and not result.passed else ""
 
 
 def score_table(results: list[Result], notes: dict[str, str] | None = None) -> str:
@@ -46,9 +64,8 @@ def score_table(results: list[Result], notes: dict[str, str] | None = None) -> s
         title = exercise(ex_id).title
         note = f"  {notes[ex_id]}" if notes and notes.get(ex_id) else ""
         lines.append(f"{ex_id}  {title:<28}{_bar(earned, available)} {earned:>3}/{available}{note}")
-    earned = sum(r.points for r in results)
-    available = sum(r.check.points for r in results)
-    lines.append(f"{'total':<34}{_bar(earned, available)} {earned:>3}/{available}")
+    total, top = points_earned(results), points_available(results)
+    lines.append(f"{'total':<34}{_bar(total, top)} {total:>3}/{top}")
     return "\n".join(lines)
 
 
@@ -86,11 +103,11 @@ def _points(n: int) -> str:
 
 def more_checks(others: tuple[Result, ...] | list[Result]) -> str:
     """'and 5 more checks of this exercise, worth 14 points, need this call'."""
-    count, kind = len(others), others[0].cause.kind if others and others[0].cause else ""
+    count, cause = len(others), others[0].cause if others else None
     return messages.MORE_CHECKS.format(
         count=count, checks="check" if count == 1 else "checks",
-        points=_points(sum(r.check.points for r in others)), need="needs" if count == 1 else "need",
-        what="file" if kind in ("import_failed", "missing_file") else "call")
+        points=_points(points_available(others)), need="needs" if count == 1 else "need",
+        what="file" if cause and cause.kind.about_a_file else "call")
 
 
 def feedback_once(results: list[Result],
@@ -104,15 +121,15 @@ def feedback_once(results: list[Result],
     for r in results:
         first = first_of.get(r.check.id)
         if first is None:
-            shown.append(Shown(r, clean(r.feedback)))
+            shown.append(Shown(r, clean(result_text(r))))
         elif first is r:
             more = tuple(groups[r.check.id][1:])
-            text = r.feedback + (f"\n({more_checks(more)})" if more else "")
+            text = result_text(r) + (f"\n({more_checks(more)})" if more else "")
             shown.append(Shown(r, clean(text), more=more))
         else:
             assert r.cause is not None          # results share a first only through their cause
             summary = r.cause.summary
-            text = summary if r.feedback == summary else messages.SAME_CAUSE.format(
+            text = summary if result_text(r) == summary else messages.SAME_CAUSE.format(
                 summary=summary, first=name(first))
             shown.append(Shown(r, clean(text), first=first))
     return shown
@@ -127,7 +144,7 @@ def failed_checks(results: list[Result]) -> list[str]:
     root cause is shown once (feedback_once), with how many more checks it costs."""
     out = []
     shown = [s for s in feedback_once(results) if not s.result.passed and not s.repeat]
-    for ex_id in Report("", results).by_exercise():
+    for ex_id in by_exercise(results):
         bad = [s for s in shown if s.result.check.exercise == ex_id]
         if not bad:
             continue
@@ -135,7 +152,7 @@ def failed_checks(results: list[Result]) -> list[str]:
         for s in bad:
             r = s.result
             head = f"  FAIL {r.check.name} [{r.check.points} pts]"
-            feedback = clean(r.feedback)      # the "more checks" line comes below
+            feedback = clean(result_text(r))      # the "more checks" line comes below
             if "\n" in feedback:
                 out.extend([head, _indent(feedback)])
             else:
@@ -163,18 +180,25 @@ def to_text(report: Report) -> str:
     return "\n".join(out) + "\n"
 
 
+def check_entry(shown: Shown) -> dict:
+    """A check's entry in the JSON report (and the Classroom results cache): its verdict and
+    the feedback to show, the first check of its cause named by id."""
+    r = shown.result
+    return {"id": r.check.id, "exercise": r.check.exercise, "name": r.check.name,
+            "points": r.points, "max_points": r.check.points, "passed": r.passed,
+            "feedback": shown.feedback, "same_cause_as": shown.first.check.id if shown.first else None}
+
+
+def by_id(first: Result) -> str:
+    return first.check.id
+
+
 def to_dict(report: Report) -> dict:
     return {
         "score": report.score,
         "max_score": report.max_score,
         **({"notes": [one_line(n) for n in report.notes]} if report.notes else {}),
-        "checks": [
-            {"id": r.check.id, "exercise": r.check.exercise, "name": r.check.name,
-             "points": r.points, "max_points": r.check.points, "passed": r.passed,
-             "feedback": s.feedback, "same_cause_as": s.first.check.id if s.first else None}
-            for s in feedback_once(report.results, name=lambda first: first.check.id)
-            for r in [s.result]
-        ],
+        "checks": [check_entry(s) for s in feedback_once(report.results, name=by_id)],
     }
 
 

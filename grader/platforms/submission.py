@@ -3,7 +3,6 @@
 workflow files in it are never used, and the feedback names the folder, not the copy."""
 from __future__ import annotations
 
-import dataclasses
 import os
 import shutil
 import tempfile
@@ -12,22 +11,26 @@ from pathlib import Path
 from ..checks.cases import Cases
 from ..files import find_exercise_files, unwrapped
 from ..messages import UNWRAPPED
-from ..runner import Options, Report, Result, grade
+from ..runner import Options, Report, grade
 
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,
                 cases: Cases | None = None, options: Options = Options(), on_activity=None,
-                notes: list[str] | None = None, shown: str | None = None) -> Report:
+                notes: list[str] | None = None, shown: str | None = None,
+                file_shown_as: str | None = None) -> Report:
     """Grade copies of the given exercise files (by exercise id); `name` stands for the
     submission in the report, `shown` (by default, its folder) for the copy in its feedback,
-    and `notes` say what was not graded and why."""
+    file_shown_as (if given) for each check's exercise file, and `notes` say what was not
+    graded and why."""
+    # The private copy's path means nothing to the student: the feedback names their
+    # submission instead, from the start (runner.Session's shown_as).
+    shown = shown or f"{name} (exercises/ or its top level)"
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as staging:
         for path in files.values():
             _copy_not_following(path, Path(staging) / path.name)
-        report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity)
-    # The private copy's path means nothing to the student: name their submission instead.
-    shown = shown or f"{name} (exercises/ or its top level)"
-    return Report(name, [_renamed(r, staging, shown) for r in report.results], list(notes or []))
+        report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity,
+                       shown_as=shown, file_shown_as=file_shown_as)
+    return Report(name, report.results, list(notes or []))
 
 
 def _copy_not_following(source: Path, target: Path) -> None:
@@ -36,11 +39,6 @@ def _copy_not_following(source: Path, target: Path) -> None:
     fd = os.open(source, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
     with os.fdopen(fd, "rb") as src, open(target, "wb") as dst:
         shutil.copyfileobj(src, dst)
-
-
-def _renamed(result: Result, old: str, new: str) -> Result:
-    cause = result.cause and dataclasses.replace(result.cause, summary=result.cause.summary.replace(old, new))
-    return Result(result.check, result.passed, result.feedback.replace(old, new), cause)
 
 
 def grade_submission(submission: Path | str, only: str | None = None, cases: Cases | None = None,

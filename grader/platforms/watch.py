@@ -17,8 +17,10 @@ import time
 import traceback
 from pathlib import Path
 
-from .. import messages
 from ..checks.cases import Cases
+from ..checks.feedback import Feedback, grader_error
+from ..exits import PASSED
+from ..results import points_available, points_earned
 from ..checks.registry import all_checks
 from ..course import exercise, exercise_ids, exercises
 from .hints import choose_level, hints_for, render, state_path
@@ -33,7 +35,7 @@ CLEAR = "\x1b[2J\x1b[H"
 
 
 def _points(results: list[Result]) -> tuple[int, int]:
-    return sum(r.points for r in results), sum(r.check.points for r in results)
+    return points_earned(results), points_available(results)
 
 
 def _forget_bytecode(target: Path) -> None:
@@ -89,7 +91,7 @@ class Watch:
         except Exception as exc:      # the grader's own failure (no fork, no memory): shown, not fatal
             where = traceback.extract_tb(exc.__traceback__)[-1]
             error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
-            return [Result(c, False, messages.GRADER_ERROR.format(error=error)) for c in checks]
+            return [Result(c, False, Feedback(grader_error(error))) for c in checks]
 
     def complete(self, ex_id: str) -> bool:
         earned, available = _points(self.results.get(ex_id, []))
@@ -198,7 +200,7 @@ class Watch:
             for key in keys.read():
                 if not self.key(key):
                     self.say("Stopped watching.")
-                    return 0
+                    return PASSED
 
 
 def _stop_on(signum: int) -> None:
@@ -233,7 +235,7 @@ def run_watch(target: Path, *, seed: int, options: Options, poll: bool = False,
             return watch.run(events, keys)
     except KeyboardInterrupt:
         watch.say("\nStopped watching.")
-        return 0
+        return PASSED
     finally:
         if events is not None:
             events.close()

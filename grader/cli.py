@@ -185,7 +185,7 @@ def batch_command(argv: list[str]) -> int:
         unknown = [s for s in args.student if not (submissions / s).is_dir()]
         if unknown:
             p.error(f"--student: no folder {', '.join(unknown)} in {args.submissions}")
-    from .platforms.deadline import DeadlineError, parse_deadline
+    from .instructor.deadline import DeadlineError, parse_deadline
 
     try:
         deadline = parse_deadline(args.deadline) if args.deadline else None
@@ -195,7 +195,7 @@ def batch_command(argv: list[str]) -> int:
     overview = Path(args.overview).resolve() if args.overview else csv_path.with_name(csv_path.stem + "-overview.md")
     from .gateway.confinement import Unconfined
     try:
-        from .platforms.batch import run_batch, write_class_overview
+        from .instructor.batch import run_batch, write_class_overview
 
         outcome = run_batch(submissions, csv_path, jobs=args.jobs, seed=seed_of(p, args),
                             options=options_of(p, args), feedback_dir=feedback, fmt=args.feedback_format,
@@ -250,8 +250,8 @@ def overview_command(argv: list[str]) -> int:
     course = Path(args.nbgrader)
     if not course.is_dir():
         p.error(f"--nbgrader {args.nbgrader}: no such directory")
-    from .platforms.gradebook import CourseError, nbgrader_entries
-    from .platforms.overview import write_overview
+    from .instructor.gradebook import CourseError, nbgrader_entries
+    from .instructor.overview import write_overview
 
     try:
         entries = nbgrader_entries(course, args.assignment)
@@ -324,7 +324,7 @@ def _watch(argv: list[str]) -> int:
         target = ROOT / target
     if not target.is_dir():
         p.error(f"--target {args.target}: no such directory")
-    from .platforms.watch import run_watch
+    from .watch.watch import run_watch
 
     return run_watch(target, seed=seed_of(p, args), options=options_of(p, args), poll=args.poll,
                      clear=not args.no_clear,

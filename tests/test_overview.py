@@ -1,11 +1,11 @@
-"""The class overview (grader/platforms/overview.py), on made-up verdicts: which checks the
+"""The class overview (grader/instructor/overview.py), on made-up verdicts: which checks the
 class answered wrong, with what, apart from what it did not attempt; the totals;
 identical submissions. (tests/test_batch.py and tests/test_nbgrader.py make it from real
 grading runs.)"""
 from __future__ import annotations
 
 from grader import messages
-from grader.platforms.overview import Entry, check_summaries, identical_groups, to_markdown, write_overview
+from grader.instructor.overview import Entry, check_summaries, identical_groups, to_markdown, write_overview
 
 
 def verdict(check_id: str, passed: bool, feedback: str = "", points: int = 4) -> dict:
@@ -68,7 +68,7 @@ def test_it_writes_the_page_and_its_plot(tmp_path):
 
 
 def test_the_plots_labels_wrap_at_spaces_and_name_the_misconception():
-    from grader.platforms.overview import CheckSummary, plot_label
+    from grader.instructor.overview import CheckSummary, plot_label
 
     name = "the model is Linear, ReLU, Linear, ReLU, Linear with the sizes asked for"
     message = ("there is no ReLU: without a non-linearity, stacked Linear layers collapse into "

@@ -41,9 +41,9 @@ from ..untrusted import clean, csv_cell, file_stem, one_line
 from .. import messages
 from . import deadline as git_deadline
 from .pool import Lost, supervise
-from .report import exercise_scores, to_dict, to_html, to_markdown
+from ..platforms.report import exercise_scores, to_dict, to_html, to_markdown
 from .overview import Entry, write_overview
-from .submission import grade_files
+from ..platforms.submission import grade_files
 
 RECORDS = ".records"          # inside the feedback folder
 # Seconds for one submission, times --time-scale: far above an honest grading (~2 s) and
@@ -348,7 +348,7 @@ def _take(job: Job, outcome, bar, failed: list[str], save) -> None:
 
 
 def write_class_overview(outcome: Outcome, path: Path) -> list[Path]:
-    """The overview of every student in the CSV (grader/platforms/overview.py)."""
+    """The overview of every student in the CSV (grader/instructor/overview.py)."""
     # A submission with nothing to grade at the deadline has no total, not a 0.
     entries = [Entry(r["student"], None if r.get("problem") else r["total"], r["max_score"],
                      [] if r.get("problem") else r["checks"], r.get("content"), r.get("notes", []))

@@ -21,12 +21,12 @@ from .. import messages
 from ..checks.cases import Cases
 from ..checks.registry import all_checks
 from ..course import exercise, exercise_ids, exercises
-from .hints import choose_level, hints_for, render, state_path
+from ..platforms.hints import choose_level, hints_for, render, state_path
 from ..runner import Options, Result, Session
 from .file_events import FileEvents, fingerprint, polling_reason, wait_until_settled
 from .keys import Keys
 from .progress import Progress, default_path
-from .report import failed_checks, score_table
+from ..platforms.report import failed_checks, score_table
 
 KEYS = "keys: h hint, n next exercise, a re-grade all, q quit"
 CLEAR = "\x1b[2J\x1b[H"

@@ -81,8 +81,8 @@ def _grade_parser() -> argparse.ArgumentParser:
 def _start_zygote() -> None:
     """The process that forks the workers, started before this one imports torch, so that
     the two imports overlap (grader/gateway/zygote_client.py)."""
-    from .gateway.zygote_client import start_early
-    start_early()
+    from .gateway import start_zygote_early
+    start_zygote_early()
 
 
 def grade_command(argv: list[str]) -> int:
@@ -193,7 +193,7 @@ def batch_command(argv: list[str]) -> int:
         p.error(f"--deadline {exc}")
     feedback = Path(args.feedback).resolve() if args.feedback else csv_path.with_name(csv_path.stem + "-feedback")
     overview = Path(args.overview).resolve() if args.overview else csv_path.with_name(csv_path.stem + "-overview.md")
-    from .gateway.confinement import Unconfined
+    from .gateway import Unconfined
     try:
         from .instructor.batch import run_batch, write_class_overview
 
@@ -226,12 +226,12 @@ def sandbox_command(argv: list[str]) -> int:
     argparse.ArgumentParser(prog="python -m grader sandbox",
                             description="Enter the box student code runs in and show, layer by "
                                         "layer, what this machine applies.").parse_args(argv)
-    from .gateway import box, confinement
+    from .gateway import box_missing_text, box_table, probe_confinement
 
-    found = confinement.probe()
-    print(box.table(found))
+    found = probe_confinement()
+    print(box_table(found))
     if found.missing:
-        print("\nBatch grading stops here without --unconfined; it needs:\n" + box.missing_text(found.missing))
+        print("\nBatch grading stops here without --unconfined; it needs:\n" + box_missing_text(found.missing))
     return FAILED if found.missing else PASSED
 
 

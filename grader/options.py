@@ -20,7 +20,7 @@ def add_seed_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
-    from .gateway.worker import DEFAULT_MEMORY_LIMIT
+    from .gateway import DEFAULT_MEMORY_LIMIT
 
     add_seed_options(p)
     p.add_argument("--time-scale", type=float, default=1.0,

@@ -100,6 +100,20 @@ def test_the_boundaries_hold():
                                              + UPPER_LAYERS), (source, target)
 
 
+def test_outside_the_gateway_only_its_public_interface_is_imported():
+    """grader/gateway/__init__.py is the boundary's interface: the runner, the platforms, the
+    watch, the instructor's tools and the command line import that package, never one of
+    its modules (a test may)."""
+    edges = graph()
+    for source, targets in edges.items():
+        if not source.startswith("grader.gateway"):
+            inside = sorted(t for t in targets if t.startswith("grader.gateway."))
+            assert not inside, (source, inside)
+    import grader.gateway as gateway
+
+    assert all(getattr(gateway, name) is not None for name in gateway.__all__)
+
+
 def test_what_must_load_without_torch_does_not_import_it():
     """The course manifest, the file helpers, the messages and the command line's own
     module: `python -m grader classroom check` answers from a cache without torch."""

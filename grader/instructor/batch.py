@@ -35,7 +35,7 @@ from ..checks.cases import Cases
 from ..checks.registry import all_checks
 from ..course import exercise_ids, exercises
 from ..files import find_exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
-from ..gateway.confinement import require_for_batch
+from ..gateway import require_for_batch
 from ..runner import Options, Report, Result
 from ..untrusted import clean, csv_cell, file_stem, one_line
 from .. import messages

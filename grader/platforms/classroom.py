@@ -37,9 +37,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..course import DEFAULT_SEED, ROOT
@@ -69,38 +67,6 @@ def cache_path(root: Path = ROOT) -> Path:
     return Path.home() / ".cache" / "multiclass-grader" / f"classroom-{where}.json"
 
 
-def writes_confined() -> bool:
-    """Whether the workers' write confinement works here: a forked process confined the
-    the way a worker confines its writes (grader.gateway.landlock.restrict) must be able to
-    write in its folder and unable to write anywhere else."""
-    from ..gateway import landlock
-
-    if landlock.abi() < 1:
-        return False
-    with tempfile.TemporaryDirectory() as inside, tempfile.TemporaryDirectory() as outside:
-        forbidden = os.path.join(outside, "forbidden")
-        pid = os.fork()
-        if pid == 0:
-            status = 3
-            try:
-                # Reads stay open: only the confinement of writes is under test.
-                if landlock.restrict([], [inside, os.devnull], confine_reads=False).writes:
-                    with open(os.path.join(inside, "allowed"), "w") as f:
-                        f.write("ok")
-                    try:
-                        with open(forbidden, "w") as f:
-                            f.write("escaped")
-                        status = 1
-                    except PermissionError:
-                        status = 0
-                else:
-                    status = 2
-            finally:
-                os._exit(status)
-        _, status = os.waitpid(pid, 0)
-        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not os.path.exists(forbidden)
-
-
 # -- the steps -------------------------------------------------------------------------
 def _result_line(check_id: str, name: str, passed: bool, points: int, max_points: int) -> str:
     return f"{'PASSED' if passed else 'FAILED'} {check_id}: {name} ({points}/{max_points} pts)"
@@ -110,6 +76,7 @@ def run(root: Path = ROOT) -> int:
     """Grade every check once; print the report; write the step summary and, where writes
     are confined, the cache. Exit 0 when grading ran (the check steps give the verdicts)."""
     from ..checks.cases import Cases
+    from ..gateway import writes_confined
     from .report import feedback_once, to_text, write_step_summary
     from ..runner import grade
 
@@ -142,6 +109,8 @@ def _cached(check_id: str, root: Path) -> dict | None:
     """The cached result of check_id, if the cache is there and for these files, and graded
     code cannot write here. Without confinement no cache is read at all: code lingering
     after grading could have written one, "confined" flag and all."""
+    from ..gateway import writes_confined
+
     if not writes_confined():
         return None
     try:

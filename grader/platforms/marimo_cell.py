@@ -31,9 +31,7 @@ from .. import messages
 from ..checks.cases import Cases
 from ..checks.registry import all_checks
 from ..course import exercise
-from ..gateway.base import StudentCodeError
-from ..gateway.in_process import InProcessGateway
-from ..gateway.limits import CallTimeout, time_limit
+from ..gateway import CallTimeout, InProcessGateway, StudentCodeError, time_limit
 from ..runner import Session
 from .report import exercise_totals
 from ..untrusted import clean, fence

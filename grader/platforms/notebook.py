@@ -47,7 +47,7 @@ def grade_cell(exercise_id: str, namespace: dict) -> int | str:
         # Imported here, under the silencer: torch may warn while loading.
         try:
             from ..checks.cases import Cases
-            from ..gateway.notebook import NotebookGateway
+            from ..gateway import NotebookGateway
             from ..checks.registry import all_checks
             from ..runner import Context, run_check
         except ImportError as error:

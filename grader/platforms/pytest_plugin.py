@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from ..gateway.zygote_client import start_early
+from ..gateway import start_zygote_early
 
 # The process that forks the workers, started before torch is imported below, so that its
 # imports overlap pytest's (grader/gateway/zygote_client.py).
-start_early()
+start_zygote_early()
 
 from ..checks.registry import Check, all_checks  # noqa: E402
 from .report import feedback_once, score_table  # noqa: E402

@@ -1,6 +1,6 @@
-"""The command line's shared options (the seed, the limits on student code) and exit
-statuses, for grader/cli.py and the authors' commands in grader/authoring/commands.py. No
-torch at import."""
+"""The options several platforms' commands share (the seed, the limits on student code)
+and the exit statuses. No torch at import: a platform builds its command line before it
+starts the zygote."""
 from __future__ import annotations
 
 import argparse

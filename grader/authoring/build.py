@@ -9,9 +9,12 @@ line; every other line is kept. This is what nbgrader's ClearSolutions does to a
 """
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ..course import ROOT, exercises
+from ..options import FAILED, PASSED
+from ..registry import Platform
 from .markers import BEGIN, MarkerError, strip_solutions
 from .marimo_lesson import lesson_files
 from .nbcourse import notebook
@@ -67,3 +70,25 @@ def build(root: Path = ROOT) -> list[Path]:
             path.write_text(text)
             changed.append(path)
     return changed
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if a generated file is out of date")
+
+
+def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.check:
+        stale = stale_files()
+        for path in stale:
+            print(f"out of date: {path.relative_to(ROOT)}")
+        return FAILED if stale else PASSED
+    for path in build():
+        print(f"wrote {path.relative_to(ROOT)}")
+    return PASSED
+
+
+PLATFORM = Platform(name="build", summary="python -m grader build",
+                    description="Write exercises/, the marimo lesson and the READMEs' tables from "
+                                "solutions/ and grader/course.toml.",
+                    arguments=arguments, run=run)

@@ -17,9 +17,9 @@ if TYPE_CHECKING:       # the same names, for mypy and for the layout test's imp
     from .confinement import (Unconfined, probe as probe_confinement, require_for_batch,
                               warn_once as warn_unconfined_once, writes_confined)
     from .in_process import InProcessGateway
-    from .limits import CallTimeout, time_limit
+    from .limits import DEFAULT_MEMORY_LIMIT, CallTimeout, time_limit
     from .notebook import NotebookGateway
-    from .worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
+    from .worker import WorkerGateway, worker_available
     from .zygote_client import start_early as start_zygote_early
 
 # name: (module, its name there)
@@ -30,7 +30,7 @@ _PUBLIC = {
     # The gateways: in this process (a debugger works), in a confined worker, in a notebook.
     "InProcessGateway": ("in_process", "InProcessGateway"),
     "WorkerGateway": ("worker", "WorkerGateway"), "worker_available": ("worker", "worker_available"),
-    "DEFAULT_MEMORY_LIMIT": ("worker", "DEFAULT_MEMORY_LIMIT"),
+    "DEFAULT_MEMORY_LIMIT": ("limits", "DEFAULT_MEMORY_LIMIT"),
     "NotebookGateway": ("notebook", "NotebookGateway"),
     "CallTimeout": ("limits", "CallTimeout"), "time_limit": ("limits", "time_limit"),
     # The zygote that forks the workers, started as early as a command can.

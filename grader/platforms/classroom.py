@@ -42,6 +42,7 @@ from pathlib import Path
 
 from ..course import DEFAULT_SEED, ROOT
 from ..files import graded_digest, grader_digest, write_atomically
+from ..registry import Platform
 from ..untrusted import clean
 
 SEED = DEFAULT_SEED              # the seed students see
@@ -154,17 +155,19 @@ def check(check_id: str, root: Path = ROOT) -> int:
     return PASSED if found["passed"] is True else FAILED
 
 
-def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m grader classroom",
-                                description="The grading steps of the GitHub Classroom workflow.")
+def arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="grade every check once: the report, the step summary, the cache")
     one = sub.add_parser("check", help="one check's verdict: exit 0 only if it passed")
     one.add_argument("check_id", help="a check id, e.g. ex03.proba_rows_sum_to_one")
-    try:
-        args = p.parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else USAGE
+
+
+def command(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "run":
         return run()
     return check(args.check_id)
+
+
+PLATFORM = Platform(name="classroom", summary="python -m grader classroom run|check ID",
+                    description="The grading steps of the GitHub Classroom workflow.",
+                    arguments=arguments, run=command)

@@ -197,7 +197,7 @@ class Watch:
                 self.saved(changed)
             for key in keys.read():
                 if not self.key(key):
-                    self.say("Stopped watching.")
+                    self.say(messages.STOPPED_WATCHING)
                     return 0
 
 
@@ -226,14 +226,11 @@ def run_watch(target: Path, *, seed: int, options: Options, poll: bool = False,
     watch = Watch(target, Cases(seed), options, progress, clear=clear)
     files = {ex.file: ex.id for ex in exercises()}
     events = None
-    try:
+    try:                # Ctrl-C: the command line says STOPPED_WATCHING (grader/watch/__init__.py)
         with Keys() as keys:
             # Watching starts before the first grading, so that a save during it is seen.
             events = FileEvents(watch.target, files, polling_reason(watch.target, poll))
             return watch.run(events, keys)
-    except KeyboardInterrupt:
-        watch.say("\nStopped watching.")
-        return 0
     finally:
         if events is not None:
             events.close()

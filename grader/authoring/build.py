@@ -22,17 +22,16 @@ from .readme import readme_files
 
 AUTHOR_NOTE = ("# Generated from solutions/{file} by `python -m grader build`: course "
                "authors edit that file, not this one.\n")
-# Each exercise's pytest module: its checks, found by exercise id, become its tests.
+# Each exercise's pytest module: the plugin makes its exercise's checks its tests.
 TEST_MODULE = '''"""Grader for {file}. Each test is one check worth points; a failing test says what was
 called, what came back, what was expected, and the likely mistake.
 
     pytest exercises/test_{file}
 
-The checks themselves are in grader/checks/{file}.
+The checks themselves are in grader/checks/{file}; the pytest plugin (exercises/conftest.py)
+makes each check of this exercise one test here.
 """
-from grader.platforms.pytest_plugin import checks_as_tests
-
-globals().update(checks_as_tests("{id}"))
+EXERCISE = "{id}"
 '''
 
 

@@ -27,7 +27,8 @@ def test_every_check_has_hints_in_three_levels():
         named = [f"{ex.id}.{name}" for hints in ex.hints for name in hints.checks]
         assert set(named) <= ids and len(named) == len(set(named)), ex.id
         assert set(named) == {i for i in ids if i.startswith(ex.id + ".")}, ex.id
-        assert all(len(hints.levels) == 3 and all(hints.levels) for hints in ex.hints)
+        assert all(len(hints.levels) == 3 and all(hints.levels) for hints in ex.hints if hints.checks)
+        assert [len(hints.levels) for hints in ex.hints if not hints.checks] == [1] and ex.hint
 
 
 def test_the_hints_hold_no_solution_line():

@@ -33,9 +33,12 @@ title = "Counting classes"
 functions = ["count_classes"]
 points = {POINTS}
 learn = "the number of classes, from the labels, as a Python `int`"
-hint = """
-The labels are 0..C-1, so there is one class more than the largest label. Tensor.max()
-returns a tensor; .item() turns a one-element tensor into a Python number."""
+
+[[exercise.hints]]
+levels = [
+"""The labels are 0..C-1, so there is one class more than the largest label. Tensor.max()
+returns a tensor; .item() turns a one-element tensor into a Python number.""",
+]
 '''
 
 SOLUTION = '''\

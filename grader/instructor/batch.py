@@ -23,7 +23,6 @@ import html
 import io
 import json
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -43,6 +42,7 @@ from . import deadline as git_deadline
 from .pool import Lost, supervise
 from ..platforms.report import exercise_scores, to_dict, to_html, to_markdown
 from .overview import Entry, write_overview
+from ..platforms.status import ProgressBar
 from ..platforms.submission import grade_files
 
 RECORDS = ".records"          # inside the feedback folder
@@ -145,30 +145,6 @@ def csv_text(records: list[dict], with_commits: bool = False) -> str:
                     r.get("problem") or ""]
         writer.writerow([csv_cell(cell) for cell in row])      # a folder named =HYPERLINK(...)
     return out.getvalue()
-
-
-class Progress:
-    """One line on stderr, rewritten in place on a terminal, one line per step otherwise."""
-    WIDTH = 30
-
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
-        self.started = time.perf_counter()
-        self.live = stream.isatty()
-
-    def step(self, label: str) -> None:
-        self.done += 1
-        filled = round(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
-        elapsed = time.perf_counter() - self.started
-        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} "
-                f"{elapsed:5.1f}s  {label}")
-        line = one_line(line)             # a student's folder name may hold escapes
-        self.stream.write(("\r\x1b[K" + line) if self.live else line + "\n")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.live and self.done:
-            self.stream.write("\n")
 
 
 @contextlib.contextmanager
@@ -279,7 +255,7 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
                 if not feedback_path(feedback_dir, student, fmt).exists():
                     write_atomically(feedback_path(feedback_dir, student, fmt), feedback_text(record, fmt))
         resumed = sum(1 for s in records if s in selected)
-        bar = Progress(len(selected)) if progress else None
+        bar = ProgressBar(len(selected)) if progress else None
         for student in sorted(s for s in records if s in selected):
             if bar:
                 bar.step(f"{student}: {records[student]['total']} (already graded)")

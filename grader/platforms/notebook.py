@@ -63,7 +63,7 @@ def grade_cell(exercise_id: str, namespace: dict) -> int | str:
     return sum(r.points for r in results)
 
 
-# The verdicts as data, for the class overview (grader/platforms/gradebook.py reads them
+# The verdicts as data, for the class overview (grader/instructor/gradebook.py reads them
 # from the autograded notebooks). Jupyter and nbgrader's feedback show the empty
 # text/plain part, so the student sees nothing more than the printed verdicts.
 RESULTS_MIMETYPE = "application/vnd.multiclass-grader.checks+json"

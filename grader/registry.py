@@ -78,7 +78,14 @@ def _declaration(path: Path) -> Declared | None:
     text = path.read_text()
     if MARK not in text:
         return None
-    for node in ast.parse(text).body:
+    # Only the declaration is parsed (it holds no blank line), the whole file if it must.
+    start = text.index(MARK) + 1
+    end = text.find("\n\n", start)
+    try:
+        tree = ast.parse(text[start:] if end < 0 else text[start:end])
+    except SyntaxError:
+        tree = ast.parse(text)
+    for node in tree.body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["PLATFORM"] \
                 and isinstance(node.value, ast.Call):
             keywords = {k.arg: k.value for k in node.value.keywords}

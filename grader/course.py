@@ -27,14 +27,20 @@ class Exercise:
     file: str
     title: str
     functions: tuple[str, ...]
-    hint: str                           # the exercise's hint in one (the notebook shows it)
     points: int                         # its budget: its checks' points add up to it
     learn: str                          # what it teaches, for the READMEs' table
-    hints: tuple[Hints, ...] = ()       # the hint in levels, per check
+    hints: tuple[Hints, ...] = ()       # the hints in levels, per check, and one set for none
 
     @property
     def module(self) -> str:
         return self.file.removesuffix(".py")
+
+    @property
+    def hint(self) -> str:
+        """The exercise's hint as a whole (the notebook and the marimo lesson show it): its
+        set of hints for no check in particular; empty where it has none."""
+        general = next((h for h in self.hints if not h.checks), None)
+        return "\n".join(general.levels) if general else ""
 
 
 @dataclass(frozen=True)
@@ -132,7 +138,7 @@ def exercises() -> tuple[Exercise, ...]:
     # A missing hint, points or learn reads as empty: grading still works, and
     # `python -m grader check-course` names what is missing. Their $names are the lesson's.
     return tuple(
-        Exercise(e["id"], e["file"], e["title"], tuple(e["functions"]), render(e.get("hint", "").strip()),
+        Exercise(e["id"], e["file"], e["title"], tuple(e["functions"]),
                  e.get("points", 0), render(e.get("learn", "").strip()),
                  tuple(Hints(tuple(h.get("checks", ())), tuple(render(level.strip()) for level in h["levels"]))
                        for h in e.get("hints", ())))

@@ -49,6 +49,8 @@ NEEDS_SET_UP = ("python -m grader {command} needs {package}, which the default s
 INTERRUPTED = "Stopped (Ctrl-C): grading was interrupted, so there is no score."
 GRADING_LOST = ("grading stopped: {reason}, so nothing of this submission was graded. Does "
                 "its code signal or stop other processes? Run the batch again to grade it again.")
+# The watch's last line, whether q or Ctrl-C ended it.
+STOPPED_WATCHING = "Stopped watching."
 BATCH_INTERRUPTED = ("Interrupted. {csv} holds every submission graded so far; the same "
                      "command grades the rest.")
 ONLY_EXERCISE_FILES = ("(only the exercise files are graded, {first} to {last}, so "

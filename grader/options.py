@@ -1,6 +1,6 @@
-"""The command line's shared options (the seed, the limits on student code) and exit
-statuses (grader/exits.py), for grader/cli.py and the authors' commands in
-grader/authoring/commands.py. No torch at import."""
+"""The options several platforms' commands share (the seed, the limits on student code),
+and the exit statuses of grader/exits.py passed on. No torch at import: a platform builds
+its command line before it starts the zygote."""
 from __future__ import annotations
 
 import argparse
@@ -20,7 +20,7 @@ def add_seed_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
-    from .gateway.worker import DEFAULT_MEMORY_LIMIT
+    from .gateway import DEFAULT_MEMORY_LIMIT
 
     add_seed_options(p)
     p.add_argument("--time-scale", type=float, default=1.0,

@@ -11,10 +11,8 @@ from .checks.cases import Cases
 from .course import exercise
 from .checks.feedback import CheckFailed, Feedback, grader_error
 from .checks.registry import Check, all_checks
-from .gateway import confinement
-from .gateway.base import Gateway, ProbeResult, StudentCodeError, shorten
-from .gateway.in_process import InProcessGateway
-from .gateway.worker import DEFAULT_MEMORY_LIMIT, WorkerGateway, worker_available
+from .gateway import (DEFAULT_MEMORY_LIMIT, Gateway, InProcessGateway, ProbeResult, StudentCodeError,
+                      WorkerGateway, shorten, warn_unconfined_once, worker_available)
 from .results import Cause, Report, Result
 from .untrusted import clean
 
@@ -107,7 +105,7 @@ class Session:
         self.on_activity = on_activity or (lambda text: None)
         self._exercise = ""
         if not options.in_process:
-            confinement.warn_once()              # where student code cannot be boxed: said once, then on
+            warn_unconfined_once()              # where student code cannot be boxed: said once, then on
         gateway: Gateway
         if options.in_process:
             gateway = InProcessGateway(self.target, time_scale=options.time_scale, debug=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.platforms.batch import run_batch
+from grader.instructor.batch import run_batch
 from grader.course import ROOT, exercise, exercise_ids, total_points
 from grader.checks.registry import all_checks
 from grader.messages import BATCH_INTERRUPTED

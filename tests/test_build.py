@@ -24,7 +24,7 @@ def test_every_exercise_has_its_generated_test_module():
     files = generated_files()
     for ex in exercises():
         text = files[ROOT / "exercises" / f"test_{ex.file}"]
-        assert text.rstrip().endswith(f'globals().update(checks_as_tests("{ex.id}"))')
+        assert text.rstrip().endswith(f'EXERCISE = "{ex.id}"')
         assert f"pytest exercises/test_{ex.file}" in text
 
 

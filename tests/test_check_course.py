@@ -12,7 +12,7 @@ from grader.authoring.check_course import (Stage, catalogue_stage, docstring_pro
                                            registry_problems, solution_problems, stub_problems)
 from grader.checks.cases import Cases
 from grader.checks.registry import Check, all_checks
-from grader.course import ROOT, Exercise, exercise, exercises
+from grader.course import ROOT, Exercise, Hints, exercise, exercises
 from grader.checks.feedback import FailureKind, Feedback
 from grader.runner import Cause, Report, Result
 
@@ -36,8 +36,9 @@ def test_the_course_passes_check_course(monkeypatch, capsys, catalogue_report):
 
 
 def test_missing_pieces_are_named_by_where_they_belong():
-    ex01 = dataclasses.replace(exercise("ex01"), hint="", points=0)
-    stray = Exercise("ex09", "ex09_none.py", "None", (), "a hint", 5, "nothing")
+    ex01 = dataclasses.replace(exercise("ex01"), hints=tuple(h for h in exercise("ex01").hints if h.checks),
+                               points=0)
+    stray = Exercise("ex09", "ex09_none.py", "None", (), 5, "nothing", (Hints((), ("a hint",)),))
     problems = manifest_problems(ROOT, (ex01, stray, stray))
     assert "ex09: listed twice in grader/course.toml" in problems
     assert {"ex01: no hint in grader/course.toml",

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from grader.checks import cases
-from grader.gateway import worker
+from grader.gateway import worker, writes_confined
 from grader.platforms import classroom
 from grader.course import exercise_ids, total_points
 from grader.checks.registry import all_checks
@@ -242,4 +242,4 @@ def test_every_exercise_has_steps(workflow):
 def test_the_write_confinement_probe_confines_where_the_kernel_offers_landlock():
     """writes_confined forks a process that confines its writes as a worker does: where
     Landlock exists, it must report the confinement working (else no cache is ever used)."""
-    assert classroom.writes_confined() == (landlock_abi() >= 1)
+    assert writes_confined() == (landlock_abi() >= 1)

@@ -28,7 +28,8 @@ def test_every_check_has_hints_in_three_levels():
         named = [f"{ex.id}.{name}" for hints in ex.hints for name in hints.checks]
         assert set(named) <= ids and len(named) == len(set(named)), ex.id
         assert set(named) == {i for i in ids if i.startswith(ex.id + ".")}, ex.id
-        assert all(len(hints.levels) == 3 and all(hints.levels) for hints in ex.hints)
+        assert all(len(hints.levels) == 3 and all(hints.levels) for hints in ex.hints if hints.checks)
+        assert [len(hints.levels) for hints in ex.hints if not hints.checks] == [1] and ex.hint
 
 
 def test_the_hints_hold_no_solution_line():
@@ -59,7 +60,7 @@ def test_the_first_failing_check_picks_the_hints():
 def test_levels_go_up_one_at_a_time_and_are_remembered(tmp_path):
     state = tmp_path / ".grader" / "hints.json"
     ex = exercise("ex02")
-    device, model = (Found(ex, h, None) for h in ex.hints)
+    device, model = (Found(ex, h, None) for h in ex.hints if h.checks)
     assert choose_level(device, state) == 1
     assert choose_level(device, state) == 1                       # shown again, not advanced
     assert [choose_level(device, state, more=True) for _ in range(3)] == [2, 3, 3]

@@ -33,9 +33,12 @@ title = "Counting classes"
 functions = ["count_classes"]
 points = {POINTS}
 learn = "the number of classes, from the labels, as a Python `int`"
-hint = """
-The labels are 0..C-1, so there is one class more than the largest label. Tensor.max()
-returns a tensor; .item() turns a one-element tensor into a Python number."""
+
+[[exercise.hints]]
+levels = [
+"""The labels are 0..C-1, so there is one class more than the largest label. Tensor.max()
+returns a tensor; .item() turns a one-element tensor into a Python number.""",
+]
 '''
 
 SOLUTION = '''\
@@ -165,7 +168,7 @@ def test_a_new_exercise_needs_five_files_and_the_build(course):
 
     # What the build wrote: the stub, its tests, the READMEs' rows, the notebook's cells.
     assert "raise NotImplementedError()" in (course / "exercises" / FILE).read_text()
-    assert f'checks_as_tests("{NEW}")' in (course / "exercises" / f"test_{FILE}").read_text()
+    assert f'EXERCISE = "{NEW}"' in (course / "exercises" / f"test_{FILE}").read_text()
     assert f"| `{FILE}` | `count_classes` |" in (course / "README.md").read_text()
     # The nbgrader course is built on demand, not kept: it has the new exercise's cells.
     nbgrader = run(course, "nbgrader", str(course.parent / "nbgrader-course"))

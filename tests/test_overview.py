@@ -1,4 +1,4 @@
-"""The class overview (grader/platforms/overview.py), on made-up verdicts: which checks the
+"""The class overview (grader/instructor/overview.py), on made-up verdicts: which checks the
 class answered wrong, with what, apart from what it did not attempt; the totals;
 identical submissions. (tests/test_batch.py and tests/test_nbgrader.py make it from real
 grading runs.)"""
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from grader import messages
 from grader.checks.feedback import FailureKind, Feedback
-from grader.platforms.overview import Entry, check_summaries, identical_groups, to_markdown, write_overview
+from grader.instructor.overview import Entry, check_summaries, identical_groups, to_markdown, write_overview
 from grader.results import Cause, Result, recorded_check
 
 
@@ -75,7 +75,7 @@ def test_it_writes_the_page_and_its_plot(tmp_path):
 
 
 def test_the_plots_labels_wrap_at_spaces_and_name_the_misconception():
-    from grader.platforms.overview import CheckSummary, Diagnosis, plot_label
+    from grader.instructor.overview import CheckSummary, Diagnosis, plot_label
 
     name = "the model is Linear, ReLU, Linear, ReLU, Linear with the sizes asked for"
     message = ("there is no ReLU: without a non-linearity, stacked Linear layers collapse into "

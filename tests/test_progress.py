@@ -6,7 +6,7 @@ from datetime import datetime
 
 from grader.authoring.release import GITIGNORE
 from grader.course import ROOT
-from grader.platforms.progress import FILE_NAME, Progress, default_path
+from grader.watch.progress import FILE_NAME, Progress, default_path
 
 MONDAY, TUESDAY = datetime(2026, 11, 23, 10, 0, 0), datetime(2026, 11, 24, 9, 0, 0)
 

@@ -23,7 +23,7 @@ import pytest
 from grader.checks.registry import all_checks
 from grader.course import ROOT, total_points
 from grader.files import find_exercise_files, misplaced_files, write_atomically
-from grader.platforms import deadline
+from grader.instructor import deadline
 from grader.platforms.classroom50 import open_fence, release_body
 from grader.platforms.report import to_gradescope_json, to_html, to_json, to_markdown, to_text
 from grader.checks.feedback import Feedback

@@ -15,10 +15,10 @@ import pytest
 from grader.checks.registry import all_checks
 from grader.cli import main
 from grader.course import ROOT, exercise, exercise_ids
-from grader.platforms.file_events import (SETTLE_EMPTY_S, SETTLE_S, UNNOTICED_S, FileEvents, fingerprint,
+from grader.watch.file_events import (SETTLE_EMPTY_S, SETTLE_S, UNNOTICED_S, FileEvents, fingerprint,
                                           polling_reason, wait_until_settled)
-from grader.platforms.keys import Keys
-from grader.platforms.watch import Watch
+from grader.watch.keys import Keys
+from grader.watch.watch import Watch
 
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 TOTAL = sum(c.points for c in all_checks())

@@ -9,9 +9,12 @@ line; every other line is kept. This is what nbgrader's ClearSolutions does to a
 """
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
 from ..course import ROOT, exercises
+from ..options import FAILED, PASSED
+from ..registry import Platform
 from .markers import BEGIN, MarkerError, strip_solutions
 from .marimo_lesson import lesson_files
 from .nbcourse import notebook
@@ -19,17 +22,16 @@ from .readme import readme_files
 
 AUTHOR_NOTE = ("# Generated from solutions/{file} by `python -m grader build`: course "
                "authors edit that file, not this one.\n")
-# Each exercise's pytest module: its checks, found by exercise id, become its tests.
+# Each exercise's pytest module: the plugin makes its exercise's checks its tests.
 TEST_MODULE = '''"""Grader for {file}. Each test is one check worth points; a failing test says what was
 called, what came back, what was expected, and the likely mistake.
 
     pytest exercises/test_{file}
 
-The checks themselves are in grader/checks/{file}.
+The checks themselves are in grader/checks/{file}; the pytest plugin (exercises/conftest.py)
+makes each check of this exercise one test here.
 """
-from grader.platforms.pytest_plugin import checks_as_tests
-
-globals().update(checks_as_tests("{id}"))
+EXERCISE = "{id}"
 '''
 
 
@@ -67,3 +69,25 @@ def build(root: Path = ROOT) -> list[Path]:
             path.write_text(text)
             changed.append(path)
     return changed
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--check", action="store_true",
+                   help="write nothing; exit 1 if a generated file is out of date")
+
+
+def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    if args.check:
+        stale = stale_files()
+        for path in stale:
+            print(f"out of date: {path.relative_to(ROOT)}")
+        return FAILED if stale else PASSED
+    for path in build():
+        print(f"wrote {path.relative_to(ROOT)}")
+    return PASSED
+
+
+PLATFORM = Platform(name="build", summary="python -m grader build",
+                    description="Write exercises/, the marimo lesson and the READMEs' tables from "
+                                "solutions/ and grader/course.toml.",
+                    arguments=arguments, run=run)

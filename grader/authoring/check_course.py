@@ -34,6 +34,7 @@ from ..platforms.report import result_text
 from . import catalogue
 from .build import stale_files
 from .markers import MarkerError
+from ..registry import Platform, parser
 
 NOT_IMPLEMENTED = messages.NOT_IMPLEMENTED.split("() ", 1)[1]     # "is not implemented yet"
 MANIFEST = "grader/course.toml"
@@ -221,14 +222,12 @@ def stages(root: Path = ROOT, only: str | None = None) -> Iterator[Stage]:
     yield catalogue_stage(root, selected, cases)
 
 
-def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m grader check-course",
-        description="Check the course after an edit: the manifest, the generated files, the "
-                    "stubs, the solutions and the catalogue of mistakes. Exit 1 on any problem.")
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--only", choices=exercise_ids(),
                    help="grade one exercise's stub, solution and catalogue")
-    args = p.parse_args(argv)
+
+
+def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     count = 0
     for stage in stages(ROOT, args.only):
         print(f"{stage.name:<16}{'ok: ' + stage.summary if not stage.problems else 'FAILED'}", flush=True)
@@ -237,3 +236,15 @@ def main(argv: list[str]) -> int:
         count += len(stage.problems)
     print(f"{count} problem(s)" if count else "The course is in order.")
     return FAILED if count else PASSED
+
+
+PLATFORM = Platform(
+    name="check-course", summary="python -m grader check-course",
+    description="Check the course after an edit: the manifest, the generated files, the stubs, "
+                "the solutions and the catalogue of mistakes. Exit 1 on any problem.",
+    arguments=arguments, run=run)
+
+
+def main(argv: list[str]) -> int:
+    p = parser(PLATFORM)
+    return run(p, p.parse_args(argv))

@@ -14,10 +14,13 @@ repository, which publishes it as a bundle (at most 10 MiB packed). It holds:
 """
 from __future__ import annotations
 
+import argparse
 import re
 from pathlib import Path
 
 from ..course import DEFAULT_SEED, ROOT
+from ..options import PASSED, add_seed_options, seed_of
+from ..registry import Platform
 from .release import TEMPLATES, grader_files, replace_contents, write_files
 
 # Course dependencies for students at their desk, not for grading: left out of the install.
@@ -67,3 +70,26 @@ def write_bundle(out: Path, root: Path = ROOT, seed: int | None = None) -> list[
     """Into a new or empty folder, or over an earlier one (everything replaced)."""
     replace_contents(out, FIXED)
     return write_files(out, bundle_files(root, seed))
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", help="the autograder folder")
+    add_seed_options(p)
+
+
+def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        files = write_bundle(Path(args.out), seed=seed_of(p, args))
+    except ValueError as exc:
+        p.error(str(exc))
+    print(f"wrote {len(files)} files to {args.out}. Next: docs/classroom50.md, step 4.")
+    return PASSED
+
+
+PLATFORM = Platform(
+    name="classroom50", summary="python -m grader classroom50 OUT",
+    description="Write the Classroom 50 autograder folder into OUT, to commit as "
+                "CLASSROOM/autograders/ASSIGNMENT/ in the classroom50 repository: autograder.py, "
+                "the grader, the pins and the seed; no solutions. OUT may be new, empty, or "
+                "written by this command before (then replaced).",
+    arguments=arguments, run=run)

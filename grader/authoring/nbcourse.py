@@ -21,9 +21,11 @@ ids and no outputs or execution counts, so the same sources always give the same
 """
 from __future__ import annotations
 
+import argparse
 import ast
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -31,6 +33,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from .markers import BEGIN, MarkerError, strip_solutions
 from ..course import ROOT, exercise, exercises, render
+from ..options import PASSED
+from ..registry import Platform
 
 ASSIGNMENT = "multiclass"
 COURSE_ID = "multiclass-pytorch"
@@ -335,3 +339,25 @@ def write_course(out: Path, root: Path = ROOT) -> list[Path]:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text)
     return sorted(files)
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", help="the course directory")
+
+
+def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        files = write_course(Path(args.out))
+    except ValueError as exc:
+        p.error(str(exc))
+    print(f"wrote {len(files)} files to {args.out}. Next, in that folder: "
+          f"{sys.executable} -m nbgrader generate_assignment multiclass (docs/nbgrader.md).")
+    return PASSED
+
+
+PLATFORM = Platform(
+    name="nbgrader", summary="python -m grader nbgrader OUT",
+    description="Write the nbgrader course into OUT: nbgrader_config.py and source/multiclass/ (the "
+                "notebook and the grader that grades it). OUT may be new, empty, or a course written "
+                "by this command before (its gradebook and submissions are kept).",
+    arguments=arguments, run=run)

@@ -61,7 +61,7 @@ def _results_of_a_student(best_second: bool = False):
 def watch_example() -> str:
     """The watch's table for that student, who once had three quarters of the second
     exercise and finished the first on 2026-11-23."""
-    from ..platforms.progress import Progress, Record
+    from ..watch.progress import Progress, Record
     from ..platforms.report import score_table
     from ..results import points_earned
 

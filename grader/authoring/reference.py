@@ -8,6 +8,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from ..course import Lesson, course_lesson
+from ..registry import Platform, parser
 
 
 @dataclass(frozen=True)
@@ -71,15 +72,25 @@ def problems(ref: Reference) -> list[str]:
             "guessing well. Lower cluster_std, or train longer (epochs) or faster (learning_rate)"]
 
 
-def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(
-        prog="python -m grader reference",
-        description="Train the reference on the lesson's data, as the checks do, and print its "
-                    "final test accuracy and the thresholds the checks derive from it.")
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="one JSON object instead of a sentence")
-    args = p.parse_args(argv)
+
+
+def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     ref = reference()
     print(json.dumps(asdict(ref)) if args.json else ref.line().capitalize())
     for problem in problems(ref):
         print(problem)
     return 0 if ref.good else 1
+
+
+PLATFORM = Platform(
+    name="reference", summary="python -m grader reference",
+    description="Train the reference on the lesson's data, as the checks do, and print its "
+                "final test accuracy and the thresholds the checks derive from it.",
+    arguments=arguments, run=run)
+
+
+def main(argv: list[str]) -> int:
+    p = parser(PLATFORM)
+    return run(p, p.parse_args(argv))

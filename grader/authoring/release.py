@@ -24,8 +24,12 @@ import stat
 import zipfile
 from pathlib import Path
 
+import argparse
+
 from .markers import strip_solutions
 from ..course import ROOT, exercises
+from ..options import PASSED
+from ..registry import Platform
 
 TEMPLATES = Path(__file__).with_name("templates")
 # grader/authoring/ is for course authors only (it reads solutions/ and writes releases):
@@ -172,3 +176,30 @@ def write_gradescope_zip(path: Path, root: Path = ROOT, seed: int | None = None,
     tmp.write_bytes(buffer.getvalue())
     os.replace(tmp, path)
     return sorted(files)
+
+
+def arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("out", help="a new or empty folder, or a checkout of the template")
+    p.add_argument("--for", dest="flavour", choices=["classroom50", "github-classroom"],
+                   default="classroom50",
+                   help="classroom50 (default): no workflow, Classroom 50 adds its own; "
+                        "github-classroom: with .github/workflows/classroom.yml (legacy)")
+
+
+def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
+    try:
+        files = write_template(Path(args.out), flavour=args.flavour)
+    except ValueError as exc:
+        p.error(str(exc))
+    section = {"classroom50": "Classroom 50", "github-classroom": "GitHub Classroom (legacy)"}
+    print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: docs/classroom50.md, "
+          f"'{section[args.flavour]}'.")
+    return PASSED
+
+
+PLATFORM = Platform(
+    name="release", summary="python -m grader release OUT",
+    description="Write the student template repository into OUT: the stubs, the graders, a README "
+                "for students and the pinned dependencies; no solutions. OUT may be new, empty, or "
+                "a checkout of the template: its .git is kept and everything else replaced.",
+    arguments=arguments, run=run)

@@ -25,6 +25,7 @@ from typing import Any
 
 from ..course import ROOT, Lesson, course_lesson, lesson_words
 from .nbcourse import LESSON
+from ..registry import Platform, parser
 
 MANIFEST = Path("grader") / "course.toml"
 # The files whose text says the lesson's constants in Python's words.
@@ -220,19 +221,29 @@ def make_variant(out: Path, lesson: Lesson, root: Path = ROOT) -> str:
         raise
 
 
-def main(argv: list[str]) -> int:
-    names = ", ".join(f.name for f in fields(Lesson))
-    p = argparse.ArgumentParser(
-        prog="python -m grader variant",
-        description="Write a copy of the course into OUT with other lesson constants: the lesson, "
-                    "the docstrings, the notebooks, the checks and their thresholds follow them. "
-                    "OUT is built (python -m grader build), and refused with the reason where the "
-                    f"checks could not hold. KEYs: {names}.",
-        epilog="Example: python -m grader variant ../multiclass-5 classes=5 cluster_std=1.5 data_seed=23")
+def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("out", help="a new or empty folder")
-    p.add_argument("constants", nargs="*", metavar="KEY=VALUE", help="a constant of [lesson] in grader/course.toml")
+    p.add_argument("constants", nargs="*", metavar="KEY=VALUE",
+                   help="a constant of [lesson] in grader/course.toml: "
+                        + ", ".join(f.name for f in fields(Lesson)))
     p.add_argument("--check", action="store_true", help="then run `python -m grader check-course` in OUT")
-    args = p.parse_args(argv)
+
+
+PLATFORM = Platform(
+    name="variant", summary="python -m grader variant OUT KEY=VALUE ...",
+    description="Write a copy of the course into OUT with other lesson constants: the lesson, "
+                "the docstrings, the notebooks, the checks and their thresholds follow them. "
+                "OUT is built (python -m grader build), and refused with the reason where the "
+                "checks could not hold. Example: python -m grader variant ../multiclass-5 "
+                "classes=5 cluster_std=1.5 data_seed=23",
+    arguments=arguments, run=lambda p, args: run(args))
+
+
+def main(argv: list[str]) -> int:
+    return run(parser(PLATFORM).parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     out, root = Path(args.out), ROOT
     try:
         lesson = parse(args.constants, course_lesson())

@@ -97,3 +97,33 @@ def warn_once() -> None:
     missing = expected()
     if missing:
         print(UNCONFINED_WARNING.format(names=", ".join(missing)), file=sys.stderr)
+
+
+def writes_confined() -> bool:
+    """Whether the workers' write confinement works here: a forked process confined the
+    the way a worker confines its writes (landlock.restrict) must be able to
+    write in its folder and unable to write anywhere else."""
+    if landlock.abi() < 1:
+        return False
+    with tempfile.TemporaryDirectory() as inside, tempfile.TemporaryDirectory() as outside:
+        forbidden = os.path.join(outside, "forbidden")
+        pid = os.fork()
+        if pid == 0:
+            status = 3
+            try:
+                # Reads stay open: only the confinement of writes is under test.
+                if landlock.restrict([], [inside, os.devnull], confine_reads=False).writes:
+                    with open(os.path.join(inside, "allowed"), "w") as f:
+                        f.write("ok")
+                    try:
+                        with open(forbidden, "w") as f:
+                            f.write("escaped")
+                        status = 1
+                    except PermissionError:
+                        status = 0
+                else:
+                    status = 2
+            finally:
+                os._exit(status)
+        _, status = os.waitpid(pid, 0)
+        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not os.path.exists(forbidden)

@@ -12,6 +12,9 @@ import threading
 
 from .loops import LOOK_EVERY, LOOKS, look
 
+# A worker's (the command line's default for --memory-limit, read without torch).
+DEFAULT_MEMORY_LIMIT = 4 * 2**30      # bytes of address space; torch alone takes ~0.9 GiB
+
 
 class _Stop(BaseException):
     """Raised inside student code to stop it; a BaseException so `except Exception` in

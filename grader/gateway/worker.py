@@ -29,10 +29,10 @@ from . import sandbox, wire, zygote_client
 from ..course import exercise
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
 from .in_process import InProcessGateway, prepare_torch
+from .limits import DEFAULT_MEMORY_LIMIT
 from .zygote_client import ZygoteLost
 from ..probes.registry import Probe
 
-DEFAULT_MEMORY_LIMIT = 4 * 2**30      # bytes of address space; torch alone takes ~0.9 GiB
 GRACE = 5.0                           # seconds past a call's own limit before it is killed
 WORKER_FAILED = 70                    # the worker's own exit status when the grader's code in it fails
 # Imported once in the zygote so that every worker starts with them, as it does with torch

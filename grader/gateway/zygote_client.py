@@ -1,6 +1,6 @@
 """The grader's side of its zygote (grader/gateway/zygote.py), the process that forks workers.
 
-One zygote per grading process, started as early as possible (cli.py starts it before the
+One zygote per grading process, started as early as possible (a command starts it before the
 grader imports torch, so that the two imports overlap) and kept warm: the watch forks a
 worker from it on every save. It is started by exec, never by fork, with a minimal
 environment (ENVIRONMENT: no tokens) and nothing secret on its command line.

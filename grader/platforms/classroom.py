@@ -37,14 +37,13 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from ..course import DEFAULT_SEED, ROOT
 from ..exits import FAILED, PASSED, USAGE
 from ..files import graded_digest, grader_digest, write_atomically
+from ..registry import Platform
 from ..untrusted import clean
 
 SEED = DEFAULT_SEED              # the seed students see
@@ -69,38 +68,6 @@ def cache_path(root: Path = ROOT) -> Path:
     return Path.home() / ".cache" / "multiclass-grader" / f"classroom-{where}.json"
 
 
-def writes_confined() -> bool:
-    """Whether the workers' write confinement works here: a forked process confined the
-    the way a worker confines its writes (grader.gateway.landlock.restrict) must be able to
-    write in its folder and unable to write anywhere else."""
-    from ..gateway import landlock
-
-    if landlock.abi() < 1:
-        return False
-    with tempfile.TemporaryDirectory() as inside, tempfile.TemporaryDirectory() as outside:
-        forbidden = os.path.join(outside, "forbidden")
-        pid = os.fork()
-        if pid == 0:
-            status = 3
-            try:
-                # Reads stay open: only the confinement of writes is under test.
-                if landlock.restrict([], [inside, os.devnull], confine_reads=False).writes:
-                    with open(os.path.join(inside, "allowed"), "w") as f:
-                        f.write("ok")
-                    try:
-                        with open(forbidden, "w") as f:
-                            f.write("escaped")
-                        status = 1
-                    except PermissionError:
-                        status = 0
-                else:
-                    status = 2
-            finally:
-                os._exit(status)
-        _, status = os.waitpid(pid, 0)
-        return os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 and not os.path.exists(forbidden)
-
-
 # -- the steps -------------------------------------------------------------------------
 def _result_line(check_id: str, name: str, passed: bool, points: int, max_points: int) -> str:
     return f"{'PASSED' if passed else 'FAILED'} {check_id}: {name} ({points}/{max_points} pts)"
@@ -110,6 +77,7 @@ def run(root: Path = ROOT) -> int:
     """Grade every check once; print the report; write the step summary and, where writes
     are confined, the cache. Exit 0 when grading ran (the check steps give the verdicts)."""
     from ..checks.cases import Cases
+    from ..gateway import writes_confined
     from .report import to_text, write_step_summary
     from ..runner import grade
 
@@ -139,6 +107,8 @@ def _cached(check_id: str, root: Path) -> dict | None:
     there and for these files, and graded code cannot write here. Without confinement no
     cache is read at all: code lingering after grading could have written one, "confined"
     flag and all. Each root cause shows in full once, on its first check of the run."""
+    from ..gateway import writes_confined
+
     if not writes_confined():
         return None
     try:
@@ -184,17 +154,19 @@ def check(check_id: str, root: Path = ROOT) -> int:
     return PASSED if found["passed"] is True else FAILED
 
 
-def main(argv: list[str]) -> int:
-    p = argparse.ArgumentParser(prog="python -m grader classroom",
-                                description="The grading steps of the GitHub Classroom workflow.")
+def arguments(p: argparse.ArgumentParser) -> None:
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("run", help="grade every check once: the report, the step summary, the cache")
     one = sub.add_parser("check", help="one check's verdict: exit 0 only if it passed")
     one.add_argument("check_id", help="a check id, e.g. ex03.proba_rows_sum_to_one")
-    try:
-        args = p.parse_args(argv)
-    except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else USAGE
+
+
+def command(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if args.command == "run":
         return run()
     return check(args.check_id)
+
+
+PLATFORM = Platform(name="classroom", summary="python -m grader classroom run|check ID",
+                    description="The grading steps of the GitHub Classroom workflow.",
+                    arguments=arguments, run=command)

@@ -32,9 +32,7 @@ from ..checks.cases import Cases
 from ..checks.feedback import FailureKind
 from ..checks.registry import all_checks
 from ..course import exercise
-from ..gateway.base import StudentCodeError
-from ..gateway.in_process import InProcessGateway
-from ..gateway.limits import CallTimeout, time_limit
+from ..gateway import CallTimeout, InProcessGateway, StudentCodeError, time_limit
 from ..runner import Session
 from ..results import points_available
 from .report import exercise_totals, result_text

@@ -47,7 +47,7 @@ def grade_cell(exercise_id: str, namespace: dict) -> int | str:
         # Imported here, under the silencer: torch may warn while loading.
         try:
             from ..checks.cases import Cases
-            from ..gateway.notebook import NotebookGateway
+            from ..gateway import NotebookGateway
             from ..checks.registry import all_checks
             from ..runner import Context, run_check
         except ImportError as error:
@@ -66,7 +66,7 @@ def grade_cell(exercise_id: str, namespace: dict) -> int | str:
     return points_earned(results)
 
 
-# The verdicts as data, for the class overview (grader/platforms/gradebook.py reads them
+# The verdicts as data, for the class overview (grader/instructor/gradebook.py reads them
 # from the autograded notebooks). Jupyter and nbgrader's feedback show the empty
 # text/plain part, so the student sees nothing more than the printed verdicts.
 RESULTS_MIMETYPE = "application/vnd.multiclass-grader.checks+json"

@@ -1,8 +1,10 @@
 """pytest integration: each check becomes one test, failures print only the teaching
 feedback (no traceback), and the run ends with the score table.
 
-exercises/conftest.py loads this module; each exercises/test_ex0N_*.py asks for its tests
-with checks_as_tests("ex0N"). The checks run through the same Session as `python -m grader`.
+exercises/conftest.py loads this module as a plugin (`pytest_plugins`); each generated
+exercises/test_ex0N_*.py names its exercise (`EXERCISE = "ex0N"`), and the plugin collects
+that exercise's checks as the module's tests. The checks run through the same Session as
+`python -m grader`.
 
 A root cause is shown once (grader.platforms.report.feedback_once): the first test of an
 exercise grades every selected check of that exercise, so that the first test a stub, a
@@ -15,20 +17,17 @@ from pathlib import Path
 
 import pytest
 
-from ..gateway.zygote_client import start_early
+from ..gateway import start_zygote_early
 
 # The process that forks the workers, started before torch is imported below, so that its
 # imports overlap pytest's (grader/gateway/zygote_client.py).
-start_early()
+start_zygote_early()
 
 from ..checks.registry import Check, all_checks  # noqa: E402
+from ..course import exercises  # noqa: E402
 from .report import feedback_once, result_text, score_table  # noqa: E402
 from ..messages import IN_PROCESS  # noqa: E402
 from ..runner import Options, Result, Session  # noqa: E402
-
-# The hooks exercises/conftest.py takes in with `from grader.platforms.pytest_plugin import *`.
-__all__ = ["pytest_addoption", "pytest_report_header", "pytest_sessionstart", "pytest_runtest_makereport",
-           "pytest_sessionfinish", "pytest_unconfigure"]
 
 _sessions: dict[Path, Session] = {}
 _results: list[Result] = []                       # in the order the tests ran: the score table
@@ -99,9 +98,23 @@ class CheckFailedInTest(AssertionError):
     """A failed check inside a test; reported as its feedback alone."""
 
 
-def checks_as_tests(exercise: str) -> dict:
-    """The tests of one exercise, by name, to put in a test module's globals()."""
-    return {t.__name__: t for t in map(_as_test, all_checks(exercise))}
+class ExerciseModule(pytest.Module):
+    """A test module that names its exercise (EXERCISE = "ex0N"): each check of that
+    exercise is one of its tests, in the checks' order."""
+
+    def collect(self):
+        exercise = getattr(self.obj, "EXERCISE", None)
+        if not isinstance(exercise, str):
+            return super().collect()
+        return [pytest.Function.from_parent(self, name=test.__name__, callobj=test)
+                for test in map(_as_test, all_checks(exercise))]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makemodule(module_path, parent):
+    if module_path.name in {f"test_{ex.file}" for ex in exercises()}:
+        return ExerciseModule.from_parent(parent, path=module_path)
+    return None
 
 
 @pytest.hookimpl(wrapper=True)

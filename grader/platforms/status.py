@@ -1,4 +1,5 @@
-"""What a grading run is doing, on one line of a terminal, while it takes long.
+"""What a grading run is doing, on one line of a terminal, while it takes long; and how far
+batch grading is (ProgressBar).
 
     with StatusLine() as status:
         report = grade(target, on_activity=status)
@@ -16,6 +17,8 @@ import shutil
 import sys
 import threading
 import time
+
+from ..untrusted import one_line
 
 DELAY = 2.0          # seconds of silence that are fine; a status line after that
 INTERVAL = 0.25      # seconds between redraws
@@ -92,3 +95,28 @@ class StatusLine:
             self.stream.flush()
         except (OSError, ValueError):
             pass
+
+
+class ProgressBar:
+    """How far batch grading is: one line on stderr, rewritten in place on a terminal, one
+    line per step otherwise."""
+    WIDTH = 30
+
+    def __init__(self, total: int, stream=sys.stderr):
+        self.total, self.done, self.stream = total, 0, stream
+        self.started = time.perf_counter()
+        self.live = stream.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        filled = round(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
+        elapsed = time.perf_counter() - self.started
+        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} "
+                f"{elapsed:5.1f}s  {label}")
+        line = one_line(line)             # a student's folder name may hold escapes
+        self.stream.write(("\r\x1b[K" + line) if self.live else line + "\n")
+        self.stream.flush()
+
+    def finish(self) -> None:
+        if self.live and self.done:
+            self.stream.write("\n")

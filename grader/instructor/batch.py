@@ -23,7 +23,6 @@ import html
 import io
 import json
 import signal
-import sys
 import tempfile
 import threading
 import time
@@ -35,16 +34,17 @@ from ..checks.cases import Cases
 from ..checks.registry import all_checks
 from ..course import exercise_ids, exercises
 from ..files import find_exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
-from ..gateway.confinement import require_for_batch
+from ..gateway import require_for_batch
 from ..checks.feedback import Feedback
 from ..runner import Options, Report, Result
 from ..untrusted import clean, csv_cell, file_stem, one_line
 from .. import messages
 from . import deadline as git_deadline
 from .pool import Lost, supervise
-from .report import exercise_scores, to_html, to_markdown
+from ..platforms.report import exercise_scores, to_html, to_markdown
 from .overview import Entry, write_overview
-from .submission import grade_files
+from ..platforms.status import ProgressBar
+from ..platforms.submission import grade_files
 
 RECORDS = ".records"          # inside the feedback folder
 RECORD_FORMAT = 2             # 2: each check's result as data (results.Result.to_data)
@@ -164,30 +164,6 @@ def csv_text(records: list[dict], with_commits: bool = False) -> str:
     return out.getvalue()
 
 
-class Progress:
-    """One line on stderr, rewritten in place on a terminal, one line per step otherwise."""
-    WIDTH = 30
-
-    def __init__(self, total: int, stream=sys.stderr):
-        self.total, self.done, self.stream = total, 0, stream
-        self.started = time.perf_counter()
-        self.live = stream.isatty()
-
-    def step(self, label: str) -> None:
-        self.done += 1
-        filled = round(self.WIDTH * self.done / self.total) if self.total else self.WIDTH
-        elapsed = time.perf_counter() - self.started
-        line = (f"[{'#' * filled}{'.' * (self.WIDTH - filled)}] {self.done}/{self.total} "
-                f"{elapsed:5.1f}s  {label}")
-        line = one_line(line)             # a student's folder name may hold escapes
-        self.stream.write(("\r\x1b[K" + line) if self.live else line + "\n")
-        self.stream.flush()
-
-    def finish(self) -> None:
-        if self.live and self.done:
-            self.stream.write("\n")
-
-
 @contextlib.contextmanager
 def _ctrl_c_held():
     """Ctrl-C waits until the block is done (a record, its CSV row and its feedback are
@@ -296,7 +272,7 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
                 if not feedback_path(feedback_dir, student, fmt).exists():
                     write_atomically(feedback_path(feedback_dir, student, fmt), feedback_text(record, fmt))
         resumed = sum(1 for s in records if s in selected)
-        bar = Progress(len(selected)) if progress else None
+        bar = ProgressBar(len(selected)) if progress else None
         for student in sorted(s for s in records if s in selected):
             if bar:
                 bar.step(f"{student}: {records[student]['total']} (already graded)")
@@ -363,7 +339,7 @@ def _take(job: Job, outcome, bar, failed: list[str], save) -> None:
 
 
 def write_class_overview(outcome: Outcome, path: Path) -> list[Path]:
-    """The overview of every student in the CSV (grader/platforms/overview.py)."""
+    """The overview of every student in the CSV (grader/instructor/overview.py)."""
     # A submission with nothing to grade at the deadline has no total, not a 0.
     entries = [Entry(r["student"], None if r.get("problem") else r["total"], r["max_score"],
                      [] if r.get("problem") else results_of(r), r.get("content"), r.get("notes", []))

@@ -19,16 +19,17 @@ from pathlib import Path
 
 from ..checks.cases import Cases
 from ..checks.feedback import Feedback, grader_error
+from .. import messages
 from ..exits import PASSED
 from ..results import points_available, points_earned
 from ..checks.registry import all_checks
 from ..course import exercise, exercise_ids, exercises
-from .hints import choose_level, hints_for, render, state_path
+from ..platforms.hints import choose_level, hints_for, render, state_path
 from ..runner import Options, Result, Session
 from .file_events import FileEvents, fingerprint, polling_reason, wait_until_settled
 from .keys import Keys
 from .progress import Progress, default_path
-from .report import failed_checks, score_table
+from ..platforms.report import failed_checks, score_table
 
 KEYS = "keys: h hint, n next exercise, a re-grade all, q quit"
 CLEAR = "\x1b[2J\x1b[H"
@@ -199,7 +200,7 @@ class Watch:
                 self.saved(changed)
             for key in keys.read():
                 if not self.key(key):
-                    self.say("Stopped watching.")
+                    self.say(messages.STOPPED_WATCHING)
                     return PASSED
 
 
@@ -228,14 +229,11 @@ def run_watch(target: Path, *, seed: int, options: Options, poll: bool = False,
     watch = Watch(target, Cases(seed), options, progress, clear=clear)
     files = {ex.file: ex.id for ex in exercises()}
     events = None
-    try:
+    try:                # Ctrl-C: the command line says STOPPED_WATCHING (grader/watch/__init__.py)
         with Keys() as keys:
             # Watching starts before the first grading, so that a save during it is seen.
             events = FileEvents(watch.target, files, polling_reason(watch.target, poll))
             return watch.run(events, keys)
-    except KeyboardInterrupt:
-        watch.say("\nStopped watching.")
-        return PASSED
     finally:
         if events is not None:
             events.close()

@@ -47,10 +47,10 @@ class _Process:
 
 def _serve(tasks: int, results: int, jobs: list, grade: Callable) -> None:
     """A grading process's life: a job number in, its outcome out, until end of file."""
-    from ..gateway import zygote_client
+    from ..gateway import start_zygote_early
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the main process's
-    zygote_client.start_early()                       # its imports overlap the first job's
+    start_zygote_early()                              # its imports overlap the first job's
     lines = os.fdopen(tasks, "r")
     for line in lines:
         data = json.dumps(grade(jobs[int(line)])).encode()

@@ -16,7 +16,7 @@ import hashlib
 import json
 from pathlib import Path
 
-from .notebook import RESULTS_MIMETYPE
+from ..platforms.notebook import RESULTS_MIMETYPE
 from ..results import Result
 from .overview import Entry
 

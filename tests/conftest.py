@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+import signal
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,11 @@ import pytest
 from grader.authoring.catalogue import grade_variant
 from grader.course import ROOT, exercise
 from grader.runner import Report, grade
+
+# Ctrl-C as a terminal delivers it, whoever started the tests: a shell that runs them in the
+# background (`pytest &`) ignores SIGINT, every process it starts inherits that, and the
+# tests that press Ctrl-C in the watch, a grading run or batch would see it ignored.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"

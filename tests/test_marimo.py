@@ -269,10 +269,10 @@ def lesson_root(tmp_path: Path, edit) -> Path:
 
 @pytest.mark.parametrize("edit, message", [
     # the experiment the controls replace is gone from the lesson
-    (lambda t: t.replace("epochs=100, lr=0.1)\n```", "epochs=50, lr=0.1)\n```", 1),
+    (lambda t: t.replace("epochs=$epochs, lr=$learning_rate)\n```", "epochs=50, lr=0.1)\n```", 1),
      "no longer has what it replaces"),
     # a name given a second value that RENAMES does not know
-    (lambda t: t.replace('print(torch.optim.SGD(model.parameters(), lr=0.1))',
+    (lambda t: t.replace('print(torch.optim.SGD(model.parameters(), lr=$learning_rate))',
                          'device = "cpu"'), "defined by two cells"),
     # the paragraph about running Jupyter cells is gone
     (lambda t: t.replace("Run the cells from top to bottom.", "Run the cells."),

@@ -54,7 +54,7 @@ cases = Cases()
 for name in ("exercises", "solutions"):
     report = runner.grade(build.ROOT / name, cases=cases)
     out[name] = {"score": report.score, "max": report.max_score,
-                 "failed": {r.check.id: r.feedback.strip().splitlines()[0] for r in report.results if not r.passed}}
+                 "failed": {r.check.id: r.feedback.message.strip().splitlines()[0] for r in report.results if not r.passed}}
 out["reference"] = asdict(reference())
 if "--check" in sys.argv:
     said = io.StringIO()

@@ -45,11 +45,14 @@ class Result:
         was, a missing file or function)."""
         return self.cause is None or self.cause.kind.attempted
 
-    def to_data(self) -> dict:
+    def verdict(self) -> dict:
+        """The check and its points: what every saved or reported form of a result starts with."""
         c = self.check
         return {"id": c.id, "exercise": c.exercise, "name": c.name, "points": self.points,
-                "max_points": c.points, "passed": self.passed,
-                "feedback": asdict(self.feedback) if self.feedback else None,
+                "max_points": c.points, "passed": self.passed}
+
+    def to_data(self) -> dict:
+        return {**self.verdict(), "feedback": asdict(self.feedback) if self.feedback else None,
                 "cause": asdict(self.cause) if self.cause else None}
 
     @classmethod

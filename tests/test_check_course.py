@@ -6,6 +6,7 @@ import dataclasses
 import shutil
 import types
 
+from grader import cli
 from grader.authoring import check_course
 from grader.authoring.check_course import (Stage, catalogue_stage, docstring_problems,
                                            generated_problems, manifest_problems,
@@ -26,7 +27,7 @@ def test_the_course_passes_check_course(monkeypatch, capsys, catalogue_report):
         return catalogue_report(variant)
 
     monkeypatch.setattr(check_course.catalogue, "grade_variant", graded_once)
-    assert check_course.main([]) == 0
+    assert cli.main(["check-course"]) == 0
     out, err = capsys.readouterr()
     lines = out.splitlines()
     assert [l.split()[0] for l in lines[:-1]] == ["manifest", "generated", "docstrings", "stubs",
@@ -111,7 +112,7 @@ def test_a_check_that_no_mistake_makes_fail_is_named(monkeypatch):
 def test_one_line_per_problem_and_exit_1(monkeypatch, capsys):
     monkeypatch.setattr(check_course, "stages", lambda root, only: iter([
         Stage("manifest", [], "4 exercises"), Stage("stubs", ["ex01.a: one", "ex01.b: two"])]))
-    assert check_course.main([]) == 1
+    assert cli.main(["check-course"]) == 1
     assert capsys.readouterr().out.splitlines() == [
         "manifest        ok: 4 exercises", "stubs           FAILED", "  ex01.a: one", "  ex01.b: two",
         "2 problem(s)"]

@@ -8,9 +8,6 @@ from grader.checks.registry import all_checks
 from grader.course import ROOT, exercise, total_points
 
 TOTAL = total_points()
-# The check modules, imported before pytester's first snapshot of sys.modules: a module it
-# drops after a test would register its checks a second time when imported again.
-all_checks()
 
 pytest_plugins = ["pytester"]
 

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import cli
 from grader.authoring import variant as V
 from grader.course import ROOT, Lesson, course_lesson, lesson_words
 
@@ -38,7 +39,8 @@ GRADE = """
 import contextlib, io, json, sys
 from dataclasses import asdict
 import grader.runner as runner
-from grader.authoring import build, check_course
+from grader import cli
+from grader.authoring import build
 from grader.authoring.reference import reference
 from grader.checks.cases import Cases
 
@@ -59,7 +61,7 @@ out["reference"] = asdict(reference())
 if "--check" in sys.argv:
     said = io.StringIO()
     with contextlib.redirect_stdout(said):
-        out["check_course"] = check_course.main([])
+        out["check_course"] = cli.main(["check-course"])
     out["check_course_said"] = said.getvalue()
 json.dump(out, sys.stdout)
 """
@@ -183,14 +185,14 @@ def test_check_course_passes_in_every_variant(built, name):
 ])
 def test_a_lesson_the_checks_cannot_hold_for_is_refused(tmp_path, capsys, constants, says):
     out = tmp_path / "refused"
-    assert V.main([str(out), *constants]) == 2
+    assert cli.main(["variant", str(out), *constants]) == 2
     assert says in capsys.readouterr().err
     assert not out.exists()
 
 
 def test_a_folder_that_is_not_empty_is_left_alone(tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("mine")
-    assert V.main([str(tmp_path), "classes=5"]) == 2
+    assert cli.main(["variant", str(tmp_path), "classes=5"]) == 2
     assert "exists and is not an empty folder" in capsys.readouterr().err
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 

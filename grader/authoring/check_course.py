@@ -34,7 +34,7 @@ from ..platforms.report import result_text
 from . import catalogue
 from .build import stale_files
 from .markers import MarkerError
-from ..registry import Platform, parser
+from ..registry import Platform
 
 NOT_IMPLEMENTED = messages.NOT_IMPLEMENTED.split("() ", 1)[1]     # "is not implemented yet"
 MANIFEST = "grader/course.toml"
@@ -244,7 +244,3 @@ PLATFORM = Platform(
                 "the solutions and the catalogue of mistakes. Exit 1 on any problem.",
     arguments=arguments, run=run)
 
-
-def main(argv: list[str]) -> int:
-    p = parser(PLATFORM)
-    return run(p, p.parse_args(argv))

@@ -8,7 +8,7 @@ import json
 from dataclasses import asdict, dataclass
 
 from ..course import Lesson, course_lesson
-from ..registry import Platform, parser
+from ..registry import Platform
 
 
 @dataclass(frozen=True)
@@ -90,7 +90,3 @@ PLATFORM = Platform(
                 "final test accuracy and the thresholds the checks derive from it.",
     arguments=arguments, run=run)
 
-
-def main(argv: list[str]) -> int:
-    p = parser(PLATFORM)
-    return run(p, p.parse_args(argv))

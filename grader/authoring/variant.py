@@ -24,8 +24,9 @@ from string import Template
 from typing import Any
 
 from ..course import ROOT, Lesson, course_lesson, lesson_words
+from ..exits import PASSED, USAGE
 from .nbcourse import LESSON
-from ..registry import Platform, parser
+from ..registry import Platform
 
 MANIFEST = Path("grader") / "course.toml"
 # The files whose text says the lesson's constants in Python's words.
@@ -229,28 +230,14 @@ def arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--check", action="store_true", help="then run `python -m grader check-course` in OUT")
 
 
-PLATFORM = Platform(
-    name="variant", summary="python -m grader variant OUT KEY=VALUE ...",
-    description="Write a copy of the course into OUT with other lesson constants: the lesson, "
-                "the docstrings, the notebooks, the checks and their thresholds follow them. "
-                "OUT is built (python -m grader build), and refused with the reason where the "
-                "checks could not hold. Example: python -m grader variant ../multiclass-5 "
-                "classes=5 cluster_std=1.5 data_seed=23",
-    arguments=arguments, run=lambda p, args: run(args))
-
-
-def main(argv: list[str]) -> int:
-    return run(parser(PLATFORM).parse_args(argv))
-
-
-def run(args: argparse.Namespace) -> int:
+def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     out, root = Path(args.out), ROOT
     try:
         lesson = parse(args.constants, course_lesson())
         line = make_variant(out, lesson)
     except Refused as exc:
         print(f"python -m grader variant: refused: {exc}", file=sys.stderr)
-        return 2
+        return USAGE
     changed = {f.name: getattr(lesson, f.name) for f in fields(Lesson)
                if getattr(lesson, f.name) != getattr(course_lesson(), f.name)}
     print(f"wrote {out} ({', '.join(f'{k}={v}' for k, v in changed.items()) or 'the same constants'}), built.")
@@ -262,7 +249,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"Next: cd {out} && {python} -m grader check-course "
               f"(the stubs, the solutions and the catalogue of mistakes, with {LESSON} and the "
               "checks as this variant has them)")
-        return 0
+        return PASSED
     proc = run_in(out, "check-course")
     print(proc.stdout, end="")
     return proc.returncode
+
+
+PLATFORM = Platform(
+    name="variant", summary="python -m grader variant OUT KEY=VALUE ...",
+    description="Write a copy of the course into OUT with other lesson constants: the lesson, "
+                "the docstrings, the notebooks, the checks and their thresholds follow them. "
+                "OUT is built (python -m grader build), and refused with the reason where the "
+                "checks could not hold. Example: python -m grader variant ../multiclass-5 "
+                "classes=5 cluster_std=1.5 data_seed=23",
+    arguments=arguments, run=run)

@@ -183,10 +183,8 @@ def to_text(report: Report) -> str:
 def check_entry(shown: Shown) -> dict:
     """A check's entry in the JSON report (and the Classroom results cache): its verdict and
     the feedback to show, the first check of its cause named by id."""
-    r = shown.result
-    return {"id": r.check.id, "exercise": r.check.exercise, "name": r.check.name,
-            "points": r.points, "max_points": r.check.points, "passed": r.passed,
-            "feedback": shown.feedback, "same_cause_as": shown.first.check.id if shown.first else None}
+    return {**shown.result.verdict(), "feedback": shown.feedback,
+            "same_cause_as": shown.first.check.id if shown.first else None}
 
 
 def by_id(first: Result) -> str:

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+import torch
+
+from grader.checks import oracle
+
 from grader.platforms.report import result_text
 from grader.course import exercise_ids, exercises, total_points
 from grader.checks.registry import all_checks
@@ -51,3 +56,24 @@ def test_a_seed_changes_the_cases_but_not_the_verdict_on_correct_code():
 
     assert Cases(1).blobs != Cases(2).blobs
     assert grade(SOLUTIONS, cases=Cases(7)).score == total_points()
+
+
+@pytest.mark.parametrize("samples, features, classes, std, seed", [
+    (1000, 2, 4, 1.2, 12345), (1000, 2, 5, 1.5, 23), (1001, 3, 7, 0.8, 0), (10, 2, 3, 2.0, 42),
+    (997, 2, 8, 1.2, 2**31 - 1)])
+def test_the_oracles_data_is_make_blobs_and_its_split_train_test_split(samples, features, classes, std, seed):
+    """The oracle draws the data and the split with numpy (the grading process never imports
+    scikit-learn); scikit-learn, at the version constraints.txt pins, draws the same."""
+    import numpy as np
+    from sklearn.datasets import make_blobs
+    from sklearn.model_selection import train_test_split
+
+    X, y = oracle.blobs(samples, features, classes, std, seed)
+    want_X, want_y = make_blobs(n_samples=samples, n_features=features, centers=classes,
+                                cluster_std=std, random_state=seed)
+    assert torch.equal(X, torch.tensor(want_X, dtype=torch.float32))
+    assert torch.equal(y, torch.tensor(want_y, dtype=torch.int64))
+    for test_size in (0.2, 0.25, 0.1, 0.33):
+        train, test = oracle.split_indices(samples, test_size, seed)
+        want_train, want_test = train_test_split(np.arange(samples), test_size=test_size, random_state=seed)
+        assert train.tolist() == want_train.tolist() and test.tolist() == want_test.tolist()

@@ -15,7 +15,6 @@ zygote that dies, stops or stops answering (grader/gateway/zygote_client.py).
 """
 from __future__ import annotations
 
-import importlib
 import os
 import shutil
 import signal
@@ -272,10 +271,6 @@ class WorkerGateway(Gateway):
         self._worker_exercise: str | None = None
         zygote_client.start_early()                    # if the command line has not yet
         prepare_torch()                                # the grader's own computations
-        # The oracle needs them too: imported now, while the zygote imports its own, rather
-        # than later, between checks.
-        for name in PRELOADED:
-            importlib.import_module(name)
 
     def _run(self, probe: Probe, params: dict) -> ProbeResult | StudentCodeError:
         ex = probe.exercise

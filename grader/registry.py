@@ -64,7 +64,7 @@ class Platform:
     # What Ctrl-C says (its arguments are None when it came before they were parsed).
     stopped: Callable[[argparse.Namespace | None], Stopped] = interrupted
     # A command for course authors that lives outside authoring/ (it needs authoring/ to
-    # run): listed with theirs, and absent where authoring/ is (the student template).
+    # run): listed with theirs, and absent where authoring/ is left out (the student template).
     authors: bool = False
 
 

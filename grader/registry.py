@@ -10,7 +10,8 @@ its name, the command-line arguments it adds, what it writes or builds when it r
 what Ctrl-C leaves on the screen. The registry reads the declarations from the source
 without importing a module, and imports only the platform that runs: `--help` and
 `classroom check` answer without torch, and the student template, which has no
-grader/authoring/, simply has fewer platforms. A new platform is a new file, nothing else.
+grader/authoring/, simply has fewer platforms. A new platform is a new file (or package),
+nothing else.
 """
 from __future__ import annotations
 
@@ -62,6 +63,9 @@ class Platform:
     render: Callable[[Report, float], str] | None = None
     # What Ctrl-C says (its arguments are None when it came before they were parsed).
     stopped: Callable[[argparse.Namespace | None], Stopped] = interrupted
+    # A command for course authors that lives outside authoring/ (it needs authoring/ to
+    # run): listed with theirs, and absent where authoring/ is left out (the student template).
+    authors: bool = False
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,7 @@ class Declared:
     summary: str
     command: bool
     renders: bool
+    authors: bool               # a command for course authors (declared so, or in authoring/)
 
 
 def _declaration(path: Path) -> Declared | None:
@@ -96,8 +101,17 @@ def _declaration(path: Path) -> Declared | None:
             parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
             module = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
             return Declared(name, module, str(literal.get("summary", "")),
-                            command="run" in keywords, renders="render" in keywords)
+                            command="run" in keywords, renders="render" in keywords,
+                            authors=literal.get("authors") is True or parts[1] == "authoring")
     return None
+
+
+def _sources(folder: Path) -> list[Path]:
+    """The folder's modules and its packages' __init__.py, by module name."""
+    if not folder.is_dir():
+        return []
+    found = [*folder.glob("*.py"), *folder.glob("*/__init__.py")]
+    return sorted(found, key=lambda p: p.parent.name if p.parent != folder else p.stem)
 
 
 @functools.cache
@@ -105,7 +119,7 @@ def declared() -> dict[str, Declared]:
     """Every platform here, by name, in the order of its folder in FOLDERS."""
     found: dict[str, Declared] = {}
     for folder in FOLDERS:
-        for path in sorted((PACKAGE / folder).glob("*.py")) if (PACKAGE / folder).is_dir() else ():
+        for path in _sources(PACKAGE / folder):
             if (entry := _declaration(path)) is not None:
                 if entry.name in found:
                     raise ValueError(f"two platforms are named {entry.name}: {found[entry.name].module} "
@@ -115,7 +129,12 @@ def declared() -> dict[str, Declared]:
 
 
 def commands() -> list[str]:
-    return [name for name, entry in declared().items() if entry.command and name != DEFAULT]
+    """The named commands: the students' and instructors' first, then the authors', by name
+    (none where authoring/ is missing)."""
+    named = [entry for name, entry in declared().items() if entry.command and name != DEFAULT]
+    authors = (PACKAGE / "authoring").is_dir()
+    return ([e.name for e in named if not e.authors]
+            + sorted(e.name for e in named if e.authors and authors))
 
 
 def formats() -> list[str]:

@@ -174,7 +174,7 @@ def test_the_folder_holds_the_grader_the_pins_and_the_seed_and_no_solution(bundl
     names = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*")
              if p.is_file() and "__pycache__" not in p.parts}
     assert {"autograder.py", "course.py", "constraints.txt", "requirements.txt", "seed", "README.md",
-            "grader/__main__.py", "grader/course.toml", "grader/platforms/classroom50.py"} <= names
+            "grader/__main__.py", "grader/course.toml", "grader/platforms/classroom50/grade.py"} <= names
     assert not any(n.startswith(("grader/authoring/", "solutions/", "tests/", "exercises/")) for n in names)
     assert (bundle / "seed").read_text() == f"{SEED}\n"
     assert (bundle / "constraints.txt").read_bytes() == (ROOT / "constraints.txt").read_bytes()
@@ -343,7 +343,7 @@ def made_up_report(feedback: str):
 
 
 def test_a_long_release_body_is_cut_under_the_limit_and_says_so():
-    from grader.platforms.classroom50 import BODY_LIMIT, release_body
+    from grader.platforms.classroom50.release_body import BODY_LIMIT, release_body
 
     body = release_body(made_up_report("a line of feedback\n" * 2000), SEED)
     assert len(body) <= BODY_LIMIT and body.rstrip().endswith("prints all of it.*")
@@ -353,7 +353,7 @@ def test_a_long_release_body_is_cut_under_the_limit_and_says_so():
 
 
 def test_the_result_keeps_test_names_safe_and_feedback_bounded():
-    from grader.platforms.classroom50 import FEEDBACK_LIMIT, result_json
+    from grader.platforms.classroom50.result import FEEDBACK_LIMIT, result_json
 
     env = runner_env(Path("/checkout"), Path("/bundle"), Path("/home"))
     result = result_json(made_up_report("x" * 10 * FEEDBACK_LIMIT), env)
@@ -362,7 +362,7 @@ def test_the_result_keeps_test_names_safe_and_feedback_bounded():
     assert result["owner"] == STUDENT and result["assignment_type"] == "individual"
     from dataclasses import replace
 
-    from grader.platforms.classroom50 import entry_name
+    from grader.platforms.classroom50.result import entry_name
     from grader.runner import Result
     odd = replace(all_checks()[0], name="a | b\nc\x00")
     assert entry_name(Result(odd, True, "")) == "ex01.returns_tensors: a   b c "

@@ -11,8 +11,9 @@ from grader.checks.feedback import FailureKind, Feedback
 from grader.checks.registry import Check, all_checks
 from grader.course import ROOT
 from grader.platforms.notebook import render
-from grader.platforms.report import (feedback_once, feedback_text, root_causes, to_dict, to_gradescope,
-                                     to_html, to_markdown, to_text)
+from grader.platforms.gradescope.results_json import to_gradescope
+from grader.platforms.report import (feedback_once, feedback_text, root_causes, to_dict, to_html, to_markdown,
+                                     to_text)
 from grader.runner import Cause, Report, Result, grade
 
 pytest_plugins = ["pytester"]

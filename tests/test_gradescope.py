@@ -15,7 +15,7 @@ import pytest
 
 from grader.course import ROOT, exercise, exercises, total_points
 from grader.checks.registry import all_checks
-from grader.platforms.report import to_gradescope
+from grader.platforms.gradescope.results_json import to_gradescope
 from tests.release_tools import SOLUTIONS, STUBS, VENV, solution_leaks
 
 VISIBILITY = {"hidden", "after_due_date", "after_published", "visible"}
@@ -175,7 +175,7 @@ def test_setup_sh_honours_torch_index_url(tmp_path):
     """setup.sh installs torch from TORCH_INDEX_URL when it is set (set but empty: pip's own
     index), from the URL `python -m grader gradescope` was given through it, else from
     PyTorch's CPU index."""
-    from grader.authoring.release import gradescope_files
+    from grader.platforms.gradescope.autograder_zip import gradescope_files
 
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()

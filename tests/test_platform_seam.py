@@ -105,3 +105,16 @@ def test_every_command_and_format_comes_from_the_registry():
                                         "sandbox", "variant", "watch"}
     for name in registry.declared():
         assert registry.platform(name).name == name
+
+
+def test_a_toy_platform_may_be_a_package(tmp_path):
+    """The same platform as a package (grader/platforms/lms_csv/__init__.py declares it, as
+    Classroom 50's and Gradescope's packages do): found, as a format and a command."""
+    copy = grader_copy(tmp_path)
+    package = copy / "grader" / "platforms" / "lms_csv"
+    package.mkdir()
+    (package / "__init__.py").write_text(LMS_CSV.replace("from ..", "from ..."))
+    shown = run(copy, "--help")
+    assert shown.returncode == 0 and "{text,gradescope,json,lms-csv}" in shown.stdout
+    assert "python -m grader lms-csv STUDENT OUT.csv" in " ".join(shown.stdout.split())
+    assert run(copy, "lms-csv").returncode == 2          # its own arguments, its own usage error

@@ -119,9 +119,15 @@ def test_release_updates_a_checkout_of_the_template(tmp_path):
 
 
 def test_the_authors_commands_say_they_are_not_in_the_template(template):
-    proc = subprocess.run([sys.executable, "-m", "grader", "build", "--check"], cwd=template,
-                          capture_output=True, text=True, timeout=60)
-    assert proc.returncode == 2 and "not part of the student template" in proc.stderr
+    """Those of authoring/, and classroom50, which lives in its platform's package outside
+    it (registry.Platform.authors): not listed, and refused with the same line."""
+    for command in (["build", "--check"], ["classroom50", "out"], ["classroom50"]):
+        proc = subprocess.run([sys.executable, "-m", "grader", *command], cwd=template,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 2 and "not part of the student template" in proc.stderr, command
+    shown = subprocess.run([sys.executable, "-m", "grader", "--help"], cwd=template,
+                           capture_output=True, text=True, timeout=60)
+    assert shown.returncode == 0 and "grader hint" in shown.stdout and "classroom50" not in shown.stdout
 
 
 def test_students_can_run_the_checks_with_pytest(template, tmp_path):

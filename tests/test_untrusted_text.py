@@ -24,8 +24,9 @@ from grader.checks.registry import all_checks
 from grader.course import ROOT, total_points
 from grader.files import find_exercise_files, misplaced_files, write_atomically
 from grader.instructor import deadline
-from grader.platforms.classroom50 import open_fence, release_body
-from grader.platforms.report import to_gradescope_json, to_html, to_json, to_markdown, to_text
+from grader.platforms.classroom50.release_body import open_fence, release_body
+from grader.platforms.gradescope.results_json import to_gradescope_json
+from grader.platforms.report import to_html, to_json, to_markdown, to_text
 from grader.checks.feedback import Feedback
 from grader.runner import Report, Result
 from grader.untrusted import clean, csv_cell, fence, file_stem
@@ -120,7 +121,7 @@ def test_the_classroom50_grading_writes_safe_outputs_over_links_and_fifos(tmp_pa
     """Classroom 50's grading half on a checkout whose ex01 prints and raises escapes, with
     result.json committed as a link to a file of the instructor's and release-body.md
     left as a FIFO: both are replaced, nothing is followed, nothing hangs."""
-    from grader.platforms.classroom50 import BODY, RESULT, grade_checkout
+    from grader.platforms.classroom50.grade import BODY, RESULT, grade_checkout
 
     bundle, checkout = tmp_path / "bundle", tmp_path / "checkout"
     bundle.mkdir()

@@ -2,7 +2,10 @@
 
     python -m grader release OUT [--for classroom50|github-classroom]
                                           the student template repository
-    python -m grader gradescope OUT.zip   a Gradescope autograder
+
+Its helpers (grader_files, common_files, replace_contents, write_files) also write the
+Classroom 50 folder and the Gradescope zip, for those platforms' packages
+(platforms/classroom50/bundle.py, platforms/gradescope/autograder_zip.py).
 
 The template comes in two flavours. For Classroom 50 (the default) it carries no workflow:
 Classroom 50 writes its own caller, .github/workflows/autograde.yaml, into each student's
@@ -17,11 +20,8 @@ and never stores them.
 """
 from __future__ import annotations
 
-import io
-import os
 import shutil
 import stat
-import zipfile
 from pathlib import Path
 
 import argparse
@@ -63,7 +63,7 @@ def _pyproject(root: Path) -> bytes:
     return text.replace(old, 'testpaths = ["exercises"]').encode()
 
 
-def _common(root: Path) -> dict[str, bytes]:
+def common_files(root: Path) -> dict[str, bytes]:
     files = {name: (root / name).read_bytes() for name in TOP_LEVEL}
     files["pyproject.toml"] = _pyproject(root)
     return files | grader_files(root)
@@ -84,7 +84,7 @@ def template_files(root: Path = ROOT, flavour: str = "classroom50") -> dict[str,
 
     if flavour not in FLAVOURS:
         raise ValueError(f"flavour {flavour!r}: one of {', '.join(FLAVOURS)}")
-    files = _common(root)
+    files = common_files(root)
     files["README.md"] = _student_readme(flavour)
     files[".gitignore"] = GITIGNORE.encode()
     if flavour == "github-classroom":
@@ -100,7 +100,7 @@ def template_files(root: Path = ROOT, flavour: str = "classroom50") -> dict[str,
     return files
 
 
-EXECUTABLE = {"course.py", "run_autograder", "setup.sh"}
+EXECUTABLE = {"course.py"}
 
 
 def replace_contents(out: Path, names: tuple[str, ...], keep: tuple[str, ...] = (".git",)) -> None:
@@ -145,37 +145,6 @@ def write_template(out: Path, root: Path = ROOT, flavour: str = "classroom50") -
     ours = {rel.split("/")[0] for kind in FLAVOURS for rel in template_files(root, kind)}
     replace_contents(out, tuple(sorted(ours)), keep=(".git", *IGNORED_NAMES))
     return write_files(out, files)
-
-
-def gradescope_files(root: Path = ROOT, seed: int | None = None,
-                     torch_index: str | None = None) -> dict[str, bytes]:
-    """Every file of the Gradescope autograder zip, by path inside it."""
-    files = _common(root)
-    for name in ("setup.sh", "run_autograder"):
-        files[name] = (TEMPLATES / name).read_bytes()
-    if torch_index is not None:         # setup.sh's index for torch (Gradescope sets no variables)
-        files["torch-index-url"] = f"{torch_index}\n".encode()
-    if seed is not None:
-        files["seed"] = f"{seed}\n".encode()
-    return files
-
-
-def write_gradescope_zip(path: Path, root: Path = ROOT, seed: int | None = None,
-                         torch_index: str | None = None) -> list[str]:
-    """The zip, byte for byte the same for the same sources (fixed dates and modes)."""
-    files = gradescope_files(root, seed, torch_index)
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in sorted(files):
-            info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
-            mode = 0o755 if name in EXECUTABLE else 0o644
-            info.external_attr = (stat.S_IFREG | mode) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            z.writestr(info, files[name])
-    tmp = path.with_name(f".{path.name}.partial")
-    tmp.write_bytes(buffer.getvalue())
-    os.replace(tmp, path)
-    return sorted(files)
 
 
 def arguments(p: argparse.ArgumentParser) -> None:

@@ -1,18 +1,25 @@
-"""Gradescope: its results.json (`python -m grader --format gradescope`, what the
-autograder's run_autograder runs) and the autograder zip that runs it (`python -m grader
-gradescope OUT.zip`, for course authors: grader/authoring/release.py writes it)."""
+"""Gradescope (docs/gradescope.md): one package, both halves.
+
+- results_json.py: its results.json (`python -m grader --format gradescope`, what the
+  autograder's run_autograder runs for each submission);
+- autograder_zip.py: the autograder zip that runs it (`python -m grader gradescope
+  OUT.zip`, for course authors), with setup.sh and run_autograder beside it.
+
+Importing this package imports neither half: the registry imports it for its command and
+its format."""
 from __future__ import annotations
 
 import argparse
 import os
 from pathlib import Path
 
-from ..options import PASSED, add_seed_options, seed_of
-from ..registry import Platform
+from ...options import PASSED, add_seed_options, seed_of
+from ...registry import Platform
 
 
 def render(report, seconds: float) -> str:
-    from .report import to_gradescope_json
+    from .results_json import to_gradescope_json
+
     return to_gradescope_json(report, seconds)
 
 
@@ -26,7 +33,7 @@ def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     if not path.parent.is_dir():
         p.error(f"{args.zip}: its directory does not exist")
     seed = None if args.seed is None and not args.seed_file else seed_of(p, args)
-    from ..authoring.release import write_gradescope_zip
+    from .autograder_zip import write_gradescope_zip
 
     # TORCH_INDEX_URL here becomes setup.sh's index for torch: Gradescope's image build
     # sets no variables of ours.

@@ -17,7 +17,7 @@ library (and the install helpers of course.py beside it):
   install stops if they would come in.
 
 That Python then grades the checkout's exercise files with the grader in this folder
-(grader/platforms/classroom50.py), which writes result.json and release-body.md.
+(grader/platforms/classroom50/grade.py), which writes result.json and release-body.md.
 
 Exit 0: grading ran, whatever the score. Exit 2: it could not (an install that failed, a
 broken folder), with a line starting '::error::' in the log: the runner then records an
@@ -167,7 +167,7 @@ def main(argv: list[str]) -> int:
     isolate()
     if argv == [GRADE]:
         try:
-            from grader.platforms.classroom50 import main as grade
+            from grader.platforms.classroom50.grade import main as grade
         except Exception as exc:
             return fail(f"this folder's grader does not import ({type(exc).__name__}: {exc}); "
                         "write the folder again with `python -m grader classroom50`")

@@ -1,28 +1,26 @@
-"""For course authors: the Classroom 50 autograder folder.
-
-    python -m grader classroom50 OUT [--seed N | --seed-file F]
+"""For course authors: the Classroom 50 autograder folder (`python -m grader classroom50 OUT`).
 
 OUT is committed as CLASSROOM/autograders/ASSIGNMENT/ in the teacher's classroom50
 repository, which publishes it as a bundle (at most 10 MiB packed). It holds:
 
-- autograder.py, what the runner runs (templates/classroom50_autograder.py);
-- the grader as students get it (release.grader_files: no authoring/, so no solution),
-  which grades with grader/platforms/classroom50.py;
+- autograder.py, what the runner runs (this package's autograder.py);
+- the grader as students get it (authoring.release.grader_files: no authoring/, so no
+  solution), which grades with this package's grade.py;
 - course.py (its install helpers), constraints.txt, and requirements.txt: what grading
   needs of the course's dependencies;
 - seed, the seed of the randomized cases; README.md, for whoever opens the folder.
+
+It writes with grader/authoring/'s release helpers, imported when it runs: the student
+template, which leaves authoring/ out, has no use for it.
 """
 from __future__ import annotations
 
-import argparse
 import re
 from pathlib import Path
 
-from ..course import DEFAULT_SEED, ROOT
-from ..options import PASSED, add_seed_options, seed_of
-from ..registry import Platform
-from .release import TEMPLATES, grader_files, replace_contents, write_files
+from ...course import DEFAULT_SEED, ROOT
 
+AUTOGRADER = Path(__file__).with_name("autograder.py")
 # Course dependencies for students at their desk, not for grading: left out of the install.
 DESK_TOOLS = {"pytest", "watchfiles"}
 FIXED = ("autograder.py", "course.py", "constraints.txt", "requirements.txt", "seed", "README.md", "grader")
@@ -55,8 +53,10 @@ def grading_requirements(root: Path = ROOT) -> list[str]:
 
 def bundle_files(root: Path = ROOT, seed: int | None = None) -> dict[str, bytes]:
     """Every file of the autograder folder, by relative path."""
+    from ...authoring.release import grader_files
+
     files = {
-        "autograder.py": (TEMPLATES / "classroom50_autograder.py").read_bytes(),
+        "autograder.py": AUTOGRADER.read_bytes(),
         "course.py": (root / "course.py").read_bytes(),
         "constraints.txt": (root / "constraints.txt").read_bytes(),
         "requirements.txt": ("\n".join(grading_requirements(root)) + "\n").encode(),
@@ -68,28 +68,7 @@ def bundle_files(root: Path = ROOT, seed: int | None = None) -> dict[str, bytes]
 
 def write_bundle(out: Path, root: Path = ROOT, seed: int | None = None) -> list[Path]:
     """Into a new or empty folder, or over an earlier one (everything replaced)."""
+    from ...authoring.release import replace_contents, write_files
+
     replace_contents(out, FIXED)
     return write_files(out, bundle_files(root, seed))
-
-
-def arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("out", help="the autograder folder")
-    add_seed_options(p)
-
-
-def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    try:
-        files = write_bundle(Path(args.out), seed=seed_of(p, args))
-    except ValueError as exc:
-        p.error(str(exc))
-    print(f"wrote {len(files)} files to {args.out}. Next: docs/classroom50.md, step 4.")
-    return PASSED
-
-
-PLATFORM = Platform(
-    name="classroom50", summary="python -m grader classroom50 OUT",
-    description="Write the Classroom 50 autograder folder into OUT, to commit as "
-                "CLASSROOM/autograders/ASSIGNMENT/ in the classroom50 repository: autograder.py, "
-                "the grader, the pins and the seed; no solutions. OUT may be new, empty, or "
-                "written by this command before (then replaced).",
-    arguments=arguments, run=run)

@@ -7,7 +7,10 @@ Serves a copy of the course with `marimo run` and drives headless Chromium (Debi
   first render   page opened -> every verdict and all four plots shown
   slider         one step of the epochs slider -> the loss curves and both maps of
                  regions redrawn (training again with the student's train), median of N
-  switch         the ReLU switch flipped -> the same, median of N
+  switch on      the ReLU switch turned on -> section 8's map of regions redrawn with
+                 section 6's model (no training), median of N
+  switch off     turned off again -> the model without ReLUs trained with the student's
+                 train and its map redrawn, median of N
   save           an exercise file saved -> its verdict shown again (the notebook polls
                  the files every 0.5 s, then grades in the worker)
 and, in this process, what one redraw costs without the browser: 100 epochs of the
@@ -119,11 +122,12 @@ def main() -> None:
                     times.append(browser.wait(redrawn(before), 120, poll=0.02)[0])
                 results["slider (median)"] = statistics.median(times)
                 times = []
-                for _ in range(steps):
+                for _ in range(2 * steps):      # on, off, on, off...: each way `steps` times
                     before = browser.page()["images"]
                     browser.evaluate(SWITCH)
-                    times.append(browser.wait(redrawn(before), 120, poll=0.02)[0])
-                results["switch (median)"] = statistics.median(times)
+                    times.append(browser.wait(redrawn(before, 1), 120, poll=0.02)[0])
+                results["switch on (median)"] = statistics.median(times[0::2])
+                results["switch off (median)"] = statistics.median(times[1::2])
                 path = course / "exercises" / "ex01_data.py"
                 start = time.monotonic()
                 path.write_text(path.read_text().replace("return X_train, X_test, y_train, y_test",

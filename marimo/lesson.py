@@ -638,10 +638,15 @@ def _():
 
 
 @app.cell
-def _(epochs, hidden_units, learning_rate):
+def _():
     with_relu = mo.ui.switch(value=False, label="with ReLU")
-    mo.hstack([with_relu, hidden_units, learning_rate, epochs], justify="start", gap=2)
     return (with_relu,)
+
+
+@app.cell
+def _(epochs, hidden_units, learning_rate, with_relu):
+    mo.hstack([with_relu, hidden_units, learning_rate, epochs], justify="start", gap=2)
+    return
 
 
 @app.cell

@@ -137,10 +137,11 @@ history = train(model, X_train, y_train, X_test, y_test, epochs=epochs.value,
                 lr=learning_rate.value)'''
 
 # Section 8 is about the model without ReLUs: its switch starts off, and turning it on
-# shows the model of section 6 again, for comparison.
-_RELU_SWITCH = '''\
-with_relu = mo.ui.switch(value=False, label="with ReLU")
-mo.hstack([with_relu, hidden_units, learning_rate, epochs], justify="start", gap=2)'''
+# shows the model of section 6 again, for comparison. The switch has a cell of its own:
+# the cell that shows it with the sliders runs again when one moves, and a switch made
+# again would be off again.
+_RELU_SWITCH = 'with_relu = mo.ui.switch(value=False, label="with ReLU")'
+_RELU_CONTROLS = 'mo.hstack([with_relu, hidden_units, learning_rate, epochs], justify="start", gap=2)'
 
 _RELU_REGIONS = '''\
 if with_relu.value:
@@ -173,7 +174,7 @@ CONTROLS = {
              "lr=$learning_rate)\n"
              'plots.plot_decision_boundary(linear_model, X_test, y_test, title="Without ReLUs: straight '
              'borders only");'):
-        [_RELU_SWITCH, _RELU_REGIONS],
+        [_RELU_SWITCH, _RELU_CONTROLS, _RELU_REGIONS],
 }
 
 

@@ -38,6 +38,9 @@ with app.setup(hide_code=True):
 
     from grader.platforms import marimo_cell
 
+    # Every exercise graded now, in the worker, while the first cells import and draw.
+    marimo_cell.prefetch(EXERCISES)
+
 
 @app.cell(hide_code=True)
 def _():

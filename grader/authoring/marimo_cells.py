@@ -56,6 +56,9 @@ with app.setup(hide_code=True):
     _matplotlib.rcParams["savefig.format"] = "svg"
 
     from grader.platforms import marimo_cell
+
+    # Every exercise graded now, in the worker, while the first cells import and draw.
+    marimo_cell.prefetch(EXERCISES)
 '''
 
 FOOTER = '''

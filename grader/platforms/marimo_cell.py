@@ -130,14 +130,15 @@ def grade(ex_id: str, target: Path) -> Verdict:
     with _prefetch_lock:
         job = _prefetched.pop((ex_id, str(target.resolve())), None)
     if job is not None:
-        key, verdict = job[0], job[1].result()
-        if key == _files_key(target):
+        key, (verdict, after) = job[0], job[1].result()
+        if key == after == _files_key(target):
             return verdict
     return _grade(ex_id, target)
 
 
 # -- grading ahead, while the notebook's first cells import and draw -----------------------
-_prefetched: dict = {}           # (ex_id, target) -> (the files' digests, a Future verdict)
+# (ex_id, target) -> (the files' digests, the verdict to come with the digests after it)
+_prefetched: dict[tuple[str, str], tuple[tuple[str, ...], Future[tuple[Verdict, tuple[str, ...]]]]] = {}
 _prefetch_lock = threading.Lock()
 _grading = threading.Lock()
 
@@ -155,17 +156,17 @@ def prefetch(target: Path) -> None:
     if not worker_available():
         return
     key = _files_key(target)
-    jobs = []
+    jobs: list[tuple[str, Future[tuple[Verdict, tuple[str, ...]]]]] = []
     with _prefetch_lock:
         for ex in exercises():
-            job = (key, Future())
-            _prefetched[(ex.id, str(target.resolve()))] = job
-            jobs.append((ex.id, job[1]))
+            jobs.append((ex.id, Future()))
+            _prefetched[(ex.id, str(target.resolve()))] = (key, jobs[-1][1])
 
     def work():
         for ex_id, future in jobs:
             try:
-                future.set_result(_grade(ex_id, target))
+                verdict = _grade(ex_id, target)
+                future.set_result((verdict, _files_key(target)))   # saved while graded: not taken
             except BaseException as exc:       # grade() raises it in the cell that asks
                 future.set_exception(exc)
 

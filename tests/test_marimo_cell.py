@@ -64,6 +64,32 @@ def test_a_mistake_shows_the_graders_message(submission):
     assert 0 < v.earned < v.available
 
 
+@pytest.mark.skipif(not marimo_cell.worker_available(), reason="prefetched only where the worker grades")
+def test_a_prefetched_verdict_is_taken_only_for_the_files_it_graded(submission, monkeypatch):
+    target = submission()
+    graded_here = []
+    real = marimo_cell._grade
+
+    def counted(ex_id, where):
+        if threading.current_thread() is threading.main_thread():
+            graded_here.append(ex_id)
+        return real(ex_id, where)
+
+    monkeypatch.setattr(marimo_cell, "_grade", counted)
+    marimo_cell.prefetch(target)
+    assert marimo_cell.grade("ex02", target).passed and graded_here == []   # the prefetch's
+    # Saved after the prefetch graded it: its digest differs, and it is graded again.
+    mistake = next(m for m in all_mistakes() if m.name == "float labels")
+    file = exercise("ex01").file
+    (target / file).write_text((submission(ex01=mistake.code) / file).read_text())
+    v = marimo_cell.grade("ex01", target)
+    assert graded_here == ["ex01"] and 0 < v.earned < v.available
+    # Each prefetched verdict is taken once: a save grades again, whatever the digests.
+    assert marimo_cell.grade("ex02", target).passed and graded_here == ["ex01", "ex02"]
+    for ex_id in ("ex03", "ex04"):          # the rest, taken: no thread is left grading
+        marimo_cell.grade(ex_id, target)
+
+
 @pytest.mark.parametrize("ex_id, code, kind", [
     ("ex01", "import os\nos._exit(3)\n", "import"),
     ("ex04", "def train(*args, **kwargs):\n    import os\n    os._exit(0)\n", "call"),

@@ -4,6 +4,7 @@ Markdown, and the notebook shows them with marimo's elements.
 
     grade(ex_id, target)           the checks of one exercise, run as `python -m grader`
                                    runs them (in the worker process on Linux), as a Verdict
+    prefetch(target)               every exercise graded ahead, in a thread, for grade()
     load(ex_id, target, verdict, stop)
                                    the student's functions for the lesson's demonstrations
     describe(verdict, name, target)
@@ -23,6 +24,7 @@ import hashlib
 import threading
 import time
 import traceback
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -31,8 +33,8 @@ from .. import messages
 from ..checks.cases import Cases
 from ..checks.feedback import FailureKind
 from ..checks.registry import all_checks
-from ..course import exercise
-from ..gateway import CallTimeout, InProcessGateway, StudentCodeError, time_limit
+from ..course import exercise, exercises
+from ..gateway import CallTimeout, InProcessGateway, StudentCodeError, time_limit, worker_available
 from ..runner import Session
 from ..results import points_available
 from .report import exercise_totals, result_text
@@ -123,15 +125,64 @@ def _stub(result, ex) -> str | None:
 
 def grade(ex_id: str, target: Path) -> Verdict:
     """Run the checks of one exercise on the files in target, as `python -m grader --only`
-    does: in a worker process where there is one (Linux), else contained in this one."""
+    does: in a worker process where there is one (Linux), else contained in this one. A
+    verdict prefetch() made of the same files is taken instead."""
+    with _prefetch_lock:
+        job = _prefetched.pop((ex_id, str(target.resolve())), None)
+    if job is not None:
+        key, (verdict, after) = job[0], job[1].result()
+        if key == after == _files_key(target):
+            return verdict
+    return _grade(ex_id, target)
+
+
+# -- grading ahead, while the notebook's first cells import and draw -----------------------
+# (ex_id, target) -> (the files' digests, the verdict to come with the digests after it)
+_prefetched: dict[tuple[str, str], tuple[tuple[str, ...], Future[tuple[Verdict, tuple[str, ...]]]]] = {}
+_prefetch_lock = threading.Lock()
+_grading = threading.Lock()
+
+
+def _files_key(target: Path) -> tuple[str, ...]:
+    # A check may import another exercise's file: a verdict is of all of them.
+    return tuple(digest(target, ex.id) for ex in exercises())
+
+
+def prefetch(target: Path) -> None:
+    """Grade every exercise on target now, in a thread, for grade() to take: the notebook
+    opens with its imports and its first drawings while the worker grades. Only where the
+    worker grades (Linux): elsewhere the checks' time limits need the main thread. A file
+    saved meanwhile changes the digests, and grade() grades it again."""
+    if not worker_available():
+        return
+    key = _files_key(target)
+    jobs: list[tuple[str, Future[tuple[Verdict, tuple[str, ...]]]]] = []
+    with _prefetch_lock:
+        for ex in exercises():
+            jobs.append((ex.id, Future()))
+            _prefetched[(ex.id, str(target.resolve()))] = (key, jobs[-1][1])
+
+    def work():
+        for ex_id, future in jobs:
+            try:
+                verdict = _grade(ex_id, target)
+                future.set_result((verdict, _files_key(target)))   # saved while graded: not taken
+            except BaseException as exc:       # grade() raises it in the cell that asks
+                future.set_exception(exc)
+
+    threading.Thread(target=work, name="marimo-prefetch", daemon=True).start()
+
+
+def _grade(ex_id: str, target: Path) -> Verdict:
     global _cases
-    if _cases is None:
-        _cases = Cases()
-    checks = all_checks(ex_id)
-    with Session(target, _cases) as session:
-        witness = _Witness(session.ctx.gateway)
-        session.ctx.gateway = witness
-        results = [session.run(check) for check in checks]
+    with _grading:                # one at a time: the prefetch's thread and the cells share _cases
+        if _cases is None:
+            _cases = Cases()
+        checks = all_checks(ex_id)
+        with Session(target, _cases) as session:
+            witness = _Witness(session.ctx.gateway)
+            session.ctx.gateway = witness
+            results = [session.run(check) for check in checks]
     ex = exercise(ex_id)
     groups: dict = {}                    # by feedback: the same parts, the same message
     for r in results:

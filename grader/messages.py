@@ -178,4 +178,14 @@ def signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
     except ValueError:
-        return f"signal {number}"
+        pass
+    if hasattr(signal, "SIGRTMIN") and signal.SIGRTMIN <= number <= signal.SIGRTMAX:
+        return f"SIGRTMIN+{number - signal.SIGRTMIN}"
+    return f"signal {number}"
+
+
+def signal_meaning(number: int) -> str:
+    """The signal, with what a crash by it means ("segmentation fault, SIGSEGV")."""
+    name = signal_name(number)
+    return {"SIGSEGV": "segmentation fault, SIGSEGV", "SIGABRT": "abort, SIGABRT",
+            "SIGBUS": "bus error, SIGBUS", "SIGFPE": "arithmetic error, SIGFPE"}.get(name, name)

@@ -97,6 +97,8 @@ DEVICE_STRING = "get_device returned the string {value!r}; return torch.device({
 SIMULATED_DEVICE = "another device (simulated)"
 DEVICE_MISMATCH = ("tensors on different devices: X stayed on {x_device} while the model is "
                    "on {model_device}. Move X with X.to(next(model.parameters()).device)")
+NO_OUTPUT_ON_DEVICE = ("{function}() did not give the model's forward pass X on the model's device: "
+                       "its output there is not the model's output for X")
 MODEL_MOVED = ("{function} moved the model (model.to(...)) instead of X: the caller chose the "
                "model's device, so move X to it with X.to(next(model.parameters()).device)")
 SOFTMAX_WRONG_DIM = ("each column sums to 1, not each row: softmax ran over dim=0 (the "
@@ -178,4 +180,14 @@ def signal_name(number: int) -> str:
     try:
         return signal.Signals(number).name
     except ValueError:
-        return f"signal {number}"
+        pass
+    if hasattr(signal, "SIGRTMIN") and signal.SIGRTMIN <= number <= signal.SIGRTMAX:
+        return f"SIGRTMIN+{number - signal.SIGRTMIN}"
+    return f"signal {number}"
+
+
+def signal_meaning(number: int) -> str:
+    """The signal, with what a crash by it means ("segmentation fault, SIGSEGV")."""
+    name = signal_name(number)
+    return {"SIGSEGV": "segmentation fault, SIGSEGV", "SIGABRT": "abort, SIGABRT",
+            "SIGBUS": "bus error, SIGBUS", "SIGFPE": "arithmetic error, SIGFPE"}.get(name, name)

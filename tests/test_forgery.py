@@ -148,6 +148,25 @@ def predict_proba(model, X):
         raise stop()
     return _lazy(model, X)
 '''
+# The device check's own helpers rewritten from student code: the report it makes, and the
+# hook that fills it in, each say that X reached the model's device.
+DEVICE_REPORT = '''
+import sys as _sys
+_ex03 = _sys.modules.get("grader.probes.ex03_predict")
+if _ex03 is not None and hasattr(_ex03, "_on_device"):
+    _ex03._on_device = lambda student, function, spec, X: {"result": None, "error": None,
+                                                           "input_device": "meta", "output": None}
+'''
+DEVICE_HOOK = '''
+import sys as _sys
+_ex03 = _sys.modules.get("grader.probes.ex03_predict")
+if _ex03 is not None and hasattr(_ex03, "_hooks"):
+    def _forged_hooks(model, report, *args, **kwargs):
+        def first(module, args):
+            report["input_device"] = "meta"     # and on with X where it is
+        model[0].register_forward_pre_hook(first)
+    _ex03._hooks = _forged_hooks
+'''
 
 ATTACKS = {   # name -> (exercise, wrong code, forgery)
     "recorder": ("ex03", LAZY_PREDICT_PROBA, RECORDER),
@@ -157,6 +176,8 @@ ATTACKS = {   # name -> (exercise, wrong code, forgery)
     "probe-functions": ("ex03", LAZY_PREDICT_PROBA, PROBE_FUNCTIONS),
     "raise-the-probes-stop": ("ex03", LAZY_PREDICT_PROBA, RAISE_STOP + RECORDER),
     "lying-tensor-base": ("ex03", LAZY_PREDICT_PROBA, LYING_TENSOR_BASE + RECORDER),
+    "device-check-report": ("ex03", LAZY_PREDICT_PROBA, DEVICE_REPORT),
+    "device-check-hook": ("ex03", LAZY_PREDICT_PROBA, DEVICE_HOOK),
     "evaluate-recorder": ("ex04", EVALUATE_WITH_AUTOGRAD, RECORDER),
     "evaluate-torch-queries": ("ex04", EVALUATE_WITH_AUTOGRAD, TORCH_QUERIES),
     "train-on-test-recorder": ("ex04", TRAIN_ON_TRAIN_AND_TEST, RECORDER),

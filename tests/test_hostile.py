@@ -54,6 +54,16 @@ def assert_costs_like_an_exception(submission, exercise, function, code, message
                  "import ctypes\ndef predict_proba(model, X):\n    return ctypes.string_at(0)\n",
                  "your code crashed the process (segmentation fault, SIGSEGV) inside predict",
                  Options(), id="segfault"),
+    pytest.param("ex03", "accuracy",
+                 "import os, signal\ndef accuracy(y_true, y_pred):\n    os.kill(os.getpid(), signal.SIGTERM)\n",
+                 "your code crashed the process (SIGTERM) inside accuracy()", Options(), id="sigterm-to-itself"),
+    pytest.param("ex03", "accuracy", "import os\ndef accuracy(y_true, y_pred):\n    os.abort()\n",
+                 "your code crashed the process (abort, SIGABRT) inside accuracy()", Options(), id="os-abort"),
+    pytest.param("ex03", "accuracy",
+                 "import os, signal\ndef accuracy(y_true, y_pred):\n    parent = os.getpid()\n"
+                 "    child = os.fork()\n    if child == 0:\n        os.kill(parent, signal.SIGUSR1)\n"
+                 "        os._exit(0)\n    os.waitpid(child, 0)\n    return 100.0\n",
+                 "your code crashed the process (SIGUSR1) inside accuracy()", Options(), id="sigusr1-from-its-child"),
     pytest.param("ex02", "build_model",
                  "def build_model(*args, **kwargs):\n    return bytearray(64 * 2**30)\n",
                  "build_model() ran out of memory (the limit is 4 GiB)", Options(), id="memory-64-gib-at-once"),
@@ -76,6 +86,31 @@ def test_hostile_calls_cost_only_their_checks(submission, exercise, function, co
     assert_costs_like_an_exception(submission, exercise, function, code, message, options)
 
 
+SELF_SIGNAL = ("import os, signal\n_real = accuracy\ndef accuracy(y_true, y_pred):\n"
+               "    os.kill(os.getpid(), signal.SIGTERM)\n    return _real(y_true, y_pred)\n")
+
+
+def test_a_signal_code_sends_itself_is_told_the_same_inside_the_grader(submission, tmp_path):
+    """--in-process (and macOS, where there is no worker): the grader's own process would
+    end with no report; it gives the worker's message and a score instead."""
+    report = tmp_path / "report.json"
+    proc = subprocess.run([sys.executable, "-m", "grader", "--in-process", "--target", str(submission(ex03=SELF_SIGNAL)),
+                           "--only", "ex03", "--format", "json", "--output", str(report)],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert proc.returncode == 1, proc.stderr
+    entries = {entry["id"]: entry for entry in json.loads(report.read_text())["checks"]}
+    assert "your code crashed the process (SIGTERM) inside accuracy()" in entries["ex03.accuracy_percent"]["feedback"]
+    assert not entries["ex03.accuracy_percent"]["passed"] and entries["ex03.predict_matches_argmax"]["passed"]
+
+
+def test_a_handler_the_code_installs_is_its_own(submission):
+    """Only a signal's default disposition ends the call: code that handles the signal it
+    sends itself carries on, as it would in any process."""
+    code = ("import os, signal\nsignal.signal(signal.SIGUSR2, lambda *args: None)\n_real = accuracy\n"
+            "def accuracy(y_true, y_pred):\n    os.kill(os.getpid(), signal.SIGUSR2)\n    return _real(y_true, y_pred)\n")
+    assert grade(submission(ex03=code), only="ex03").score == exercise("ex03").points
+
+
 def test_reading_stdin_at_the_os_level_gets_end_of_file(submission):
     code = ("import os, sys\n_real = make_dataset\ndef make_dataset(*args, **kwargs):\n"
             "    assert os.read(0, 10) == b'' and sys.stdin.read() == ''\n"
@@ -91,6 +126,8 @@ EX01 = sum(c.points for c in all_checks("ex01"))
     ("#!file\nimport sys\nsys.exit(0)\n", "ended the process (sys.exit(0))"),
     ("#!file\nimport os\nos._exit(0)\n", "ended the process (os._exit(0)) while importing ex01_data.py"),
     ("#!file\nimport ctypes\nctypes.string_at(0)\n", "crashed the process (segmentation fault"),
+    ("#!file\nimport signal\nsignal.raise_signal(signal.SIGHUP)\n",
+     "crashed the process (SIGHUP) while importing ex01_data.py"),
 ])
 def test_hostile_imports_cost_only_their_exercise(submission, code, message):
     report = grade(submission(ex01=code), options=QUICK)

@@ -119,7 +119,8 @@ def proba_eval_mode(ctx):
 def _on_another_device(ctx, function: str, salt: int) -> None:
     """`function` must move X to the model's device. It must first run to the end on the
     CPU: the call on the other device stops at the forward pass, and a check never passes
-    on a call that raised (or is not written yet)."""
+    on a call that raised (or is not written yet). It passes on the model's output on that
+    device (grader.probes.devices), which must be the logits of X recomputed here."""
     c = ctx.cases
     spec = c.spec(c.predict_sizes, salt=salt, device="meta")
     X = c.inputs(c.predict_n, c.predict_sizes[0], salt=salt)
@@ -132,7 +133,13 @@ def _on_another_device(ctx, function: str, salt: int) -> None:
         fail(M.MODEL_MOVED.format(function=function), called=called,
              got="model.to(...) inside " + function, expected=expected)
     if x_device == "meta":
-        return
+        # The model's output there, recomputed here: not the probe's word that X got there.
+        output = r.data.get("output")
+        if isinstance(output, torch.Tensor) and output.shape == (len(X), spec["sizes"][-1]) \
+                and torch.allclose(output.double(), _logits(spec, X), atol=1e-4):
+            return
+        fail(M.NO_OUTPUT_ON_DEVICE.format(function=function), called=called,
+             got="no output of the model's forward pass on its device that matches X", expected=expected)
     if x_device:
         fail(M.DEVICE_MISMATCH.format(x_device=x_device, model_device=M.SIMULATED_DEVICE), called=called,
              got=f"the forward pass got X on {x_device}", expected=expected)

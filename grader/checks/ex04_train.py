@@ -182,7 +182,11 @@ def _train(ctx, default: bool):
 
 
 def _reference(ctx, default: bool):
-    """(history, final state) of the reference on _train's run: computed once, shared."""
+    """(history, final state) of the reference on _train's run: computed once, shared (the
+    default run is the one that chose the default start)."""
+    if default:
+        return ctx.cases.default_reference()
+
     def compute():
         _, spec, data, epochs, lr = _train(ctx, default)
         return oracle.train_history(spec["state"], *data, epochs, lr)

@@ -30,8 +30,8 @@ from ..probes.student import MissingFunction, NotImplementedYet, Student
 from . import lazy_dynamo, loops
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
 from .imports import exercise_imports
-from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, no_debugger,
-                     swap_stdin, time_limit)
+from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, Signalled, no_debugger,
+                     signals_end_the_call, swap_stdin, time_limit)
 
 
 def student_line(frame, target: Path) -> str | None:
@@ -141,6 +141,7 @@ class InProcessGateway(Gateway):
         stack.enter_context(self._imports(home))
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(out))
+        stack.enter_context(signals_end_the_call())
         if not self.debug:
             stack.enter_context(swap_stdin())
             stack.enter_context(no_debugger(lambda frame: student_line(frame, self.target)))
@@ -239,6 +240,9 @@ class InProcessGateway(Gateway):
         except OutputFlood as exc:
             raise fail(FailureKind.OUTPUT_FLOOD, messages.OUTPUT_FLOOD.format(where=place(), limit=OUTPUT_LIMIT),
                        self._printing_at(exc))
+        except Signalled as exc:            # as a worker's end by the signal is told
+            raise fail(FailureKind.CRASHED, messages.CRASHED.format(
+                signal=messages.signal_meaning(exc.number), where=f"inside {place()}" if student else f"while {where}"))
         except SystemExit as exc:
             raise fail(FailureKind.EXITED, messages.EXITED.format(how=f"sys.exit({exc.code!r})", where=place()))
         except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """The limits student code runs under inside one process: a time limit (SIGALRM), bounded
-print output, and an empty stdin. Stopping code raises a BaseException, so that
-`except Exception` in the student's code cannot swallow it."""
+print output, an empty stdin, and a signal the code sends itself ending its call. Stopping
+code raises a BaseException, so that `except Exception` in the student's code cannot
+swallow it."""
 from __future__ import annotations
 
 import contextlib
@@ -39,6 +40,23 @@ class BreakpointCalled(_Stop):
 
 class OutputFlood(_Stop):
     pass
+
+
+class Signalled(_Stop):
+    """A signal whose default action ends the process reached student code (it sent it
+    to itself, most likely): the call ends as the process would have, with the signal."""
+
+    def __init__(self, number: int):
+        super().__init__(number)
+        self.number = number
+
+
+# The signals whose default action ends a process, but for those the grader handles itself
+# (SIGINT: Ctrl-C; SIGALRM: the time limit), those Python ignores (SIGPIPE, SIGXFSZ), and
+# the faults (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP, SIGSYS): after a real fault, a
+# Python handler returns to the faulting instruction, forever.
+_ENDING = ("SIGHUP", "SIGQUIT", "SIGABRT", "SIGUSR1", "SIGUSR2", "SIGTERM", "SIGSTKFLT", "SIGXCPU",
+           "SIGVTALRM", "SIGPROF", "SIGIO", "SIGPWR", "SIGEMT", "SIGLOST", "SIGINFO")
 
 
 class BoundedOutput(io.TextIOBase):
@@ -102,6 +120,50 @@ def time_limit(seconds: float, locate=None):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         looks.clear()               # frames hold the student's locals
+
+
+def _ending_signals() -> list[int]:
+    named = [getattr(signal, name) for name in _ENDING if hasattr(signal, name)]
+    real_time = range(signal.SIGRTMIN, signal.SIGRTMAX + 1) if hasattr(signal, "SIGRTMIN") else ()
+    return sorted({*named, *real_time})
+
+
+@contextlib.contextmanager
+def signals_end_the_call():
+    """While student code runs, a signal that would end the process raises Signalled, and
+    os.abort() does so with SIGABRT: the call ends with the signal's name, on every path.
+    Without it a worker, pid 1 of its namespace, would ignore the signals it sends itself
+    (the kernel protects a namespace's init from them), and the grader's own process
+    (--in-process, macOS) would end with no report. Only a signal's default disposition is
+    replaced: a handler the student's code installs is theirs, before and after the call.
+    Only the main thread may handle signals (elsewhere nothing changes)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def on_signal(number, frame):
+        raise Signalled(number)
+
+    def abort():
+        raise Signalled(signal.SIGABRT)
+
+    replaced = []
+    for number in _ending_signals():
+        try:
+            if signal.getsignal(number) == signal.SIG_DFL:
+                signal.signal(number, on_signal)
+                replaced.append(number)
+        except (OSError, ValueError):
+            pass                         # one the platform reserves (glibc's real-time two)
+    saved_abort, os.abort = os.abort, abort
+    try:
+        yield
+    finally:
+        if os.abort is abort:
+            os.abort = saved_abort
+        for number in replaced:
+            if signal.getsignal(number) is on_signal:
+                signal.signal(number, signal.SIG_DFL)
 
 
 @contextlib.contextmanager

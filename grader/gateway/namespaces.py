@@ -7,8 +7,11 @@ always did. When the parent is killed, PR_SET_PDEATHSIG kills the child, and whe
 child (the namespace's init) ends, the kernel kills every process left in the namespace:
 nothing student code started survives grading.
 
-Being pid 1 has one side effect: signals that student code sends to itself with their
-default action (os.kill(os.getpid(), SIGTERM)) are ignored. A real crash still ends it.
+Being pid 1 has one side effect: the kernel ignores the signals the worker sends itself
+while their disposition is the default (os.kill(os.getpid(), SIGTERM)). So while student code
+runs, those that would end a process have a handler that ends the call instead, on every
+path (grader.gateway.limits.signals_end_the_call). A real crash still ends the worker; a fault
+signal sent with kill(), or one sent after the code set SIG_DFL again, is still ignored.
 
 Unprivileged, a user namespace (mapping the current uid) is what allows the others. As
 root none is needed, and the child gives root up instead: it runs as a uid of its own,

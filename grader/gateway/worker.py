@@ -90,13 +90,6 @@ class WorkerDied(Exception):
         self.during_import = bool(where and where[0] == "importing")
 
 
-def _signal_name(number: int) -> str:
-    """The signal, with what a crash by it means."""
-    name = messages.signal_name(number)
-    return {"SIGSEGV": "segmentation fault, SIGSEGV", "SIGABRT": "abort, SIGABRT",
-            "SIGBUS": "bus error, SIGBUS", "SIGFPE": "arithmetic error, SIGFPE"}.get(name, name)
-
-
 def _kind(value) -> FailureKind:
     """A reply's kind of failure; one the grader does not know is the code raising."""
     try:
@@ -215,7 +208,7 @@ class Worker:
         self.pid = None
         status, stopped = ended
         if stopped:
-            return WorkerDied(messages.STOPPED.format(signal=_signal_name(stopped), where=place),
+            return WorkerDied(messages.STOPPED.format(signal=messages.signal_meaning(stopped), where=place),
                               FailureKind.STOPPED, where)
         if os.WIFEXITED(status) and os.WEXITSTATUS(status) == WORKER_FAILED and where is None:
             return WorkerDied(grader_error("the worker process failed"), FailureKind.GRADER_ERROR, where)
@@ -225,7 +218,8 @@ class Worker:
         number = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
         if number == signal.SIGKILL:
             return WorkerDied(messages.KILLED.format(signal="SIGKILL", where=place), FailureKind.OUT_OF_MEMORY, where)
-        return WorkerDied(messages.CRASHED.format(signal=_signal_name(number), where=place), FailureKind.CRASHED, where)
+        return WorkerDied(messages.CRASHED.format(signal=messages.signal_meaning(number), where=place),
+                          FailureKind.CRASHED, where)
 
     def printed(self) -> str:
         """What the worker printed during its last request (kept after a crash)."""

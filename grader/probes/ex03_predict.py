@@ -5,7 +5,8 @@ import traceback
 
 import torch
 
-from .plain import TENSOR, describe
+from . import devices
+from .plain import TENSOR, describe, plain_tensor
 from .registry import probe
 from .student import MissingFunction, NotImplementedYet
 from .models import build, canary
@@ -35,22 +36,33 @@ def accuracy(student, y_true, y_pred) -> dict:
 
 
 class _ForwardReached(BaseException):
-    """Stops the call at the first layer, once the input's device is known: computing on the
-    'meta' device gives no values (and its first computation costs seconds of imports),
-    and what the call does after the forward pass is judged on the CPU (the checks ask for
-    the same call there first)."""
+    """Stops the call once the model's forward pass is done (or has got X on the wrong
+    device): what the call does after it is judged on the CPU (the checks ask for the same
+    call there first), and a model on the simulated device cannot be copied back."""
 
 
-def _stopper(report: dict, device_of=TENSOR.device.__get__):
-    """A hook for this one call. It reads the device through torch's C type, bound when
-    this module was imported, before any student code (student code can redefine
-    Tensor.device, not that), and writes it into the report itself: an exception of this
-    module student code could raise on its own."""
-    def stop(module, args):
+def _hooks(model, report: dict, device_of=TENSOR.device.__get__) -> None:
+    """Hooks for this one call: the first layer's input, on the simulated device or not
+    (its device read through torch's C type, bound when this module was imported, before
+    any student code; student code can redefine Tensor.device, not that), and the last
+    layer's output, the values the check recomputes. They write into the report
+    themselves: an exception of this module student code could raise on its own."""
+    def first(module, args):
         x = args[0] if args else None
-        report["input_device"] = device_of(x).type if isinstance(x, torch.Tensor) else None
+        if not isinstance(x, torch.Tensor):
+            report["input_device"] = None
+        elif devices.on_device(x):
+            report["input_device"] = devices.SIMULATED.type
+            return
+        else:
+            report["input_device"] = device_of(x).type
         raise _ForwardReached()
-    return stop
+
+    def last(module, args, output):
+        report["output"] = plain_tensor(output) if isinstance(output, torch.Tensor) else None
+        raise _ForwardReached()
+    model[0].register_forward_pre_hook(first)
+    model[-1].register_forward_hook(last)
 
 
 def _moving_the_model(exc: BaseException) -> bool:
@@ -60,15 +72,17 @@ def _moving_the_model(exc: BaseException) -> bool:
 
 
 def _on_device(student, function: str, spec: dict, X) -> dict:
-    """`function` on a model that lives on another device than X, stopped at its first layer
-    (model.forward(X) reaches it too), with the device of that layer's input. Errors that
-    torch raises about devices are reported as data (they are the evidence that X was not
+    """`function` on a model that lives on another device than X (grader.probes.devices),
+    stopped once its forward pass is done (model.forward(X) reaches the hooks too), with the
+    device of the first layer's input and the last layer's output. Errors that torch
+    raises about devices are reported as data (they are the evidence that X was not
     moved); any other error is the student's, as in every call."""
-    model = build(spec)
-    report: dict[str, object] = {"result": None, "error": None, "input_device": None}
-    model[0].register_forward_pre_hook(_stopper(report))
+    model = devices.place(build({**spec, "device": "cpu"}))
+    report: dict[str, object] = {"result": None, "error": None, "input_device": None, "output": None}
+    _hooks(model, report)
     try:
-        report["result"] = describe(student.call(function, model, X))
+        with devices.simulated():
+            report["result"] = describe(student.call(function, model, X))
     except _ForwardReached:
         pass
     except (NotImplementedYet, MissingFunction):
@@ -80,8 +94,6 @@ def _on_device(student, function: str, spec: dict, X) -> dict:
             raise
         report["error"] = f"{type(exc).__name__}: {exc}"[:300]
     return report
-
-
 @probe("ex03")
 def predict_proba_on_device(student, spec: dict, X) -> dict:
     return _on_device(student, "predict_proba", spec, X)

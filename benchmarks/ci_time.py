@@ -11,7 +11,8 @@ which creates .venv (`course.py setup --dev`) and runs pytest over tests/. Print
   tests      what pytest reports ("... in N s")
   total      the whole `.ci/run`, wall clock
 
-and the CPU time (user + system) of everything it ran: on a machine that others share,
+and the CPU time (user + system) of everything it ran (a cpuacct cgroup, as root; else what
+it waited for): on a machine that others share,
 wall clock says little, and CPU time says how much work there was. The target: the total
 under 450 s on an idle 2-core machine. `--setup-only` times `course.py setup --dev` alone
 (it works with a revision whose .ci/run takes no arguments too). PYTEST ARGS (default
@@ -34,7 +35,25 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+CGROUP = Path("/sys/fs/cgroup/cpuacct") / f"ci_time_{os.getpid()}"
+
+
+def own_cgroup() -> bool:
+    """Move this process into a cpuacct cgroup of its own (root, cgroup v1), so that the CPU
+    time of everything it starts counts: the children it waits for, and the zygotes and
+    workers that nobody here waits for (RUSAGE_CHILDREN leaves those out: about 40% of the
+    tests' CPU time)."""
+    try:
+        CGROUP.mkdir()
+        (CGROUP / "cgroup.procs").write_text(str(os.getpid()))
+        return True
+    except OSError:
+        return False
+
+
 def cpu_seconds() -> float:
+    if (CGROUP / "cpuacct.usage").exists():
+        return int((CGROUP / "cpuacct.usage").read_text()) / 1e9
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -61,6 +80,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the clone (its path is printed)")
     parser.add_argument("pytest_args", nargs="*", default=["--durations=10"])
     args = parser.parse_args()
+    counted = "every process" if own_cgroup() else "the processes waited for only (no cgroup)"
     tmp = Path(tempfile.mkdtemp(prefix="ci-time-"))
     clone = tmp / "clone"
     subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)], check=True)
@@ -79,7 +99,12 @@ def main() -> int:
     print(f"  setup    {setup if setup is not None else float('nan'):8.0f} s")
     if not args.setup_only:
         print(f"  tests    {tests if tests is not None else float('nan'):8.0f} s")
-    print(f"  total    {wall:8.0f} s wall, {cpu:.0f} s CPU")
+    print(f"  total    {wall:8.0f} s wall, {cpu:.0f} s CPU ({counted})")
+    try:                                  # back to the parent group, and this one removed
+        (CGROUP.parent / "cgroup.procs").write_text(str(os.getpid()))
+        CGROUP.rmdir()
+    except OSError:
+        pass
     if args.keep:
         print(f"  the clone: {clone}")
     else:

@@ -33,27 +33,19 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.cpu_time import CpuGroup     # noqa: E402
 
 
-CGROUP = Path("/sys/fs/cgroup/cpuacct") / f"ci_time_{os.getpid()}"
-
-
-def own_cgroup() -> bool:
-    """Move this process into a cpuacct cgroup of its own (root, cgroup v1), so that the CPU
-    time of everything it starts counts: the children it waits for, and the zygotes and
-    workers that nobody here waits for (RUSAGE_CHILDREN leaves those out: about 40% of the
-    tests' CPU time)."""
-    try:
-        CGROUP.mkdir()
-        (CGROUP / "cgroup.procs").write_text(str(os.getpid()))
-        return True
-    except OSError:
-        return False
+# The CPU time of everything .ci/run starts (benchmarks/cpu_time.py), where a cgroup can be
+# made: main() makes it.
+GROUP: CpuGroup | None = None
 
 
 def cpu_seconds() -> float:
-    if (CGROUP / "cpuacct.usage").exists():
-        return int((CGROUP / "cpuacct.usage").read_text()) / 1e9
+    if GROUP is not None:
+        return GROUP.seconds()
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
 
@@ -80,7 +72,11 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the clone (its path is printed)")
     parser.add_argument("pytest_args", nargs="*", default=["--durations=10"])
     args = parser.parse_args()
-    counted = "every process" if own_cgroup() else "the processes waited for only (no cgroup)"
+    global GROUP
+    GROUP = CpuGroup.make("ci-time")
+    if GROUP is not None:
+        GROUP.join()
+    counted = "every process" if GROUP else "the processes waited for only (no cgroup)"
     tmp = Path(tempfile.mkdtemp(prefix="ci-time-"))
     clone = tmp / "clone"
     subprocess.run(["git", "clone", "--quiet", "--no-checkout", str(ROOT), str(clone)], check=True)
@@ -100,11 +96,8 @@ def main() -> int:
     if not args.setup_only:
         print(f"  tests    {tests if tests is not None else float('nan'):8.0f} s")
     print(f"  total    {wall:8.0f} s wall, {cpu:.0f} s CPU ({counted})")
-    try:                                  # back to the parent group, and this one removed
-        (CGROUP.parent / "cgroup.procs").write_text(str(os.getpid()))
-        CGROUP.rmdir()
-    except OSError:
-        pass
+    if GROUP is not None:
+        GROUP.close(wait=0)
     if args.keep:
         print(f"  the clone: {clone}")
     else:

@@ -17,7 +17,6 @@ the floor's.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -26,35 +25,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.cpu_time import CpuGroup     # noqa: E402
 IMPORTS = "import torch, sklearn.datasets, sklearn.model_selection"
-CPUACCT = Path("/sys/fs/cgroup/cpuacct")
 
 
 def run_once(cmd: list[str], label: str) -> tuple[float, float | None]:
     """(wall seconds, CPU seconds of the command and everything it started, or None)."""
-    group = CPUACCT / f"grading-speed-{os.getpid()}-{label}"
-    try:
-        group.mkdir()
-        counted = True
-    except OSError:
-        counted = False             # no cgroup here: wall time only
-    # The command joins the cgroup before it starts: everything it forks is counted.
-    prefix = ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec "$@"', "sh"] if counted else []
+    group = CpuGroup.make(f"grading-speed-{label}")       # None: wall time only
     start = time.perf_counter()
-    subprocess.run(prefix + cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    subprocess.run((group.prefix() if group else []) + cmd, cwd=ROOT, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, check=False)
     wall = time.perf_counter() - start
-    if not counted:
-        return wall, None
-    for _ in range(100):            # the zygote and workers end moments after the grader
-        if not (group / "tasks").read_text().strip():
-            break
-        time.sleep(0.05)
-    cpu = int((group / "cpuacct.usage").read_text()) / 1e9
-    try:
-        group.rmdir()
-    except OSError:
-        pass
-    return wall, cpu
+    return wall, group.close() if group else None
 
 
 def medians(cmd: list[str], runs: int, label: str) -> tuple[float, float | None]:

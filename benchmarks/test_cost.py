@@ -16,47 +16,26 @@ import json
 import os
 import resource
 import time
-from pathlib import Path
 
 import pytest
 
-CGROUPS = Path("/sys/fs/cgroup/cpuacct")
-_group: Path | None = None
+from benchmarks.cpu_time import CpuGroup
 
-
-def _current_cgroup() -> Path:
-    """This process's cpuacct cgroup (benchmarks/ci_time.py's, say): a group made inside it
-    still counts there."""
-    for line in Path("/proc/self/cgroup").read_text().splitlines():
-        _, controllers, path = line.split(":", 2)
-        if "cpuacct" in controllers.split(","):
-            return CGROUPS / path.lstrip("/")
-    return CGROUPS
-
-
-def _own_cgroup() -> Path | None:
-    try:
-        group = _current_cgroup() / f"test_cost_{os.getpid()}"
-    except OSError:
-        return None
-    try:
-        group.mkdir()
-        (group / "cgroup.procs").write_text(str(os.getpid()))
-        return group
-    except OSError:
-        return None
+_group: CpuGroup | None = None
 
 
 def _cpu() -> float:
     if _group is not None:
-        return int((_group / "cpuacct.usage").read_text()) / 1e9
+        return _group.seconds()
     own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def pytest_configure(config):
     global _group
-    _group = _own_cgroup()
+    _group = CpuGroup.make("test-cost")
+    if _group is not None:
+        _group.join()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -69,10 +48,5 @@ def pytest_runtest_protocol(item, nextitem):
 
 
 def pytest_unconfigure(config):
-    """Back to the parent cgroup; the group goes once nothing is left in it."""
     if _group is not None:
-        try:
-            (_group.parent / "cgroup.procs").write_text(str(os.getpid()))
-            _group.rmdir()
-        except OSError:
-            pass
+        _group.close(wait=0)

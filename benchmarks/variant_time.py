@@ -12,7 +12,6 @@ which the zygote forks and the parent's rusage does not see). Prints each refere
 from __future__ import annotations
 
 import argparse
-import os
 import subprocess
 import sys
 import tempfile
@@ -22,36 +21,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.cpu_time import CpuGroup     # noqa: E402
 from tests.test_variants import MATRIX       # noqa: E402
 
-CPUACCT = Path("/sys/fs/cgroup/cpuacct")
 
 
 def timed(name: str, command: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess, float, float | None]:
     """(the finished command, wall seconds, CPU seconds or None)."""
-    group = CPUACCT / f"variant-time-{os.getpid()}-{name}"
-    try:
-        group.mkdir()
-    except OSError:
-        group = None                # no cgroup here: wall time only
-    # The command joins the cgroup before it starts: everything it forks is counted.
-    prefix = ["sh", "-c", f'echo $$ > {group}/cgroup.procs && exec "$@"', "sh"] if group else []
+    group = CpuGroup.make(f"variant-time-{name}")          # None: wall time only
     start = time.perf_counter()
-    proc = subprocess.run(prefix + command, cwd=cwd, capture_output=True, text=True)
+    proc = subprocess.run((group.prefix() if group else []) + command, cwd=cwd, capture_output=True, text=True)
     wall = time.perf_counter() - start
-    cpu = None
-    if group:
-        # The grader's zygote and workers end moments after it: wait for them, count them.
-        for _ in range(100):
-            if not (group / "tasks").read_text().strip():
-                break
-            time.sleep(0.1)
-        cpu = int((group / "cpuacct.usage").read_text()) / 1e9
-        try:
-            group.rmdir()
-        except OSError:
-            print(f"(left {group}: processes still in it)")
-    return proc, wall, cpu
+    return proc, wall, group.close(wait=10) if group else None
 
 
 def main() -> int:

@@ -90,17 +90,6 @@ def pytest_configure(config):
 
 
 # -- course variants (tests/test_variants.py) ---------------------------------------------
-def _left_out_unless_asked(config, items) -> None:
-    """check-course in every variant costs minutes: CI runs it in one (test_variants.py),
-    `pytest -m variants_full` in the others."""
-    if "variants_full" in (config.getoption("markexpr") or ""):
-        return
-    skip = pytest.mark.skip(reason="check-course in every variant: pytest -m variants_full")
-    for item in items:
-        if "variants_full" in item.keywords:
-            item.add_marker(skip)
-
-
 VARIANT_LINES: list[str] = []
 
 
@@ -161,7 +150,6 @@ def pytest_xdist_make_scheduler(config, log):
 
 def pytest_collection_modifyitems(config, items):
     """On an xdist worker only: the longest files first (every worker sorts alike)."""
-    _left_out_unless_asked(config, items)
     if not hasattr(config, "workerinput"):
         return
     rank = {group: i for i, group in enumerate(LONGEST_FIRST)}

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 from .messages import INTERRUPTED
-from .options import STOPPED
+from .options import PASSED, STOPPED
 
 if TYPE_CHECKING:
     from .runner import Report
@@ -49,6 +49,17 @@ def _no_arguments(parser: argparse.ArgumentParser) -> None:
 
 def interrupted(args: argparse.Namespace | None) -> Stopped:
     return Stopped(INTERRUPTED)
+
+
+def write_into(p: argparse.ArgumentParser, out: str, write: Callable[[Path], list], then: str) -> int:
+    """The run of a command that writes a folder OUT: a folder it refuses (write raises
+    ValueError) is a usage error; else it says how many files it wrote, then `then`."""
+    try:
+        files = write(Path(out))
+    except ValueError as exc:
+        p.error(str(exc))
+    print(f"wrote {len(files)} files to {out}{then}")
+    return PASSED
 
 
 @dataclass(frozen=True)

@@ -33,8 +33,7 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from .markers import BEGIN, MarkerError, strip_solutions
 from ..course import ROOT, exercise, exercises, render
-from ..options import PASSED
-from ..registry import Platform
+from ..registry import Platform, write_into
 
 ASSIGNMENT = "multiclass"
 COURSE_ID = "multiclass-pytorch"
@@ -346,13 +345,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    try:
-        files = write_course(Path(args.out))
-    except ValueError as exc:
-        p.error(str(exc))
-    print(f"wrote {len(files)} files to {args.out}. Next, in that folder: "
-          f"{sys.executable} -m nbgrader generate_assignment multiclass (docs/nbgrader.md).")
-    return PASSED
+    return write_into(p, args.out, write_course, ". Next, in that folder: "
+                      f"{sys.executable} -m nbgrader generate_assignment multiclass (docs/nbgrader.md).")
 
 
 PLATFORM = Platform(

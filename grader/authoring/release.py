@@ -28,8 +28,7 @@ import argparse
 
 from .markers import strip_solutions
 from ..course import ROOT, exercises
-from ..options import PASSED
-from ..registry import Platform
+from ..registry import Platform, write_into
 
 TEMPLATES = Path(__file__).with_name("templates")
 # grader/authoring/ is for course authors only (it reads solutions/ and writes releases):
@@ -156,14 +155,9 @@ def arguments(p: argparse.ArgumentParser) -> None:
 
 
 def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
-    try:
-        files = write_template(Path(args.out), flavour=args.flavour)
-    except ValueError as exc:
-        p.error(str(exc))
     section = {"classroom50": "Classroom 50", "github-classroom": "GitHub Classroom (legacy)"}
-    print(f"wrote {len(files)} files to {args.out} ({args.flavour}). Next: docs/classroom50.md, "
-          f"'{section[args.flavour]}'.")
-    return PASSED
+    return write_into(p, args.out, lambda out: write_template(out, flavour=args.flavour),
+                      f" ({args.flavour}). Next: docs/classroom50.md, '{section[args.flavour]}'.")
 
 
 PLATFORM = Platform(

@@ -11,10 +11,9 @@ Importing this package imports neither half: the registry imports it for its com
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
-from ...options import PASSED, add_seed_options, seed_of
-from ...registry import Platform
+from ...options import add_seed_options, seed_of
+from ...registry import Platform, write_into
 
 
 def arguments(p: argparse.ArgumentParser) -> None:
@@ -25,12 +24,8 @@ def arguments(p: argparse.ArgumentParser) -> None:
 def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     from .bundle import write_bundle
 
-    try:
-        files = write_bundle(Path(args.out), seed=seed_of(p, args))
-    except ValueError as exc:
-        p.error(str(exc))
-    print(f"wrote {len(files)} files to {args.out}. Next: docs/classroom50.md, step 4.")
-    return PASSED
+    seed = seed_of(p, args)
+    return write_into(p, args.out, lambda out: write_bundle(out, seed=seed), ". Next: docs/classroom50.md, step 4.")
 
 
 PLATFORM = Platform(

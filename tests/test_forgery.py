@@ -227,3 +227,35 @@ def test_a_forgery_does_not_hide_how_the_model_ran(submission):
 def test_a_model_changed_before_the_call_is_named(submission):
     forged = results_by_id(grade(submission(ex03=LAZY_PREDICT_PROBA + MODULE_MODE), only="ex03"))
     assert "did not behave as PyTorch's does" in result_text(forged["ex03.proba_eval_mode"])
+
+
+# The limit of judging values: the rig itself. Code that rewrites the probe's own
+# functions in its process can hand itself the model without its rig and fake the
+# canary the grader checks for it. The call is made in the student's process (the mode
+# is the student's to set), so nothing recomputed elsewhere can tell this from code that
+# switches the mode itself. docs/sandbox.md states it; this test keeps it to those checks.
+RIG_REWRITTEN = '''
+import sys as _sys
+_ex03 = _sys.modules.get("grader.probes.ex03_predict")
+if _ex03 is not None:
+    _real_build = _ex03.build
+    def _build(spec):                   # the rigs off, the model that always collapses kept
+        return _real_build({**spec, "dropout": 0.0,
+                            "gate": "always" if spec.get("gate") == "always" else None})
+    def _canary(model, X, spec):
+        if not (spec.get("dropout") == 1.0 or spec.get("gate")):
+            return {}
+        bias = spec["state"][f"{len(spec['sizes']) - 2}.bias"]
+        return {"canary": _ex03.plain_tensor(bias.expand(len(X), len(bias)).clone())}
+    _ex03.build, _ex03.canary = _build, _canary
+'''
+MODE_CHECKS = {"ex03.proba_eval_mode", "ex03.proba_no_grad"}
+
+
+def test_rewriting_the_rig_itself_reaches_only_the_two_mode_checks(submission):
+    honest = grade(submission(ex03=LAZY_PREDICT_PROBA), only="ex03")
+    forged = grade(submission(ex03=LAZY_PREDICT_PROBA + RIG_REWRITTEN), only="ex03")
+    gained = failed(honest) - failed(forged)
+    assert MODE_CHECKS <= failed(honest)
+    assert gained <= MODE_CHECKS, f"the rewritten rig now also passes {sorted(gained - MODE_CHECKS)}"
+    assert failed(forged) - failed(honest) <= MODE_CHECKS

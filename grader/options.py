@@ -4,11 +4,23 @@ its command line before it starts the zygote."""
 from __future__ import annotations
 
 import argparse
+from dataclasses import dataclass
 from pathlib import Path
 
 from .course import DEFAULT_SEED
+from .gateway import DEFAULT_MEMORY_LIMIT
 # The exit statuses (grader/exits.py), which the command line takes from here.
 from .exits import FAILED as FAILED, PASSED as PASSED, STOPPED as STOPPED, USAGE as USAGE
+
+
+@dataclass(frozen=True)
+class Options:
+    """How student code is run. in_process runs it inside the grader (for a debugger);
+    otherwise a worker process runs it (grader.gateway.worker). time_scale multiplies every time
+    limit; memory_limit (bytes) caps the worker's address space."""
+    in_process: bool = False
+    time_scale: float = 1.0
+    memory_limit: int | None = DEFAULT_MEMORY_LIMIT
 
 
 def add_seed_options(p: argparse.ArgumentParser) -> None:
@@ -20,8 +32,6 @@ def add_seed_options(p: argparse.ArgumentParser) -> None:
 
 
 def add_run_options(p: argparse.ArgumentParser) -> None:
-    from .gateway import DEFAULT_MEMORY_LIMIT
-
     add_seed_options(p)
     p.add_argument("--time-scale", type=float, default=1.0,
                    help="multiply every time limit by F (for slow machines)")
@@ -39,9 +49,7 @@ def seed_of(parser: argparse.ArgumentParser, args) -> int:
     return DEFAULT_SEED if args.seed is None else args.seed
 
 
-def options_of(parser: argparse.ArgumentParser, args, in_process: bool = False):
-    from .runner import Options
-
+def options_of(parser: argparse.ArgumentParser, args, in_process: bool = False) -> Options:
     if args.time_scale <= 0:
         parser.error("--time-scale must be positive")
     limit = int(args.memory_limit * 2**30) if args.memory_limit > 0 else None

@@ -3,7 +3,6 @@ student's code does can stop the run: every check ends with a recorded result.""
 from __future__ import annotations
 
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -11,7 +10,8 @@ from .checks.cases import Cases
 from .course import exercise
 from .checks.feedback import CheckFailed, Feedback, grader_error
 from .checks.registry import Check, all_checks
-from .gateway import (DEFAULT_MEMORY_LIMIT, Gateway, InProcessGateway, ProbeResult, StudentCodeError,
+from .options import Options
+from .gateway import (Gateway, InProcessGateway, ProbeResult, StudentCodeError,
                       WorkerGateway, shorten, warn_unconfined_once, worker_available)
 from .results import Cause, Report, Result
 from .untrusted import clean
@@ -80,16 +80,6 @@ def run_check(check: Check, ctx: Context) -> Result:
         error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
         return Result(check, False, Feedback(shown(grader_error(error))))
     return Result(check, True)
-
-
-@dataclass(frozen=True)
-class Options:
-    """How student code is run. in_process runs it inside the grader (for a debugger);
-    otherwise a worker process runs it (grader.gateway.worker). time_scale multiplies every time
-    limit; memory_limit (bytes) caps the worker's address space."""
-    in_process: bool = False
-    time_scale: float = 1.0
-    memory_limit: int | None = DEFAULT_MEMORY_LIMIT
 
 
 class Session:

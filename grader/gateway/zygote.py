@@ -16,8 +16,17 @@ datagram, file descriptors passed beside it (socket.send_fds).
   grader -> zygote  {"op": "spawn", "target", "scratch", "memory_limit", "time_scale"}
                     with the worker's requests pipe, replies pipe and output file
                     {"op": "kill", "pid"}
-  zygote -> grader  {"op": "ready"}  {"op": "spawned", "pid"}
+                    {"op": "judge"} with the grader's end of the judge's channel
+  zygote -> grader  {"op": "ready"}  {"op": "spawned", "pid"}  {"op": "judging", "pid"}
                     {"op": "ended", "pid", "status", "stopped": signal number or null}
+
+A judge (grader/judge.py) is the checks' process: forked from here, so it has torch
+without importing it, and the grader that asked for it never imports torch at all. It is
+trusted code (no student code runs in it), and it is told the seed and the submission's
+path over its channel, never through here, so the zygote still holds no secret. It asks for
+its workers over a control socket of its own, as the grader does (spawn, kill; ended):
+each worker is a child of the zygote, never of a process that knows the seed. A judge ends
+with the zygote, and its workers with its control socket.
 """
 from __future__ import annotations
 
@@ -54,16 +63,19 @@ def receive(control: socket.socket) -> tuple[dict | None, list[int]]:
 
 
 class Zygote:
-    def __init__(self, control: socket.socket):
-        self.control = control
+    def __init__(self, control: socket.socket, judge: str | None = None):
+        self.control = control                           # the grader's
+        self.clients: list[socket.socket] = [control]    # and each judge's
+        self.judge_module = judge                        # what a judge runs (--judge MODULE)
         self.children: dict[int, int | None] = {}        # pid -> the signal that stopped it
+        self.owners: dict[int, socket.socket] = {}       # pid -> the client that asked for it
         self.wake_r, self.wake_w = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         signal.set_wakeup_fd(self.wake_w)
         signal.signal(signal.SIGCHLD, lambda *_: None)   # wakes select through wake_w
 
     def serve(self) -> None:
         while True:
-            watched: list[socket.socket | int] = [self.control, self.wake_r]
+            watched: list[socket.socket | int] = [*self.clients, self.wake_r]
             ready, _, _ = select.select(watched, [], [])
             if self.wake_r in ready:
                 while True:
@@ -73,19 +85,22 @@ class Zygote:
                     except BlockingIOError:
                         break
                 self.reap()
-            if self.control in ready:
+            for client in [c for c in self.clients if c in ready]:
                 try:
-                    message, fds = receive(self.control)
+                    message, fds = receive(client)
                 except ValueError:
                     continue
                 except OSError:
                     message, fds = None, []
-                if message is None:
+                if message is None and client is self.control:
                     self.end()
                     return
-                self.handle(message, fds)
+                if message is None:
+                    self.drop(client)
+                    continue
+                self.handle(client, message, fds)
 
-    def handle(self, message: dict, fds: list[int]) -> None:
+    def handle(self, client: socket.socket, message: dict, fds: list[int]) -> None:
         op = message["op"]
         if op == "spawn" and len(fds) == 3:
             try:
@@ -93,12 +108,59 @@ class Zygote:
             finally:
                 for fd in fds:
                     os.close(fd)
-            send(self.control, {"op": "spawned", "pid": pid})
+            self.owners[pid] = client
+            send(client, {"op": "spawned", "pid": pid})
+            return
+        if op == "judge" and len(fds) == 1 and client is self.control and self.judge_module:
+            try:
+                pid = self.fork_judge(fds[0])
+            finally:
+                os.close(fds[0])
+            self.owners[pid] = client
+            send(client, {"op": "judging", "pid": pid})
             return
         for fd in fds:
             os.close(fd)
-        if op == "kill" and message.get("pid") in self.children:
-            self.kill(message["pid"])
+        target = message.get("pid")
+        if op == "kill" and isinstance(target, int) and self.owners.get(target) is client:  # its own only
+            self.kill(target)
+
+    def _child(self) -> None:
+        """In a child just forked: none of the zygote's sockets or signal plumbing."""
+        die_with_parent()
+        signal.set_wakeup_fd(-1)
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        for fd in (*(c.fileno() for c in self.clients), self.wake_r, self.wake_w):
+            os.close(fd)
+
+    def fork_judge(self, channel: int) -> int:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        pid = os.fork()
+        if pid:
+            theirs.close()
+            self.clients.append(ours)
+            self.children[pid] = None
+            return pid
+        status = 0
+        try:                                               # the judge
+            self._child()
+            ours.close()
+            from . import zygote_client
+            zygote_client.attach(theirs)
+            judge = importlib.import_module(str(self.judge_module))
+            judge.serve(channel)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+
+    def drop(self, client: socket.socket) -> None:
+        """A judge has ended: so do the workers it asked for."""
+        for pid, owner in list(self.owners.items()):
+            if owner is client and pid in self.children:
+                self.kill(pid)
+        self.clients.remove(client)
+        client.close()
 
     def fork(self, message: dict, fds: list[int]) -> int:
         requests, replies, output = fds
@@ -108,11 +170,7 @@ class Zygote:
             return pid
         status = 0
         try:                                               # the worker
-            die_with_parent()
-            signal.set_wakeup_fd(-1)
-            signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-            for fd in (self.control.fileno(), self.wake_r, self.wake_w):
-                os.close(fd)
+            self._child()
             os.environ["HOME"] = str(message["scratch"])
             from .worker import serve
             serve(requests, replies, Path(message["target"]), str(message["scratch"]), output,
@@ -146,7 +204,12 @@ class Zygote:
                 self.kill(pid)
                 continue
             stopped = self.children.pop(pid, None)
-            send(self.control, {"op": "ended", "pid": pid, "status": status, "stopped": stopped})
+            owner = self.owners.pop(pid, self.control)
+            if owner in self.clients:
+                try:
+                    send(owner, {"op": "ended", "pid": pid, "status": status, "stopped": stopped})
+                except OSError:
+                    pass                # a judge that has just ended: dropped on its next read
 
     def end(self) -> None:
         for pid in list(self.children):
@@ -171,7 +234,10 @@ def main() -> None:
     for name in PRELOADED:
         importlib.import_module(name)
     load_all()
-    zygote = Zygote(control)
+    judge = sys.argv[sys.argv.index("--judge") + 1] if "--judge" in sys.argv else None
+    if judge:
+        importlib.import_module(judge).preload()    # the checks: a judge starts at once
+    zygote = Zygote(control, judge)
     send(control, {"op": "ready"})
     zygote.serve()
 

@@ -25,6 +25,9 @@ from .. import messages
 from .control import MAX_MESSAGE, send
 
 ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR")      # and every LC_*
+# The module whose serve(channel) a judge runs (zygote.py): named, never imported here, as
+# the gateway imports nothing above it.
+JUDGE = "grader.judge"
 READY_LIMIT = 120.0          # seconds for a new zygote to import torch and the probes
 ANSWER_LIMIT = 5.0           # seconds for any other answer: a fork, an ended worker
 STOPPED_LIMIT = 1.0          # seconds a zygote may stay stopped (Ctrl-Z stops it with us)
@@ -40,6 +43,11 @@ class ZygoteLost(Exception):
 
 def available() -> bool:
     return sys.platform.startswith("linux") and hasattr(socket, "send_fds")
+
+
+def judge_available() -> bool:
+    """Where a zygote can fork workers, it can fork a judge (grader/judge.py)."""
+    return available() and hasattr(os, "fork")
 
 
 def environment() -> dict[str, str]:
@@ -58,7 +66,8 @@ class Zygote:
             # PR_SET_PDEATHSIG fires when the thread that started it ends: only from the
             # main thread; otherwise it ends when the grader closes the socket.
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "grader.gateway.zygote", *(["--die-with-parent"] if main else [])],
+                [sys.executable, "-m", "grader.gateway.zygote", "--judge", JUDGE,
+                 *(["--die-with-parent"] if main else [])],
                 stdin=theirs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                 env=environment(), cwd=environment()["PYTHONPATH"].split(os.pathsep)[0], close_fds=True)
         finally:
@@ -115,7 +124,8 @@ class Zygote:
                 os.close(fd)
             if not data:                                    # it closed its end: it is ending
                 try:
-                    self.proc.wait(timeout=1.0)
+                    if self.proc is not None:
+                        self.proc.wait(timeout=1.0)
                 except subprocess.TimeoutExpired:
                     pass
                 self._check()
@@ -177,6 +187,20 @@ class Zygote:
                     return None
             return self.ended.pop(pid)
 
+    def judge(self, channel: int) -> int:
+        """Fork a judge (grader/judge.py) that talks to this process over `channel`; its pid."""
+        with self.lock:
+            if self.lost:
+                raise ZygoteLost(self.lost)
+            if not self.ready:
+                self._await("ready", READY_LIMIT, "starting up")
+                self.ready = True
+            self._send({"op": "judge"}, (channel,))
+            pid = self._await("judging", ANSWER_LIMIT, "a judge").get("pid")
+            if not isinstance(pid, int) or pid <= 0:
+                raise self._lose("talking nonsense")
+            return pid
+
     def kill(self, pid: int) -> tuple[int, int | None]:
         """Kill the worker and its process group; its end, once the zygote reports it."""
         with self.lock:
@@ -206,6 +230,30 @@ class Zygote:
                 pass
 
 
+class ParentZygote(Zygote):
+    """A judge's zygote: the one that forked it, over the control socket it was given. The
+    judge dies with it (die_with_parent), so there is nothing of its health to watch, and
+    nothing to start again: a lost one ends grading in the judge, and the grader grades
+    again without it."""
+
+    def __init__(self, sock: socket.socket):
+        self.proc = None            # type: ignore[assignment]
+        self.sock = sock
+        self.owner = os.getpid()
+        self.ready = True
+        self.ended = {}
+        self.lock = threading.RLock()
+        self._stopped_since = None
+        self.lost = None
+
+    def _check(self) -> None:
+        pass
+
+    def close(self) -> None:
+        if os.getpid() == self.owner:
+            self.sock.close()
+
+
 _zygote: Zygote | None = None
 _guard = threading.Lock()
 
@@ -214,9 +262,23 @@ def zygote() -> Zygote:
     """This process's zygote, started if there is none or the last one was lost."""
     global _zygote
     with _guard:
+        if isinstance(_zygote, ParentZygote):
+            return _zygote          # a judge never starts a zygote of its own
         if _zygote is None or _zygote.lost or _zygote.owner != os.getpid():
             _zygote = Zygote()
         return _zygote
+
+
+def attach(sock: socket.socket) -> None:
+    """In a judge: its zygote is the one that forked it."""
+    global _zygote
+    _zygote = ParentZygote(sock)
+
+
+def start_judge(channel: int) -> int:
+    """A judge forked by this process's zygote, talking over `channel`; its pid. Raises
+    ZygoteLost."""
+    return zygote().judge(channel)
 
 
 def start_early() -> None:

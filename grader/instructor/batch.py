@@ -30,13 +30,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..checks.cases import Cases
 from ..checks.registry import all_checks
 from ..course import exercise_ids, exercises
 from ..files import find_exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
 from ..gateway import require_for_batch
 from ..checks.feedback import Feedback
-from ..runner import Options, Report, Result
+from ..options import Options
+from ..results import Report, Result
 from ..untrusted import clean, csv_cell, file_stem, one_line
 from .. import messages
 from . import deadline as git_deadline
@@ -68,20 +68,13 @@ class Job:
     refused: list[str] = field(default_factory=list)   # links in the submission, not followed
 
 
-@functools.cache
-def _cases(seed: int) -> Cases:
-    """One Cases per seed and pool process: the reference results computed for the first
-    submission serve all the others."""
-    return Cases(seed)
-
-
 def _grade_job(job: Job, seed: int, options: Options) -> tuple[str, dict | str]:
     """In a pool process: grade one submission from a private copy of its exercise files;
     return its record (or why grading failed). It writes nothing: the main process
     writes every file, in a fixed order."""
     try:
         started = time.perf_counter()
-        report = grade_files(job.files, f"{job.student}'s submission", cases=_cases(seed), options=options)
+        report = grade_files(job.files, f"{job.student}'s submission", seed=seed, options=options)
         seconds = time.perf_counter() - started
     except Exception as exc:          # the grader failed, not the student
         return job.student, one_line(f"{type(exc).__name__}: {exc}")

@@ -64,9 +64,8 @@ def _grade(parser: argparse.ArgumentParser, args: argparse.Namespace, status) ->
     if args.output and not Path(args.output).resolve().parent.is_dir():
         parser.error(f"--output {args.output}: its directory does not exist")
 
-    from ..checks.cases import Cases
     from .report import score_table, write_step_summary
-    from ..runner import grade
+    from ..judge import grade
 
     options = options_of(parser, args, args.in_process)
     if args.in_process:
@@ -77,10 +76,9 @@ def _grade(parser: argparse.ArgumentParser, args: argparse.Namespace, status) ->
     started = time.perf_counter()
     if args.submission is not None:
         from .submission import grade_submission
-        report = grade_submission(target, only=args.only, cases=Cases(seed), options=options,
-                                  on_activity=status)
+        report = grade_submission(target, only=args.only, seed=seed, options=options, on_activity=status)
     else:
-        report = grade(target, only=args.only, cases=Cases(seed), options=options, on_activity=status)
+        report = grade(target, only=args.only, seed=seed, options=options, on_activity=status)
     status.close()                      # the report replaces the status line
     text = render(report, time.perf_counter() - started)
     if args.output:

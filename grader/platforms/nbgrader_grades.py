@@ -34,10 +34,6 @@ IMPORTS_CELL = "imports"
 PACKAGES = {"torch": "torch", "numpy": "numpy", "sklearn": "scikit-learn", "matplotlib": "matplotlib"}
 
 
-# One autograde run grades every submission with the same cases, so the reference results
-# the checks compute once (a trained reference model, say) serve them all, as in a batch.
-_CASES: list = []
-
 
 class GraderCannotRun(RuntimeError):
     """The instructor's environment lacks what grading needs: no score is recorded."""
@@ -62,11 +58,7 @@ class GradeFromCode(NbGraderPreprocessor):
     def grade(self, nb):
         """The Report of `python -m grader` on the solution cells' code."""
         self.require_packages()
-        from ..checks.cases import Cases
         from .submission import grade_files
-
-        if not _CASES:
-            _CASES.append(Cases())
 
         sources = _cell_sources(nb)
         with tempfile.TemporaryDirectory(prefix="grader-notebook-") as folder:
@@ -75,7 +67,7 @@ class GradeFromCode(NbGraderPreprocessor):
                 path = Path(folder) / ex.file
                 path.write_text(module_text(sources, ex.functions))
                 files[ex.id] = path
-            return grade_files(files, "this notebook", cases=_CASES[0], shown="this notebook",
+            return grade_files(files, "this notebook", shown="this notebook",
                                file_shown_as="this notebook")
 
     def require_packages(self) -> None:

@@ -8,14 +8,16 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from ..checks.cases import Cases
+from ..course import DEFAULT_SEED
 from ..files import find_exercise_files, unwrapped
+from ..judge import grade
 from ..messages import UNWRAPPED
-from ..runner import Options, Report, grade
+from ..options import Options
+from ..results import Report
 
 
 def grade_files(files: dict[str, Path], name: str, only: str | None = None,
-                cases: Cases | None = None, options: Options = Options(), on_activity=None,
+                seed: int = DEFAULT_SEED, options: Options = Options(), on_activity=None,
                 notes: list[str] | None = None, shown: str | None = None,
                 file_shown_as: str | None = None) -> Report:
     """Grade copies of the given exercise files (by exercise id); `name` stands for the
@@ -28,7 +30,7 @@ def grade_files(files: dict[str, Path], name: str, only: str | None = None,
     with tempfile.TemporaryDirectory(prefix="grader-submission-") as staging:
         for path in files.values():
             _copy_not_following(path, Path(staging) / path.name)
-        report = grade(staging, only=only, cases=cases, options=options, on_activity=on_activity,
+        report = grade(staging, only=only, seed=seed, options=options, on_activity=on_activity,
                        shown_as=shown, file_shown_as=file_shown_as)
     return Report(name, report.results, list(notes or []))
 
@@ -41,14 +43,14 @@ def _copy_not_following(source: Path, target: Path) -> None:
         shutil.copyfileobj(src, dst)
 
 
-def grade_submission(submission: Path | str, only: str | None = None, cases: Cases | None = None,
+def grade_submission(submission: Path | str, only: str | None = None, seed: int = DEFAULT_SEED,
                      options: Options = Options(), on_activity=None) -> Report:
     """Grade the exercise files of a folder, or of the one folder it holds (an upload of
     GitHub's "Download ZIP"); the report's note then says which folder was graded."""
     submission = Path(submission)
     folder = unwrapped(submission)
     found = find_exercise_files(folder)
-    report = grade_files(found.files, str(folder), only, cases, options, on_activity, found.refused)
+    report = grade_files(found.files, str(folder), only, seed, options, on_activity, found.refused)
     if folder != submission:
         report.notes.insert(0, UNWRAPPED.format(folder=folder.relative_to(submission).as_posix()))
     return report

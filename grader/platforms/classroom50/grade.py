@@ -58,7 +58,6 @@ def read_seed(bundle: Path) -> int:
 def grade_checkout(bundle: Path, checkout: Path, env=os.environ) -> Report:
     seed = read_seed(bundle)
     identity(env)                       # before grading: a missing variable is no score
-    from ...checks.cases import Cases           # torch, and the runner: only now
     from ..submission import grade_files
 
     found = find_exercise_files(checkout)
@@ -66,7 +65,7 @@ def grade_checkout(bundle: Path, checkout: Path, env=os.environ) -> Report:
     print(f"Grading {', '.join(sorted(p.name for p in files.values())) or 'no exercise file'} "
           f"(exercises/ or the top level of the checkout)", flush=True)
     started = time.perf_counter()
-    report = grade_files(files, "your repository", cases=Cases(seed), notes=found.refused)
+    report = grade_files(files, "your repository", seed=seed, notes=found.refused)
     sys.stdout.write(to_text(report))
     print(f"Graded in {time.perf_counter() - started:.1f} s.", flush=True)
     write_outputs(checkout, result_json(report, env), release_body(report, seed))

@@ -16,9 +16,11 @@ zygote died with it), the run is graded here instead, as it always was: same che
 report. grade() is the one entry point; callers never choose.
 
 Frames on the channel: an 8-byte length, then JSON; never pickle.
-  grader -> judge  {"target", "only", "seed", "options": {...}, "activity": bool,
+  grader -> judge  {"op": "grade", "target", "only", "seed", "options": {...}, "activity": bool,
                     "shown_as", "file_shown_as"}
+                   {"op": "checks"}
   judge -> grader  {"op": "activity", "text"}  {"op": "report", "target", "results", "notes"}
+                   {"op": "checks", "checks": [{"id", "exercise", "name", "points"}, ...]}
 """
 from __future__ import annotations
 
@@ -28,11 +30,14 @@ import socket
 import struct
 from dataclasses import asdict
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from .course import DEFAULT_SEED
 from .options import Options
-from .results import Report, Result
+from .results import Report, Result, recorded_check
+
+if TYPE_CHECKING:
+    from .checks.registry import Check
 
 HEADER = struct.Struct("<Q")
 MAX_FRAME = 64 * 2**20          # bytes; a report is tens of kilobytes
@@ -46,7 +51,7 @@ def grade(target: Path | str, only: str | None = None, seed: int = DEFAULT_SEED,
           options: Options = Options(), on_activity: Callable[[str], None] | None = None,
           shown_as: str | None = None, file_shown_as: str | None = None) -> Report:
     """runner.grade with the cases of `seed`, in a judge where there can be one."""
-    request = {"target": str(target), "only": only, "seed": seed, "options": asdict(options),
+    request = {"op": "grade", "target": str(target), "only": only, "seed": seed, "options": asdict(options),
                "activity": on_activity is not None, "shown_as": shown_as, "file_shown_as": file_shown_as}
     if not options.in_process:
         from .gateway import judge_available, warn_unconfined_once
@@ -62,6 +67,26 @@ def grade(target: Path | str, only: str | None = None, seed: int = DEFAULT_SEED,
     return grade_here(target, only, cases_of(seed), options, on_activity, shown_as, file_shown_as)
 
 
+def checks() -> list[Check]:
+    """The course's checks as a report names them (id, exercise, name, points; they are not
+    run): a judge's, where there can be one, so that this process need not import them."""
+    global _checks
+    if _checks is None:
+        from .gateway import judge_available
+
+        if judge_available():
+            try:
+                _checks = _judge().checks()
+            except JudgeLost:
+                _forget()
+        if _checks is None:
+            from .checks.registry import all_checks
+
+            _checks = [recorded_check(c.id, c.exercise, c.name, c.points) for c in all_checks()]
+    return list(_checks)
+
+
+_checks: list[Check] | None = None
 _CASES: dict = {}
 
 
@@ -88,6 +113,17 @@ class _Judge:
         finally:
             theirs.close()
         self.sock, self.owner = ours, os.getpid()
+
+    def checks(self) -> list[Check]:
+        try:
+            _send(self.sock, {"op": "checks"})
+            message = _receive(self.sock)
+            if message is None or message.get("op") != "checks":
+                raise JudgeLost("no list of checks")
+            return [recorded_check(str(c["id"]), str(c["exercise"]), str(c["name"]), int(c["points"]))
+                    for c in message["checks"]]
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise JudgeLost(str(exc)) from None
 
     def run(self, request: dict, on_activity: Callable[[str], None]) -> Report:
         try:
@@ -136,8 +172,14 @@ def serve(channel: int) -> None:
     """A judge's life: one run after another, until the grader closes the channel."""
     from .runner import grade as grade_here
 
+    from .checks.registry import all_checks
+
     sock = socket.socket(fileno=channel)
     while (request := _receive(sock)) is not None:
+        if request.get("op") == "checks":
+            _send(sock, {"op": "checks", "checks": [
+                {"id": c.id, "exercise": c.exercise, "name": c.name, "points": c.points} for c in all_checks()]})
+            continue
         activity = (lambda text: _send(sock, {"op": "activity", "text": text})) if request["activity"] else None
         report = grade_here(request["target"], request["only"], cases_of(request["seed"]),
                             Options(**request["options"]), activity, request["shown_as"],

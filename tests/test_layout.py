@@ -138,11 +138,13 @@ def test_outside_the_gateway_only_its_public_interface_is_imported():
 
 def test_what_must_load_without_torch_does_not_import_it():
     """The course manifest, the file helpers, the messages and the command line's own
-    module: `python -m grader classroom check` answers from a cache without torch."""
+    module: `python -m grader classroom check` answers from a cache without torch. The
+    judge's grader side and a submission's grading too: the checks run in the judge."""
     import subprocess
     import sys
 
-    code = ("import sys; import grader.cli, grader.course, grader.files, grader.messages; "
+    code = ("import sys; import grader.cli, grader.course, grader.files, grader.messages, grader.judge, "
+            "grader.options, grader.platforms.submission; "
             "sys.exit('torch' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=ROOT).returncode == 0
 

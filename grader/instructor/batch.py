@@ -30,8 +30,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from ..checks.registry import all_checks
 from ..course import exercise_ids, exercises
+from ..judge import checks
 from ..files import find_exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
 from ..gateway import require_for_batch
 from ..checks.feedback import Feedback
@@ -123,7 +123,7 @@ def results_of(record: dict) -> list[Result]:
 
 def report_of(record: dict) -> Report:
     """A record's results as a Report (the checks the course still has), to render its feedback."""
-    known = {c.id for c in all_checks()}
+    known = {c.id for c in checks()}
     return Report(record["student"], [r for r in results_of(record) if r.id in known])
 
 
@@ -230,7 +230,7 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
     require_for_batch(unconfined)
     folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
     fingerprint = grader_digest()
-    all_checks()                       # imported before the pool forks: every process has them
+    checks()                           # asked before the pool forks: every process has them
     with tempfile.TemporaryDirectory(prefix="grader-deadline-") as scratch:
         all_jobs = [_job(f, seed, fingerprint, deadline, Path(scratch)) for f in folders]
         selected = {j.student for j in all_jobs if students is None or j.student in students}
@@ -298,7 +298,7 @@ def _lost_record(job: Job, reason: str) -> dict:
     """A row for a submission whose grading process was lost: no points, every check saying
     what happened, and no digest, so that the next run grades it again."""
     lost = Feedback(messages.GRADING_LOST.format(reason=reason))
-    report = Report(job.student, [Result(check, False, lost) for check in all_checks()])
+    report = Report(job.student, [Result(check, False, lost) for check in checks()])
     return {**_recorded(job.student, report), "digest": None, "content": job.content, "seconds": None}
 
 

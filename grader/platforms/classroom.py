@@ -76,16 +76,15 @@ def _result_line(check_id: str, name: str, passed: bool, points: int, max_points
 def run(root: Path = ROOT) -> int:
     """Grade every check once; print the report; write the step summary and, where writes
     are confined, the cache. Exit 0 when grading ran (the check steps give the verdicts)."""
-    from ..checks.cases import Cases
     from ..gateway import writes_confined
     from .report import to_text, write_step_summary
-    from ..runner import grade
+    from ..judge import grade
 
     target, cache = root / "exercises", cache_path(root)
     cache.unlink(missing_ok=True)
     confined = writes_confined()
     key = submission_key(target, SEED, root)
-    report = grade(target, cases=Cases(SEED))
+    report = grade(target, seed=SEED)
     sys.stdout.write(to_text(report))
     write_step_summary(report, "Autograding")
     if not confined:

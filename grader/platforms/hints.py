@@ -15,12 +15,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks.cases import Cases
 from ..checks.feedback import FailureKind
-from ..checks.registry import all_checks
 from ..course import Exercise, Hints, exercise, exercises
 from ..files import write_atomically
-from ..runner import Options, Result, Session
+from ..judge import grade
+from ..options import Options
+from ..results import Result
 
 LEVELS = ("the idea", "the API", "almost the code")
 # The command as printed for students: it works from the repository without an activated
@@ -47,11 +47,10 @@ def state_path(target: Path) -> Path:
 def first_failing(target: Path, ex_ids: list[str], options: Options = Options(),
                   on_activity=None) -> tuple[Exercise, list[Result]] | None:
     """The first of ex_ids with a failing check, and its results; grading stops there."""
-    with Session(target, Cases(), options, on_activity) as session:
-        for ex_id in ex_ids:
-            results = [session.run(check) for check in all_checks(ex_id)]
-            if not all(r.passed for r in results):
-                return exercise(ex_id), results
+    for ex_id in ex_ids:
+        results = grade(target, only=ex_id, options=options, on_activity=on_activity).results
+        if not all(r.passed for r in results):
+            return exercise(ex_id), results
     return None
 
 

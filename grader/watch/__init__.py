@@ -33,7 +33,7 @@ def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     print("Starting the watch: importing torch takes a few seconds ...", flush=True)
     from ..gateway import start_zygote_early
 
-    start_zygote_early()                # its import of torch overlaps ours, just below
+    start_zygote_early()                # it imports torch; the watch itself never does
     from .watch import run_watch
 
     return run_watch(target, seed=seed_of(p, args), options=options_of(p, args), poll=args.poll,

@@ -1,10 +1,10 @@
 """python -m grader watch: grade each exercise again as soon as its file is saved, in a
 terminal, until the student quits.
 
-The grader stays imported, torch included, for the whole session, and every grading forks a
-fresh worker from it (grader.runner.Session): the same isolation as `python -m grader`,
-without the seconds of importing. One Cases serves the whole session, so the reference
-results that the checks share (Cases.memo) are computed once. Whatever the student's code
+The zygote and a judge (grader/judge.py) stay for the whole session, torch imported in
+both, and every grading forks a fresh worker: the same isolation as `python -m grader`,
+without the seconds of importing. The judge keeps the cases of the seed for the whole
+session, so the reference results that the checks share (Cases.memo) are computed once. Whatever the student's code
 does (a syntax error, an endless loop, an exception, os._exit, a segfault, a print flood)
 costs that grading only: the worker contains it, and the checks' messages say what happened.
 """
@@ -17,15 +17,15 @@ import time
 import traceback
 from pathlib import Path
 
-from ..checks.cases import Cases
 from ..checks.feedback import Feedback, grader_error
 from .. import messages
 from ..exits import PASSED
 from ..results import points_available, points_earned
-from ..checks.registry import all_checks
 from ..course import exercise, exercise_ids, exercises
 from ..platforms.hints import choose_level, hints_for, render, state_path
-from ..runner import Options, Result, Session
+from ..judge import checks, grade
+from ..options import Options
+from ..results import Result
 from .file_events import FileEvents, fingerprint, polling_reason, wait_until_settled
 from .keys import Keys
 from .progress import Progress, default_path
@@ -54,10 +54,10 @@ class Watch:
     """The session's state (the latest results, the exercise in focus, the progress) and
     what it shows."""
 
-    def __init__(self, target: Path, cases: Cases, options: Options, progress: Progress,
+    def __init__(self, target: Path, seed: int, options: Options, progress: Progress,
                  out=None, clear: bool = True):
         self.target = Path(target).resolve()
-        self.cases, self.options, self.progress = cases, options, progress
+        self.seed, self.options, self.progress = seed, options, progress
         self.out = out or sys.stdout
         self.clear = clear and self.out.isatty()
         self.results: dict[str, list[Result]] = {}
@@ -84,15 +84,13 @@ class Watch:
         self.took = f"graded {', '.join(ex_ids) if len(ex_ids) < 3 else 'all'} in {seconds:.2f} s"
 
     def _grade_one(self, ex_id: str) -> list[Result]:
-        checks = all_checks(ex_id)
         _forget_bytecode(self.target)
         try:
-            with Session(self.target, self.cases, self.options) as session:
-                return session.run_all(checks).results
+            return grade(self.target, only=ex_id, seed=self.seed, options=self.options).results
         except Exception as exc:      # the grader's own failure (no fork, no memory): shown, not fatal
             where = traceback.extract_tb(exc.__traceback__)[-1]
             error = f"{type(exc).__name__}: {exc} ({Path(where.filename).name}:{where.lineno})"
-            return [Result(c, False, Feedback(grader_error(error))) for c in checks]
+            return [Result(c, False, Feedback(grader_error(error))) for c in checks() if c.exercise == ex_id]
 
     def complete(self, ex_id: str) -> bool:
         earned, available = _points(self.results.get(ex_id, []))
@@ -226,7 +224,7 @@ def run_watch(target: Path, *, seed: int, options: Options, poll: bool = False,
         if hasattr(signal, name):
             _stop_on(getattr(signal, name))
     progress = Progress.load(progress_path or default_path(target))
-    watch = Watch(target, Cases(seed), options, progress, clear=clear)
+    watch = Watch(target, seed, options, progress, clear=clear)
     files = {ex.file: ex.id for ex in exercises()}
     events = None
     try:                # Ctrl-C: the command line says STOPPED_WATCHING (grader/watch/__init__.py)

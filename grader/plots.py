@@ -114,7 +114,7 @@ def plot_decision_boundary(model, X, y, ax=None, title: str = "The model's decis
     # show than the polygons of a filled contour (the lesson redraws it on every slider
     # move), and looks the same at this resolution.
     half_x, half_y = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
-    ax.imshow(regions, origin="lower", interpolation="nearest", aspect="auto", alpha=0.35,
+    ax.imshow(regions, origin="lower", interpolation="none", aspect="auto", alpha=0.35,
               extent=(low[0] - half_x, high[0] + half_x, low[1] - half_y, high[1] + half_y),
               cmap=ListedColormap([class_color(k) for k in range(n_classes)]),
               vmin=-0.5, vmax=n_classes - 0.5)

@@ -122,7 +122,8 @@ class Browser:
             time.sleep(poll)
 
     def watch_images(self) -> None:
-        """Start recording image changes in the page (see changed_images)."""
+        """Start recording changes to the page's own <img> elements (not those in shadow
+        roots; marimo shows a figure drawn as SVG in the page's own) (see changed_images)."""
         self.evaluate(_WATCH_IMAGES)
 
     def now(self) -> float:

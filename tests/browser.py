@@ -34,6 +34,24 @@ _FOCUS_SLIDER = """((label) => {
   return null; })"""
 
 
+# Record, in the page, when the images change: the page's clock then, and when every image
+# has been decoded (ready to paint). Watching from inside costs the page nothing between
+# changes, where polling the page from outside every few milliseconds would take a core
+# from the server it measures.
+_WATCH_IMAGES = """(() => {
+  const prints = () => [...document.querySelectorAll('img')].map(i => i.src.length + ':' + i.src.slice(-64));
+  window.__images = [{t: performance.now(), decoded: performance.now(), images: prints()}];
+  const touches = (r) => r.type === 'attributes' ? r.target.nodeName === 'IMG'
+    : [...r.addedNodes, ...r.removedNodes].some(n => n.nodeName === 'IMG' || (n.querySelector && n.querySelector('img')));
+  new MutationObserver((records) => {
+    if (!records.some(touches)) return;
+    const t = performance.now(), images = prints();
+    Promise.all([...document.querySelectorAll('img')].map(i => i.decode().catch(() => null)))
+      .then(() => window.__images.push({t, decoded: performance.now(), images}));
+  }).observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ['src']});
+  return true; })()"""
+
+
 def chromium() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
@@ -102,6 +120,32 @@ class Browser:
             if done(page) or elapsed > timeout:
                 return elapsed, page
             time.sleep(poll)
+
+    def watch_images(self) -> None:
+        """Start recording changes to the page's own <img> elements (not those in shadow
+        roots; marimo shows a figure drawn as SVG in the page's own) (see changed_images)."""
+        self.evaluate(_WATCH_IMAGES)
+
+    def now(self) -> float:
+        """The page's clock, in seconds."""
+        return self.evaluate("performance.now()") / 1000
+
+    def changed_images(self, since: float, at_least: int, timeout: float) -> float | None:
+        """Seconds from since (the page's clock) until at_least of the images on the page
+        then had changed and been decoded, as watch_images recorded it; None on timeout.
+        Asks the page 4 times a second."""
+        deadline = time.monotonic() + timeout
+        before = None
+        while time.monotonic() < deadline:
+            log = self.evaluate("window.__images")
+            if before is None:
+                before = [e for e in log if e["t"] / 1000 <= since][-1]["images"]
+            for entry in log:
+                if entry["t"] / 1000 > since and sum(
+                        a != b for a, b in zip(before, entry["images"])) >= at_least:
+                    return entry["decoded"] / 1000 - since
+            time.sleep(0.25)
+        return None
 
     def focus_slider(self, label: str) -> str | None:
         """Focus the slider labelled label; its value (aria-valuenow), or None."""

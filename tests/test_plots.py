@@ -57,10 +57,11 @@ def test_the_same_class_has_the_same_colour_in_every_plot():
     X, y = four_corners()
     scatter = plots.plot_data(X, y).collections
     boundary = plots.plot_decision_boundary(nn.Sequential(nn.Linear(2, 4)), X, y)
-    regions = boundary.collections[0]
+    regions = boundary.images[0]
     for k in range(4):
         np.testing.assert_allclose(scatter[k].get_facecolor()[0][:3], plots.class_color(k)[:3])
-        np.testing.assert_allclose(regions.get_facecolor()[k][:3], plots.class_color(k)[:3])
+        # the colour the regions' image gives the pixels of class k
+        np.testing.assert_allclose(regions.to_rgba(np.array([k]))[0][:3], plots.class_color(k)[:3])
 
 
 def test_decision_regions_follow_the_model():
@@ -70,13 +71,16 @@ def test_decision_regions_follow_the_model():
     model.train()
     ax = plots.plot_decision_boundary(model, X, y, resolution=101)
     assert model.training                       # the plot left the model as it was
-    regions = ax.collections[0]
-    assert list(regions.levels) == [-0.5, 0.5, 1.5]
-    left, right = regions.get_paths()           # one filled band per class
-    assert left.vertices[:, 0].max() <= 0.05 and left.vertices[:, 0].min() < -1.5
-    assert right.vertices[:, 0].min() >= -0.05 and right.vertices[:, 0].max() > 1.5
+    regions = ax.images[0]
+    classes = np.asarray(regions.get_array())   # the class at each grid point, row 0 at the bottom
+    assert classes.shape == (101, 101)
+    x_low, x_high, y_low, y_high = regions.get_extent()
+    xs = np.linspace(x_low, x_high, 102)[:-1] + (x_high - x_low) / 202   # the pixels' centres
+    assert (classes[:, xs < -0.05] == 0).all() and (classes[:, xs > 0.05] == 1).all()
+    assert x_low < -1.5 and x_high > 1.5 and y_low < -1.5 and y_high > 1.5
     # the points are drawn over the regions, per class, and the axes are named
-    assert [c.get_label() for c in ax.collections[1:]] == ["class 0", "class 1"]
+    assert regions.get_zorder() < min(c.get_zorder() for c in ax.collections)
+    assert [c.get_label() for c in ax.collections] == ["class 0", "class 1"]
     assert (ax.get_xlabel(), ax.get_ylabel()) == ("feature 0", "feature 1")
     # the plane covers the points with a margin
     assert ax.get_xlim()[0] < -1.5 and ax.get_xlim()[1] > 1.5

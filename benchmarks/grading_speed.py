@@ -11,8 +11,8 @@ and prints grading / floor (the target is at most 1.5) and grading / floor+optim
 this machine lets a process make a cpuacct cgroup (Linux, cgroup v1, as root), each figure
 also comes in CPU seconds of every process the command starts (the grader's zygote and
 workers included): on a machine others load, those move less than the wall clock. Grading
-imports torch twice (the grader and its zygote, side by side), so its CPU is at least twice
-the floor's.
+imports torch once, in its zygote: the checks run in a judge the zygote forks
+(grader/judge.py), and the grading process never imports it.
 """
 from __future__ import annotations
 

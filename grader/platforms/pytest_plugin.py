@@ -3,8 +3,8 @@ feedback (no traceback), and the run ends with the score table.
 
 exercises/conftest.py loads this module as a plugin (`pytest_plugins`); each generated
 exercises/test_ex0N_*.py names its exercise (`EXERCISE = "ex0N"`), and the plugin collects
-that exercise's checks as the module's tests. The checks run through the same Session as
-`python -m grader`.
+that exercise's checks as the module's tests. The checks run as `python -m grader` runs
+them, in a judge (grader/judge.py): pytest's process never imports torch.
 
 A root cause is shown once (grader.platforms.report.feedback_once): the first test of an
 exercise grades every selected check of that exercise, so that the first test a stub, a
@@ -19,17 +19,18 @@ import pytest
 
 from ..gateway import start_zygote_early
 
-# The process that forks the workers, started before torch is imported below, so that its
-# imports overlap pytest's (grader/gateway/zygote_client.py).
+# The process that forks the workers and the judge, started first: the checks are listed
+# by the judge, as soon as the zygote has imported torch (grader/gateway/zygote_client.py).
 start_zygote_early()
 
-from ..checks.registry import Check, all_checks  # noqa: E402
+from ..checks.registry import Check  # noqa: E402
 from ..course import exercises  # noqa: E402
 from .report import feedback_once, result_text, score_table  # noqa: E402
+from ..judge import checks, grade  # noqa: E402
 from ..messages import IN_PROCESS  # noqa: E402
-from ..runner import Options, Result, Session  # noqa: E402
+from ..options import Options  # noqa: E402
+from ..results import Result  # noqa: E402
 
-_sessions: dict[Path, Session] = {}
 _results: list[Result] = []                       # in the order the tests ran: the score table
 _graded: dict[tuple[Path, str], Result] = {}      # by (folder, check id)
 
@@ -43,13 +44,6 @@ def pytest_addoption(parser):
 def pytest_report_header(config):
     if config.getoption("--in-process", default=False):
         return IN_PROCESS
-
-
-def _session(target: Path, config) -> Session:
-    if target not in _sessions:
-        in_process = bool(config.getoption("--in-process", default=False))
-        _sessions[target] = Session(target, options=Options(in_process=in_process))
-    return _sessions[target]
 
 
 def _test_name(check: Check) -> str:
@@ -71,9 +65,11 @@ def _feedback(request, check: Check) -> tuple[Result, str]:
     checks first if they are not graded yet."""
     folder = request.path.parent
     peers = _selected_peers(request, check)
-    for peer in peers:
-        if (folder, peer.id) not in _graded:
-            _graded[folder, peer.id] = _session(folder, request.config).run(peer)
+    if any((folder, peer.id) not in _graded for peer in peers):
+        in_process = bool(request.config.getoption("--in-process", default=False))
+        report = grade(folder, only=check.exercise, options=Options(in_process=in_process))
+        for result in report.results:
+            _graded.setdefault((folder, result.id), result)
     results = [_graded[folder, peer.id] for peer in peers]
     for shown in feedback_once(results, name=lambda first: f"{_test_name(first.check)} above"):
         if shown.result.check.id == check.id:
@@ -107,7 +103,7 @@ class ExerciseModule(pytest.Module):
         if not isinstance(exercise, str):
             return super().collect()
         return [pytest.Function.from_parent(self, name=test.__name__, callobj=test)
-                for test in map(_as_test, all_checks(exercise))]
+                for test in map(_as_test, [c for c in checks() if c.exercise == exercise])]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -126,14 +122,8 @@ def pytest_runtest_makereport(item, call):
 
 
 def pytest_sessionstart(session):
-    _sessions.clear()
     _results.clear()
     _graded.clear()
-
-
-def pytest_sessionfinish(session):
-    for graded in _sessions.values():
-        graded.close()
 
 
 def pytest_unconfigure(config):

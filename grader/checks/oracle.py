@@ -20,6 +20,13 @@ def blobs(n_samples: int, n_features: int, n_classes: int, cluster_std: float, s
     uniform in (-10, 10), each cluster's points normal around its centre, then one shuffle.
     The grading process never imports scikit-learn (with scipy, 2 s of CPU at each start);
     tests/test_reference_and_stubs.py holds it equal to make_blobs over a grid."""
+    X, y, _ = blob_arrays(n_samples, n_features, n_classes, cluster_std, seed)
+    return torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.int64)
+
+
+def blob_arrays(n_samples: int, n_features: int, n_classes: int, cluster_std: float, seed: int):
+    """blobs' draw as make_blobs(..., return_centers=True) returns it: (X, y, centres),
+    numpy arrays, X and the centres in float64."""
     rng = np.random.RandomState(seed)
     centers = rng.uniform(-10.0, 10.0, size=(n_classes, n_features))
     per_class = [n_samples // n_classes + (i < n_samples % n_classes) for i in range(n_classes)]
@@ -28,7 +35,7 @@ def blobs(n_samples: int, n_features: int, n_classes: int, cluster_std: float, s
     y = np.repeat(np.arange(n_classes), per_class)
     order = np.arange(n_samples)
     rng.shuffle(order)
-    return torch.tensor(X[order], dtype=torch.float32), torch.tensor(y[order], dtype=torch.int64)
+    return X[order], y[order], centers
 
 
 def split_indices(n: int, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

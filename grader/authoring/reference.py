@@ -36,8 +36,8 @@ def best_possible(lesson: Lesson) -> float:
     nearest of the centres make_blobs drew (its clusters are round and equally spread). No
     trained model does better, so a lesson where this is below what the checks demand is
     refused at once. The blobs and the split are the oracle's (make_blobs' and
-    train_test_split's draws, without importing scikit-learn: 2 s of CPU)."""
-    from ..checks.oracle import blob_arrays, split_indices
+    train_test_split's draws, without importing scikit-learn or torch)."""
+    from ..checks.draws import blob_arrays, split_indices
 
     X, y, centres = blob_arrays(lesson.samples, lesson.features, lesson.classes, lesson.cluster_std,
                                 lesson.data_seed)

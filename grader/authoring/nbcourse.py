@@ -28,10 +28,8 @@ import shutil
 import sys
 from pathlib import Path
 
-import nbformat
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-
 from .markers import BEGIN, MarkerError, strip_solutions
+from .notebook_format import nbformat, new_code_cell, new_markdown_cell, new_notebook
 from ..course import ROOT, exercise, exercises, render
 from ..registry import Platform, write_into
 

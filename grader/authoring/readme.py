@@ -88,10 +88,22 @@ def train(model, X_train, y_train, X_test, y_test, epochs=$epochs, lr=$learning_
 """
 
 
+# The endless-loop example by the solutions it was graded from: a process that builds and
+# then checks the course (check-course, the tests) grades the loop once, not each time.
+_ENDLESS_SAID: dict[tuple[tuple[str, bytes], ...], str] = {}
+
+
 def endless_loop_example(root: Path = ROOT) -> str:
     """What the grader says of an endless loop in train() (one whose loop's increment is
     forgotten), from a real grading run whose limits are scaled down; the first line then
-    names train's real limit."""
+    names train's real limit. Graded once per process for the same solutions."""
+    solutions = tuple((ex.file, (root / "solutions" / ex.file).read_bytes()) for ex in exercises())
+    if solutions not in _ENDLESS_SAID:
+        _ENDLESS_SAID[solutions] = _endless_loop_said(root)
+    return _ENDLESS_SAID[solutions]
+
+
+def _endless_loop_said(root: Path) -> str:
     import shutil
     import tempfile
 

@@ -35,16 +35,13 @@ def best_possible(lesson: Lesson) -> float:
     """The test accuracy of the best classifier there is for these blobs, near enough: the
     nearest of the centres make_blobs drew (its clusters are round and equally spread). No
     trained model does better, so a lesson where this is below what the checks demand is
-    refused at once."""
-    import numpy as np
-    from sklearn.datasets import make_blobs
-    from sklearn.model_selection import train_test_split
+    refused at once. The blobs and the split are the oracle's (make_blobs' and
+    train_test_split's draws, without importing scikit-learn or torch)."""
+    from ..checks.draws import blob_arrays, split_indices
 
-    X, y, centres = make_blobs(n_samples=lesson.samples, n_features=lesson.features,
-                               centers=lesson.classes, cluster_std=lesson.cluster_std,
-                               random_state=lesson.data_seed, return_centers=True)
-    _, test = train_test_split(np.arange(lesson.samples), test_size=lesson.test_size,
-                               random_state=lesson.data_seed)
+    X, y, centres = blob_arrays(lesson.samples, lesson.features, lesson.classes, lesson.cluster_std,
+                                lesson.data_seed)
+    _, test = split_indices(lesson.samples, lesson.test_size, lesson.data_seed)
     distances = ((X[test][:, None, :] - centres[None]) ** 2).sum(axis=-1)
     return float((distances.argmin(axis=1) == y[test]).mean() * 100)
 

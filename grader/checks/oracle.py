@@ -4,11 +4,10 @@ parameters, and SGD written out by hand. Mistake variants let a check name the m
 whose result the student's matches."""
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import torch
 import torch.nn.functional as F
+
+from .draws import blob_arrays as blob_arrays, split_indices as split_indices   # the oracle's too
 
 State = dict[str, torch.Tensor]
 TrainData = tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]   # X_train, y_train, X_test, y_test
@@ -20,23 +19,8 @@ def blobs(n_samples: int, n_features: int, n_classes: int, cluster_std: float, s
     uniform in (-10, 10), each cluster's points normal around its centre, then one shuffle.
     The grading process never imports scikit-learn (with scipy, 2 s of CPU at each start);
     tests/test_reference_and_stubs.py holds it equal to make_blobs over a grid."""
-    rng = np.random.RandomState(seed)
-    centers = rng.uniform(-10.0, 10.0, size=(n_classes, n_features))
-    per_class = [n_samples // n_classes + (i < n_samples % n_classes) for i in range(n_classes)]
-    X = np.concatenate([rng.normal(loc=centers[i], scale=cluster_std, size=(n, n_features))
-                        for i, n in enumerate(per_class)])
-    y = np.repeat(np.arange(n_classes), per_class)
-    order = np.arange(n_samples)
-    rng.shuffle(order)
-    return torch.tensor(X[order], dtype=torch.float32), torch.tensor(y[order], dtype=torch.int64)
-
-
-def split_indices(n: int, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """The rows train_test_split(np.arange(n), test_size=test_size, random_state=seed) puts
-    in train and in test: one permutation, its first ceil(test_size * n) rows the test set."""
-    n_test = math.ceil(test_size * n)
-    permutation = np.random.RandomState(seed).permutation(n)
-    return permutation[n_test:], permutation[:n_test]
+    X, y, _ = blob_arrays(n_samples, n_features, n_classes, cluster_std, seed)
+    return torch.tensor(X, dtype=torch.float32), torch.tensor(y, dtype=torch.int64)
 
 
 def init_state(sizes: list[int], seed: int) -> State:

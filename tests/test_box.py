@@ -1,11 +1,15 @@
 """Real attacks on the box student code runs in (grader.gateway.sandbox), each written as a
-hostile student would: the reference solutions plus one attack in ex03's accuracy(), which
-returns what it stole as its answer (so a success would be printed in the feedback).
-Each goes through `python -m grader --submission` and a batch with honest classmates, at
-fixtures this test makes: a fake HOME with an ssh key, a token in the grader's environment,
-a seed file, listeners on 127.0.0.1, a path and an abstract unix socket, a process to
-signal, a file outside scratch. After each: no secret in any output, nothing received,
-no process left, the file untouched, the classmates' full marks.
+hostile student would: the reference solutions plus attacks in their functions, which
+return (or raise) what they stole (so a success would be printed in the feedback).
+Each attack goes through a batch as one student of its own, with honest classmates; all of
+them together, as one student, through `python -m grader --submission` and the Classroom
+50 autograder (one run each: every attack in a try of its own, the four that only read or
+connect in ex03's accuracy(), the fork bomb in ex04's evaluate(), another exercise's worker
+with its own process limit). At fixtures this test makes: a fake HOME with an ssh key, a
+token in the grader's environment, a seed file, listeners on 127.0.0.1, a path and an
+abstract unix socket, a process to signal, a file outside scratch. After each: no secret
+in any output, nothing received, no process left, the file untouched, the classmates' full
+marks.
 
 Where this machine lacks a protection, the test says which, and fails under CI.
 """
@@ -35,19 +39,32 @@ SEED = "918273645"                    # the instructor's secret seed
 ALICE = f"ALICE-PRIVATE-{TAG}"        # in a classmate's file
 STOLEN = "STOLEN"                     # what every attack's answer starts with
 
-# accuracy() runs the attack once per worker; what it got becomes its (wrong) answer.
+# The wrapped function runs its attacks once per worker, each in a try of its own (one that
+# fails cannot stop the next); what they got becomes its (wrong) answer, or, for evaluate(),
+# whose answer is a tuple, an exception: both are printed in the feedback.
 WRAPPER = '''
 import builtins as _builtins
-_original_accuracy = accuracy
-def accuracy(y_true, y_pred):
+_original_{function} = {function}
+def {function}(*args, **kwargs):
     if not getattr(_builtins, "_box_tried", False):
         _builtins._box_tried = True
-        stolen = _attack()
+        stolen = []
+        for name, attack in [{attacks}]:
+            try:
+                got = attack()
+            except Exception:
+                got = []
+            if got:
+                print("STOLEN-" + name, got, flush=True)
+                stolen.append("STOLEN-" + name + " " + " | ".join(got))
         if stolen:
-            print("STOLEN", stolen)
-            return "STOLEN " + " | ".join(stolen)
-    return _original_accuracy(y_true, y_pred)
+            {give}
+    return _original_{function}(*args, **kwargs)
 '''
+GIVE = {"accuracy": 'return " || ".join(stolen)', "evaluate": 'raise RuntimeError(" || ".join(stolen))'}
+# Where each attack runs: the fork bomb in an exercise (a worker, a process limit) of its own.
+EXERCISE = {"survivors": ("ex04", "evaluate")}
+READER = ("ex03", "accuracy")
 
 ATTACKS = {
     "secrets": '''
@@ -206,6 +223,20 @@ class Listener:
                 return
 
 
+def attacker(directory: Path, names: list[str], values: dict) -> Path:
+    """The reference solutions with the named attacks, each in its exercise's function."""
+    places: dict[tuple[str, str], list[str]] = {}
+    for name in names:
+        places.setdefault(EXERCISE.get(name, READER), []).append(name)
+    code = {}
+    for (ex_id, function), group in places.items():
+        defs = "".join(textwrap.dedent(ATTACKS[name]).format(**values).replace("def _attack(", f"def _attack_{name}(")
+                       for name in group)
+        pairs = ", ".join(f"({name!r}, _attack_{name})" for name in group)
+        code[ex_id] = defs + WRAPPER.format(function=function, attacks=pairs, give=GIVE[function])
+    return make_submission(directory, **code)
+
+
 @pytest.fixture(scope="module")
 def world(tmp_path_factory):
     root = tmp_path_factory.mktemp("box")
@@ -231,13 +262,10 @@ def world(tmp_path_factory):
                   abstract=listener.abstract, alice_file=str(alice_file),
                   csv_path=str(root / "grades.csv"), victim=victim.pid,
                   daemon_file=str(root / "daemon-was-here"), outside=str(outside))
-    attackers = {}
-    for name, code in ATTACKS.items():
-        attack = textwrap.dedent(code).format(**values) + WRAPPER
-        attackers[name] = make_submission(subs / f"mallory-{name}" / "exercises", ex03=attack)
+    attackers = {name: attacker(subs / f"mallory-{name}" / "exercises", [name], values) for name in ATTACKS}
     env = {**os.environ, "HOME": str(home), "GITHUB_TOKEN": TOKEN}
     yield dict(root=root, env=env, seed_file=seed_file, outside=outside, victim=victim,
-               listener=listener, attackers=attackers, subs=subs)
+               listener=listener, attackers=attackers, subs=subs, values=values)
     victim.kill()
     victim.wait()
 
@@ -247,14 +275,25 @@ def box():
     return confinement.probe()
 
 
+def missing(box, attack: str) -> list[str]:
+    return [name for name in NEEDS[attack] if not box.applied(name)]
+
+
 def require(box, attack: str) -> None:
     """Fail under CI, else skip, where this machine lacks a layer the attack needs."""
-    missing = [name for name in NEEDS[attack] if not box.applied(name)]
-    if missing:
-        message = f"this machine lacks {', '.join(missing)}: `python -m grader sandbox` says why"
+    if missing(box, attack):
+        message = f"this machine lacks {', '.join(missing(box, attack))}: `python -m grader sandbox` says why"
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def mallory(world, box) -> Path:
+    """One student with every attack this machine's box should stop (the others' tests
+    skip, or fail under CI), outside the class the batch grades."""
+    names = [name for name in ATTACKS if not missing(box, name)]
+    return attacker(world["root"] / "alone" / "mallory" / "exercises", names, world["values"])
 
 
 def survivors() -> list[str]:
@@ -270,16 +309,23 @@ def survivors() -> list[str]:
     return found
 
 
-def assert_contained(world, outputs: str) -> None:
-    for secret in (SSH_KEY, TOKEN, SEED, ALICE, STOLEN):
+def assert_contained(world, outputs: str, attacks: tuple[str, ...] = tuple(ATTACKS)) -> None:
+    """No secret in the outputs, and nothing the named attacks aimed at reached or changed
+    (with every attack named: not a word any attack printed either)."""
+    markers = [f"STOLEN-{name}" for name in attacks] + (["STOLEN"] if set(attacks) == set(ATTACKS) else [])
+    for secret in (SSH_KEY, TOKEN, SEED, ALICE, *markers):
         assert secret not in outputs, f"{secret} reached the output:\n{outputs[:3000]}"
-    assert world["listener"].received == [], world["listener"].received
-    time.sleep(1.5)                 # the daemon's first write, had it survived
-    assert survivors() == []
-    assert not (world["root"] / "daemon-was-here").exists()
-    assert world["victim"].poll() is None, "the test's process was killed"
-    stat = os.stat(world["outside"])
-    assert (stat.st_mode & 0o777, stat.st_mtime) == (0o644, 1_700_000_000)
+    if "network" in attacks:
+        assert world["listener"].received == [], world["listener"].received
+    if "survivors" in attacks:
+        time.sleep(1.5)                 # the daemon's first write, had it survived
+        assert survivors() == []
+        assert not (world["root"] / "daemon-was-here").exists()
+    if "classmates" in attacks:
+        assert world["victim"].poll() is None, "the test's process was killed"
+    if "metadata" in attacks:
+        stat = os.stat(world["outside"])
+        assert (stat.st_mode & 0o777, stat.st_mtime) == (0o644, 1_700_000_000)
 
 
 def grader(world, *args: str) -> subprocess.CompletedProcess:
@@ -287,14 +333,19 @@ def grader(world, *args: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=600, cwd=ROOT, env=world["env"])
 
 
-@pytest.mark.parametrize("attack", list(ATTACKS))
-def test_an_attack_through_submission_gets_nothing(world, box, attack, tmp_path):
-    require(box, attack)
-    report = tmp_path / "report.json"
-    proc = grader(world, "--submission", str(world["attackers"][attack]), "--format", "json",
-                  "--output", str(report))
+@pytest.fixture(scope="module")
+def through_submission(world, mallory, tmp_path_factory) -> str:
+    """Every output of `python -m grader --submission` on mallory."""
+    report = tmp_path_factory.mktemp("submission") / "report.json"
+    proc = grader(world, "--submission", str(mallory), "--format", "json", "--output", str(report))
     assert proc.returncode in (0, 1), proc.stderr
-    assert_contained(world, proc.stdout + proc.stderr + report.read_text())
+    return proc.stdout + proc.stderr + report.read_text()
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_an_attack_through_submission_gets_nothing(world, box, attack, through_submission):
+    require(box, attack)
+    assert_contained(world, through_submission, (attack,))
 
 
 def test_attackers_in_a_batch_get_nothing_and_classmates_keep_full_marks(world, box):
@@ -306,7 +357,7 @@ def test_attackers_in_a_batch_get_nothing_and_classmates_keep_full_marks(world, 
     outputs = [proc.stdout, proc.stderr, grades.read_text()]
     outputs += [p.read_text(errors="replace") for p in world["root"].rglob("*")
                 if p.is_file() and p.suffix in (".md", ".json", ".html", ".csv")
-                and "class" not in p.relative_to(world["root"]).parts]
+                and not {"class", "alone"} & set(p.relative_to(world["root"]).parts)]
     assert_contained(world, "\n".join(outputs))
     with open(grades, newline="") as f:
         totals = {row["student"]: row["total"] for row in csv.DictReader(f)}
@@ -374,19 +425,23 @@ def autograder(world, tmp_path_factory) -> Path:
     return out
 
 
-@pytest.mark.parametrize("attack", list(ATTACKS))
-def test_an_attack_through_the_classroom50_autograder_gets_nothing(world, box, autograder, attack, tmp_path):
-    """The runner's job: autograder.py in the student's checkout, the job's token in its
-    environment, the seed in the folder beside it."""
+@pytest.fixture(scope="module")
+def through_classroom50(world, mallory, autograder, tmp_path_factory) -> str:
+    """The runner's job on mallory: autograder.py in the student's checkout, the job's
+    token in its environment, the seed in the folder beside it; every output."""
     from tests.test_classroom50 import run_autograder
 
-    require(box, attack)
-    checkout = tmp_path / "checkout"
+    checkout = tmp_path_factory.mktemp("classroom50") / "checkout"
     (checkout / "exercises").mkdir(parents=True)
-    for path in world["attackers"][attack].glob("*.py"):
+    for path in mallory.glob("*.py"):
         (checkout / "exercises" / path.name).write_bytes(path.read_bytes())
     proc = run_autograder(autograder, checkout, Path(world["env"]["HOME"]), GITHUB_TOKEN=TOKEN)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
-    outputs = [proc.stdout, proc.stderr] + [(checkout / name).read_text()
-                                            for name in ("result.json", "release-body.md")]
-    assert_contained(world, "\n".join(outputs))
+    return "\n".join([proc.stdout, proc.stderr] + [(checkout / name).read_text()
+                                                  for name in ("result.json", "release-body.md")])
+
+
+@pytest.mark.parametrize("attack", list(ATTACKS))
+def test_an_attack_through_the_classroom50_autograder_gets_nothing(world, box, attack, through_classroom50):
+    require(box, attack)
+    assert_contained(world, through_classroom50, (attack,))

@@ -15,10 +15,10 @@ import yaml
 from grader.checks import cases
 from grader.gateway import worker, writes_confined
 from grader.platforms import classroom
-from grader.course import exercise_ids, total_points
+from grader.course import exercise, exercise_ids, total_points
 from grader.checks.registry import all_checks
 from grader.gateway.sandbox import landlock_abi
-from tests.release_tools import STUBS, command_env, drop_in, release, shell, with_venv
+from tests.release_tools import SOLUTIONS, STUBS, command_env, drop_in, release, shell, with_venv
 
 GRADER = "classroom-resources/autograding-command-grader@v1"
 REPORTER = "classroom-resources/autograding-grading-reporter@v1"
@@ -154,13 +154,6 @@ def test_the_stubs_fail_every_step_and_the_summary_says_why(workflow, checkout, 
     assert "make_dataset() is not implemented yet" in text
 
 
-def test_an_exit_at_import_fails_exactly_the_checks_it_cut_short(workflow, checkout, tmp_path):
-    drop_in(checkout, ex03=EXIT_AT_IMPORT)
-    statuses = run_steps(workflow, checkout, tmp_path / "home")
-    assert {i for i, s in statuses.items() if s != 0} == {c.id for c in all_checks("ex03")}
-    assert all(s in (0, 1) for s in statuses.values())
-
-
 def test_without_the_grading_run_each_step_grades_its_own_check(workflow, checkout, tmp_path):
     """No cache (or one for other files): the step grades its check itself, as it does on a
     machine that cannot confine what graded code writes."""
@@ -208,18 +201,36 @@ FORGER = textwrap.dedent('''
 ''')
 
 
-def test_student_code_cannot_forge_the_results_the_steps_read(workflow, checkout, tmp_path):
-    """ex01 writes a cache saying every ex03 check passed, while it is graded and again from
-    a process left running after grading. The steps must still fail ex03's checks."""
+@pytest.fixture(scope="module")
+def forged(workflow, template, tmp_path_factory):
+    """ex03 ends the process at import; ex01 (the reference, plus a forger at import) writes a
+    cache saying every ex03 check passed, while it is graded and again from a process left
+    running after grading. The grading run, then every check's step: their exit statuses."""
+    root = tmp_path_factory.mktemp("forged")
+    checkout = root / "checkout"
+    shutil.copytree(template, checkout)
+    with_venv(checkout)
     ex03 = [c.id for c in all_checks("ex03")]
-    drop_in(checkout, ex01=FORGER.replace("__CHECKS__", repr(ex03)).replace("__DELAY__", "1.0"),
-            ex03=EXIT_AT_IMPORT)
-    home = tmp_path / "home"
+    forger = FORGER.replace("__CHECKS__", repr(ex03)).replace("__DELAY__", "1.0")
+    drop_in(checkout, ex01=(SOLUTIONS / exercise("ex01").file).read_text() + "\n" + forger, ex03=EXIT_AT_IMPORT)
+    home = root / "home"
     run_steps(workflow, checkout, home, only=set())        # the grading run alone
     time.sleep(2.0)                                         # the lingering forger has tried
-    only = set(ex03) if landlock_abi() >= 1 else set(ex03[:2])   # graded one by one: slower
-    statuses = run_steps(workflow, checkout, home, grade_once=False, only=only)
-    assert statuses == {i: 1 for i in only}
+    statuses = run_steps(workflow, checkout, home, grade_once=False)
+    return checkout, home, statuses
+
+
+def test_an_exit_at_import_fails_exactly_the_checks_it_cut_short(forged):
+    _, _, statuses = forged
+    assert {i for i, s in statuses.items() if s != 0} == {c.id for c in all_checks("ex03")}
+    assert all(s in (0, 1) for s in statuses.values())
+
+
+def test_student_code_cannot_forge_the_results_the_steps_read(forged):
+    """The steps still fail ex03's checks, and the cache the grading run left says so."""
+    checkout, home, statuses = forged
+    ex03 = [c.id for c in all_checks("ex03")]
+    assert {i: statuses[i] for i in ex03} == {i: 1 for i in ex03}
     cache = home / classroom.cache_path(checkout).relative_to(Path.home())
     if landlock_abi() >= 1:
         data = json.loads(cache.read_text())

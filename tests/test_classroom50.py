@@ -244,34 +244,54 @@ def test_the_stubs_earn_0_and_the_checkouts_own_grader_is_never_used(bundle, che
     assert f"{len(all_checks())} checks failed" in body and "make_dataset() is not implemented yet" in body
 
 
-def test_a_typical_mistake_gets_partial_credit_named_in_the_release_body(bundle, checkout, tmp_path):
-    mistake = next(v for v in all_mistakes() if v.name == "softmax_over_dim_0")
-    ex = exercise(mistake.exercise)
-    drop_in(checkout, **{ex.id: (SOLUTIONS / ex.file).read_text() + "\n\n" + textwrap.dedent(mistake.code)})
-    result, body = graded(run_autograder(bundle, checkout, tmp_path / "home"), checkout)
+MISTAKE = next(v for v in all_mistakes() if v.name == "softmax_over_dim_0")
+FORGER = "ex04"             # an exercise other than the mistake's
+
+
+@pytest.fixture(scope="module")
+def mistaken(bundle, template, tmp_path_factory):
+    """One checkout with a typical mistake in ex03 and, in ex04, code that writes result.json
+    and release-body.md at import, then os._exit(0): the autograder's result and release
+    body, and `python -m grader --submission`'s report on the same files with the same seed."""
+    root = tmp_path_factory.mktemp("mistaken")
+    checkout = root / "checkout"
+    subprocess.run(["git", "clone", "-q", str(template), str(checkout)], check=True)
+    ex = exercise(MISTAKE.exercise)
+    assert ex.id != FORGER
+    drop_in(checkout, **{ex.id: (SOLUTIONS / ex.file).read_text() + "\n\n" + textwrap.dedent(MISTAKE.code),
+                         FORGER: EXIT_AFTER_FORGING})
+    result, body = graded(run_autograder(bundle, checkout, root / "home"), checkout)
+    proc = subprocess.run([sys.executable, "-m", "grader", "--submission", str(checkout), "--seed", str(SEED),
+                           "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    return result, body, json.loads(proc.stdout)
+
+
+def test_a_typical_mistake_gets_partial_credit_named_in_the_release_body(mistaken):
+    result, body, expected = mistaken
     failed = {t["check"]: t for t in result["tests"] if not t["passed"]}
-    assert set(mistake.fails) <= set(failed) and all(c.startswith("ex03.") for c in failed)
-    for check_id, words in mistake.fails.items():
+    mistakes = {c: t for c, t in failed.items() if not c.startswith(f"{FORGER}.")}
+    assert set(MISTAKE.fails) <= set(mistakes) and all(c.startswith(f"{MISTAKE.exercise}.") for c in mistakes)
+    for check_id, words in MISTAKE.fails.items():
         assert words in failed[check_id]["feedback"] and words in body
         assert f"{failed[check_id]['test-name'].split(': ', 1)[1]} (0/" in body
     # The same files, graded by `python -m grader` with the same seed: the same points.
-    proc = subprocess.run([sys.executable, "-m", "grader", "--submission", str(checkout), "--seed", str(SEED),
-                           "--format", "json"], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    expected = json.loads(proc.stdout)
     assert 0 < result["score"] == expected["score"] < TOTAL
     assert {t["check"]: t["score"] for t in result["tests"]} == {c["id"]: c["points"] for c in expected["checks"]}
 
 
-def test_forging_the_result_and_exiting_at_import_earns_nothing(bundle, checkout, tmp_path):
-    """ex03 writes result.json and release-body.md at import, then os._exit(0): its checks
-    fail, the others pass, and both files are the grader's own."""
-    drop_in(checkout, ex03=EXIT_AFTER_FORGING)
-    result, body = graded(run_autograder(bundle, checkout, tmp_path / "home"), checkout)
+def test_forging_the_result_and_exiting_at_import_earns_nothing(mistaken):
+    """ex04 writes result.json and release-body.md at import, then os._exit(0): its checks
+    fail, the others keep their points, and both files are the grader's own."""
+    result, body, _ = mistaken
     failed = {t["check"] for t in result["tests"] if not t["passed"]}
-    assert failed == {c.id for c in all_checks() if c.exercise == "ex03"}
-    assert result["score"] == TOTAL - exercise("ex03").points and "FORGED" not in body
-    ex03 = next(t for t in result["tests"] if t["check"].startswith("ex03"))
-    assert "os._exit(0)" in ex03["feedback"]
+    assert {c.id for c in all_checks() if c.exercise == FORGER} <= failed
+    assert all(c.startswith((f"{FORGER}.", f"{MISTAKE.exercise}.")) for c in failed)
+    lost_to_the_mistake = sum(t["max-score"] - t["score"] for t in result["tests"]
+                              if t["check"].startswith(f"{MISTAKE.exercise}."))
+    assert 0 < lost_to_the_mistake < exercise(MISTAKE.exercise).points
+    assert result["score"] == TOTAL - exercise(FORGER).points - lost_to_the_mistake and "FORGED" not in body
+    forger = next(t for t in result["tests"] if t["check"].startswith(f"{FORGER}."))
+    assert "os._exit(0)" in forger["feedback"]
 
 
 # -- infrastructure failures ------------------------------------------------------------

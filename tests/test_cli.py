@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from grader.cli import main
 from grader.course import ROOT, exercise, exercise_ids, total_points
 
 TOTAL = total_points()
@@ -18,17 +19,29 @@ def run(*args: str, cwd=ROOT) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=300)
 
 
-def test_reference_passes_with_json_report_and_exit_0(tmp_path):
-    out = tmp_path / "report.json"
-    proc = run("--target", "solutions", "--format", "json", "--output", str(out))
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(out.read_text())
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """The reference graded by `python -m grader` with a JSON report, its imports listed on
+    stderr (-X importtime: this process's own, not its zygote's): the run and the report."""
+    out = tmp_path_factory.mktemp("reference") / "report.json"
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "grader", "--target", "solutions",
+                           "--format", "json", "--output", str(out)], cwd=ROOT, capture_output=True,
+                          text=True, timeout=300)
+    imported = [line.split("|")[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")]
+    stderr = "".join(line + "\n" for line in proc.stderr.splitlines() if not line.startswith("import time:"))
+    assert "torch" in imported                              # the list is the process's imports
+    return proc, stderr, imported, json.loads(out.read_text())
+
+
+def test_reference_passes_with_json_report_and_exit_0(reference):
+    proc, stderr, _, report = reference
+    assert proc.returncode == 0, stderr
     assert report["score"] == report["max_score"] == TOTAL
     check = report["checks"][0]
     assert set(check) == {"id", "exercise", "name", "points", "max_points", "passed", "feedback", "same_cause_as"}
     assert {c["exercise"] for c in report["checks"]} == set(exercise_ids())
     assert "total" in proc.stdout and f"{TOTAL}/{TOTAL}" in proc.stdout    # the table still shows
-    assert "torch" not in proc.stderr and proc.stderr == ""         # no warnings as noise
+    assert "torch" not in stderr and stderr == ""                # no warnings as noise
 
 
 def test_stubs_fail_with_exit_1_and_a_table():
@@ -41,10 +54,10 @@ def test_stubs_fail_with_exit_1_and_a_table():
     assert "Traceback" not in proc.stdout + proc.stderr
 
 
-def test_only_grades_one_exercise():
-    proc = run("--target", "solutions", "--only", "ex03", "--format", "json")
-    report = json.loads(proc.stdout)
-    assert proc.returncode == 0
+def test_only_grades_one_exercise(capsys):
+    """In this process (cli.main): the options' meaning, not the command's delivery."""
+    assert main(["--target", str(ROOT / "solutions"), "--only", "ex03", "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
     assert {c["exercise"] for c in report["checks"]} == {"ex03"}
     assert report["max_score"] == exercise("ex03").points
 
@@ -57,22 +70,21 @@ def test_usage_errors_exit_2(args):
     assert "usage" in proc.stderr.lower() or "error" in proc.stderr.lower()
 
 
-def test_hint_and_build_check(tmp_path):
+def test_hint_and_build_check(tmp_path, capsys):
+    """In this process (cli.main); test_hints runs `python -m grader hint` as users do."""
     shutil.copytree(ROOT / "exercises", tmp_path / "exercises")
-    hint = run("hint", "ex03", "--level", "2", "--target", str(tmp_path / "exercises"))
-    assert hint.returncode == 0 and "Hint 2 of 3" in hint.stdout and "dim=1 is" in hint.stdout
-    assert run("build", "--check").returncode == 0
+    assert main(["hint", "ex03", "--level", "2", "--target", str(tmp_path / "exercises")]) == 0
+    shown = capsys.readouterr().out
+    assert "Hint 2 of 3" in shown and "dim=1 is" in shown
+    assert main(["build", "--check"]) == 0
 
 
-def test_grading_imports_neither_matplotlib_nor_scikit_learn():
+def test_grading_imports_neither_matplotlib_nor_scikit_learn(reference):
     """The grading process starts torch only: the plots are drawn elsewhere, and the oracle
-    draws the data as make_blobs does without scikit-learn (and scipy: 2 s of CPU).
-    Through cli.main: `python -m grader` ends the process as soon as grading is done."""
-    code = ("import sys\nfrom grader.cli import main\nmain(['--target', 'solutions'])\n"
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'matplotlib', 'sklearn', 'scipy'}))")
-    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
-    assert "100/100" in proc.stdout, proc.stdout[-500:]
-    assert proc.stdout.strip().endswith("[]"), proc.stdout[-300:]
+    draws the data as make_blobs does without scikit-learn (and scipy: 2 s of CPU)."""
+    proc, _, imported, report = reference
+    assert report["score"] == TOTAL
+    assert sorted({m.split(".")[0] for m in imported} & {"matplotlib", "sklearn", "scipy"}) == []
 
 
 @pytest.mark.parametrize("blocked, command, option", [("yaml", "release", "--instructor"),

@@ -183,7 +183,7 @@ def klass(tmp_path_factory):
     for pattern in PATTERNS:
         student_repository(root / "submissions", pattern)
     proc = subprocess.run([sys.executable, "-m", "grader", "batch", str(root / "submissions"),
-                           "--csv", str(root / "grades.csv"), "--jobs", "2", "--quiet"],
+                           "--csv", str(root / "grades.csv"), "--jobs", "1", "--quiet"],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     with open(root / "grades.csv", newline="") as f:

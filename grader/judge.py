@@ -30,7 +30,7 @@ import socket
 import struct
 from dataclasses import asdict
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, TypeVar
 
 from .course import DEFAULT_SEED
 from .options import Options
@@ -39,6 +39,7 @@ from .results import Report, Result, recorded_check
 if TYPE_CHECKING:
     from .checks.registry import Check
 
+T = TypeVar("T")
 HEADER = struct.Struct("<Q")
 MAX_FRAME = 64 * 2**20          # bytes; a report is tens of kilobytes
 
@@ -51,17 +52,16 @@ def grade(target: Path | str, only: str | None = None, seed: int = DEFAULT_SEED,
           options: Options = Options(), on_activity: Callable[[str], None] | None = None,
           shown_as: str | None = None, file_shown_as: str | None = None) -> Report:
     """runner.grade with the cases of `seed`, in a judge where there can be one."""
-    request = {"op": "grade", "target": str(target), "only": only, "seed": seed, "options": asdict(options),
-               "activity": on_activity is not None, "shown_as": shown_as, "file_shown_as": file_shown_as}
     if not options.in_process:
-        from .gateway import judge_available, warn_unconfined_once
+        from .gateway import warn_unconfined_once
 
-        if judge_available():
-            warn_unconfined_once()          # the judge's stderr is no terminal's
-            try:
-                return _judge().run(request, on_activity or (lambda text: None))
-            except JudgeLost:
-                _forget()
+        warn_unconfined_once()          # here: the judge's stderr is no terminal's
+        request = {"op": "grade", "target": str(target), "only": only, "seed": seed,
+                   "options": asdict(options), "activity": on_activity is not None,
+                   "shown_as": shown_as, "file_shown_as": file_shown_as}
+        report = _from_judge(request, _report, on_activity)
+        if report is not None:
+            return report
     from .runner import grade as grade_here
 
     return grade_here(target, only, cases_of(seed), options, on_activity, shown_as, file_shown_as)
@@ -72,18 +72,36 @@ def checks() -> list[Check]:
     run): a judge's, where there can be one, so that this process need not import them."""
     global _checks
     if _checks is None:
-        from .gateway import judge_available
+        _checks = _from_judge({"op": "checks"}, _check_list)
+    if _checks is None:
+        from .checks.registry import all_checks
 
-        if judge_available():
-            try:
-                _checks = _judge().checks()
-            except JudgeLost:
-                _forget()
-        if _checks is None:
-            from .checks.registry import all_checks
-
-            _checks = [recorded_check(c.id, c.exercise, c.name, c.points) for c in all_checks()]
+        _checks = [recorded_check(c.id, c.exercise, c.name, c.points) for c in all_checks()]
     return list(_checks)
+
+
+def _from_judge(request: dict, read: Callable[[dict], T], on_activity=None) -> T | None:
+    """What this process's judge answers to request, as `read` makes it of the answer; None
+    where there can be no judge, or it is lost (the next request starts another)."""
+    from .gateway import judge_available
+
+    if not judge_available():
+        return None
+    try:
+        return read(_judge().ask(request, on_activity or (lambda text: None)))
+    except (JudgeLost, OSError, ValueError, KeyError, TypeError):
+        _forget()
+        return None
+
+
+def _report(answer: dict) -> Report:
+    return Report(str(answer["target"]), [Result.from_data(r) for r in answer["results"]],
+                  [str(n) for n in answer["notes"]])
+
+
+def _check_list(answer: dict) -> list[Check]:
+    return [recorded_check(str(c["id"]), str(c["exercise"]), str(c["name"]), int(c["points"]))
+            for c in answer["checks"]]
 
 
 _checks: list[Check] | None = None
@@ -114,31 +132,14 @@ class _Judge:
             theirs.close()
         self.sock, self.owner = ours, os.getpid()
 
-    def checks(self) -> list[Check]:
-        try:
-            _send(self.sock, {"op": "checks"})
-            message = _receive(self.sock)
-            if message is None or message.get("op") != "checks":
-                raise JudgeLost("no list of checks")
-            return [recorded_check(str(c["id"]), str(c["exercise"]), str(c["name"]), int(c["points"]))
-                    for c in message["checks"]]
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise JudgeLost(str(exc)) from None
-
-    def run(self, request: dict, on_activity: Callable[[str], None]) -> Report:
-        try:
-            _send(self.sock, request)
-            while True:
-                message = _receive(self.sock)
-                if message is None:
-                    raise JudgeLost("it ended")
-                if message.get("op") == "activity":
-                    on_activity(str(message.get("text")))
-                elif message.get("op") == "report":
-                    return Report(str(message["target"]), [Result.from_data(r) for r in message["results"]],
-                                  [str(n) for n in message["notes"]])
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise JudgeLost(str(exc)) from None
+    def ask(self, request: dict, on_activity: Callable[[str], None]) -> dict:
+        """The judge's answer to request; what it says it is doing meanwhile goes to on_activity."""
+        _send(self.sock, request)
+        while (message := _receive(self.sock)) is not None:
+            if message.get("op") != "activity":
+                return message
+            on_activity(str(message.get("text")))
+        raise JudgeLost("it ended")
 
 
 _judge_: _Judge | None = None

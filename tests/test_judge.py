@@ -27,6 +27,7 @@ def test_a_judge_gives_the_report_of_the_checks_run_here(submission):
     folder = submission(ex03=WRONG_SOFTMAX)
     here = grade(folder, only="ex03")
     judged = judge.grade(folder, only="ex03")
+    assert judge._judge_ is not None        # a judge answered (a lost one is forgotten)
     assert [r.to_data() for r in judged.results] == [r.to_data() for r in here.results]
     assert judged.target == here.target and 0 < judged.score < judged.max_score
 

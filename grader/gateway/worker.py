@@ -43,7 +43,7 @@ ERROR_FIELDS = ("summary", "exception", "function", "called", "got", "expected",
 def worker_available() -> bool:
     """The worker needs fork and the Linux sandbox (grader.gateway.sandbox). Elsewhere the grader
     runs student code in its own process, contained as far as one process allows."""
-    return zygote_client.available() and hasattr(os, "fork")
+    return zygote_client.judge_available()          # what forks a judge forks a worker
 
 
 def _gib(size: int) -> str:

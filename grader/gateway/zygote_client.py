@@ -162,18 +162,8 @@ class Zygote:
               time_scale: float) -> int:
         """Fork a worker that reads requests from fds[0], writes replies to fds[1] and
         prints into fds[2]; its pid."""
-        with self.lock:
-            if self.lost:
-                raise ZygoteLost(self.lost)
-            if not self.ready:
-                self._await("ready", READY_LIMIT, "starting up")
-                self.ready = True
-            self._send({"op": "spawn", "target": target, "scratch": scratch,
-                        "memory_limit": memory_limit, "time_scale": time_scale}, fds)
-            pid = self._await("spawned", ANSWER_LIMIT, "a fork").get("pid")
-            if not isinstance(pid, int) or pid <= 0:
-                raise self._lose("talking nonsense")
-            return pid
+        return self._fork({"op": "spawn", "target": target, "scratch": scratch,
+                           "memory_limit": memory_limit, "time_scale": time_scale}, fds, "spawned", "a fork")
 
     def status(self, pid: int, wait: float) -> tuple[int, int | None] | None:
         """The worker's wait status and the signal that stopped it (if one did), once it
@@ -189,14 +179,18 @@ class Zygote:
 
     def judge(self, channel: int) -> int:
         """Fork a judge (grader/judge.py) that talks to this process over `channel`; its pid."""
+        return self._fork({"op": "judge"}, (channel,), "judging", "a judge")
+
+    def _fork(self, request: dict, fds: tuple[int, ...], answer: str, what: str) -> int:
+        """Ask for a child (once the zygote is ready) and wait for its pid."""
         with self.lock:
             if self.lost:
                 raise ZygoteLost(self.lost)
             if not self.ready:
                 self._await("ready", READY_LIMIT, "starting up")
                 self.ready = True
-            self._send({"op": "judge"}, (channel,))
-            pid = self._await("judging", ANSWER_LIMIT, "a judge").get("pid")
+            self._send(request, fds)
+            pid = self._await(answer, ANSWER_LIMIT, what).get("pid")
             if not isinstance(pid, int) or pid <= 0:
                 raise self._lose("talking nonsense")
             return pid

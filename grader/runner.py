@@ -11,8 +11,8 @@ from .course import exercise
 from .checks.feedback import CheckFailed, Feedback, grader_error
 from .checks.registry import Check, all_checks
 from .options import Options
-from .gateway import (Gateway, InProcessGateway, ProbeResult, StudentCodeError,
-                      WorkerGateway, shorten, warn_unconfined_once, worker_available)
+from .gateway import (Gateway, InProcessGateway, ProbeResult, StudentCodeError, WorkerGateway,
+                      fresh_autograd, shorten, warn_unconfined_once, worker_available)
 from .results import Cause, Report, Result
 from .untrusted import clean
 
@@ -67,7 +67,8 @@ def run_check(check: Check, ctx: Context) -> Result:
     ctx.printed = []
     shown = ctx.shown(check)
     try:
-        check.run(ctx)
+        with fresh_autograd():          # the references' state, in a notebook's kernel too
+            check.run(ctx)
     except CheckFailed as failure:
         if failure.output is None and ctx.printed:
             failure.output = shorten("".join(ctx.printed))

@@ -262,3 +262,24 @@ def test_in_autograde_kernels_the_cell_leaves_grading_to_the_grader(monkeypatch,
     monkeypatch.setenv(GRADED_OUTSIDE, "1")
     assert grade_cell("ex01", {}) == OUTSIDE
     assert OUTSIDE in capsys.readouterr().out
+
+
+def test_a_kernel_with_autograd_off_is_graded_as_a_fresh_process_would_be(capsys):
+    """A cell that turned gradients off, or left inference mode on, changes neither the
+    grader's references (training needs gradients) nor a verdict: a predict_proba without
+    torch.no_grad() still loses those points."""
+    import torch
+
+    forgot = ("def predict_proba(model, X):\n    model.eval()\n"
+              "    return torch.softmax(model(X.to(next(model.parameters()).device)), dim=1)\n")
+    fresh = grade_cell("ex03", notebook_namespace(ex03=forgot))
+    before = torch.is_grad_enabled()
+    torch.set_grad_enabled(False)
+    try:
+        with torch.inference_mode():
+            assert grade_cell("ex04", notebook_namespace()) == exercise("ex04").points
+            assert grade_cell("ex03", notebook_namespace(ex03=forgot)) == fresh < exercise("ex03").points
+        assert not torch.is_grad_enabled()          # the kernel's own state, as it was
+    finally:
+        torch.set_grad_enabled(before)
+    assert "FAIL  predict_proba builds no autograd graph" in capsys.readouterr().out

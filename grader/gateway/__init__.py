@@ -17,7 +17,7 @@ if TYPE_CHECKING:       # the same names, for mypy and for the layout test's imp
     from .confinement import (Unconfined, probe as probe_confinement, require_for_batch,
                               warn_once as warn_unconfined_once, writes_confined)
     from .in_process import InProcessGateway
-    from .limits import DEFAULT_MEMORY_LIMIT, CallTimeout, time_limit
+    from .limits import DEFAULT_MEMORY_LIMIT, CallTimeout, fresh_autograd, time_limit
     from .notebook import NotebookGateway
     from .worker import WorkerGateway, worker_available
     from .zygote_client import judge_available, start_early as start_zygote_early, start_judge
@@ -33,6 +33,7 @@ _PUBLIC = {
     "DEFAULT_MEMORY_LIMIT": ("limits", "DEFAULT_MEMORY_LIMIT"),
     "NotebookGateway": ("notebook", "NotebookGateway"),
     "CallTimeout": ("limits", "CallTimeout"), "time_limit": ("limits", "time_limit"),
+    "fresh_autograd": ("limits", "fresh_autograd"),
     # The zygote that forks the workers, started as early as a command can.
     "start_zygote_early": ("zygote_client", "start_early"),
     # A judge (grader/judge.py): the checks' process, forked by the zygote.
@@ -45,7 +46,7 @@ _PUBLIC = {
 }
 __all__ = ["CallTimeout", "DEFAULT_MEMORY_LIMIT", "Gateway", "InProcessGateway", "NotebookGateway",
            "ProbeResult", "StudentCodeError", "Unconfined", "WorkerGateway", "box_missing_text", "box_table",
-           "judge_available", "start_judge",
+           "fresh_autograd", "judge_available", "start_judge",
            "probe_confinement", "require_for_batch", "shorten", "start_zygote_early", "time_limit",
            "warn_unconfined_once", "worker_available", "writes_confined"]
 

@@ -30,8 +30,8 @@ from ..probes.student import MissingFunction, NotImplementedYet, Student
 from . import lazy_dynamo, loops
 from .base import IMPORT_LIMIT, OUTPUT_LIMIT, Gateway, ProbeResult, StudentCodeError, shorten
 from .imports import exercise_imports
-from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, Signalled, no_debugger,
-                     signals_end_the_call, swap_stdin, time_limit)
+from .limits import (BoundedOutput, BreakpointCalled, CallTimeout, OutputFlood, Signalled, fresh_autograd,
+                     no_debugger, signals_end_the_call, swap_stdin, time_limit)
 
 
 def student_line(frame, target: Path) -> str | None:
@@ -142,6 +142,7 @@ class InProcessGateway(Gateway):
         stack.enter_context(contextlib.redirect_stdout(out))
         stack.enter_context(contextlib.redirect_stderr(out))
         stack.enter_context(signals_end_the_call())
+        stack.enter_context(fresh_autograd())
         if not self.debug:
             stack.enter_context(swap_stdin())
             stack.enter_context(no_debugger(lambda frame: student_line(frame, self.target)))

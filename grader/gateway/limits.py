@@ -122,6 +122,20 @@ def time_limit(seconds: float, locate=None):
         looks.clear()               # frames hold the student's locals
 
 
+@contextlib.contextmanager
+def fresh_autograd():
+    """Autograd as a new process has it (on, and not in inference mode), whatever the caller
+    left, and the caller's own state back afterwards. A verdict must not depend on what ran
+    before it: a notebook cell that turned gradients off, or a time limit that struck inside
+    torch.no_grad().__enter__ and so left them off for good. Without torch loaded, nothing."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    with torch.inference_mode(False), torch.enable_grad():
+        yield
+
+
 def _ending_signals() -> list[int]:
     named = [getattr(signal, name) for name in _ENDING if hasattr(signal, name)]
     real_time = range(signal.SIGRTMIN, signal.SIGRTMAX + 1) if hasattr(signal, "SIGRTMIN") else ()

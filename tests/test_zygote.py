@@ -12,6 +12,7 @@ import shutil
 import string
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -336,3 +337,41 @@ def test_a_class_survives_attacks_on_its_graders_and_keeps_its_secrets(tmp_path)
     assert all(seed not in text and token not in text for text in outputs)
     assert proc.returncode == (1 if "grading stopped" in proc.stderr + "".join(feedback.values()) else 0)
     assert not stopped_graders()
+
+
+def _children(pid: int) -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_bytes().rsplit(b")", 1)[1].split()[1]) == pid:
+                found.add(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def test_a_batchs_grading_processes_share_one_zygote_and_a_killed_one_leaves_nothing(submission):
+    """Each grading process of a batch asks the main process's zygote for its judge and
+    workers (one torch import for the class, not one per process). One that the supervisor
+    kills for taking too long, while its worker loops, takes its judge and that worker with it."""
+    from grader import judge
+    from grader.instructor.pool import Lost, supervise
+
+    honest = submission()
+    looping = submission(ex01="import time\nwhile True:\n    try:\n        time.sleep(0.05)\n"
+                              "    except BaseException:\n        pass\n")
+    judge.checks()                          # the main process's zygote and judge, as batch starts them
+    zygote = zygote_client.zygote()
+    before = _children(zygote.proc.pid)
+
+    def grade(folder):
+        return [type(zygote_client._zygote).__name__, judge.grade(folder, only="ex01").score]
+
+    outcomes = dict(supervise([str(honest), str(looping)], grade, size=2, limit=8.0))
+    assert outcomes[str(honest)] == ["SharedZygote", exercise("ex01").points]
+    assert isinstance(outcomes[str(looping)], Lost) and "longer than 8 s" in outcomes[str(looping)].reason
+    for _ in range(100):                    # the zygote hears the socket close, then kills
+        if _children(zygote.proc.pid) == before:
+            break
+        time.sleep(0.1)
+    assert _children(zygote.proc.pid) == before

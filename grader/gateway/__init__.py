@@ -20,7 +20,8 @@ if TYPE_CHECKING:       # the same names, for mypy and for the layout test's imp
     from .limits import DEFAULT_MEMORY_LIMIT, CallTimeout, fresh_autograd, time_limit
     from .notebook import NotebookGateway
     from .worker import WorkerGateway, worker_available
-    from .zygote_client import judge_available, start_early as start_zygote_early, start_judge
+    from .zygote_client import (adopt as adopt_zygote, judge_available, share as share_zygote,
+                                start_early as start_zygote_early, start_judge)
 
 # name: (module, its name there)
 _PUBLIC = {
@@ -36,6 +37,8 @@ _PUBLIC = {
     "fresh_autograd": ("limits", "fresh_autograd"),
     # The zygote that forks the workers, started as early as a command can.
     "start_zygote_early": ("zygote_client", "start_early"),
+    # A batch's grading processes share their main process's zygote.
+    "share_zygote": ("zygote_client", "share"), "adopt_zygote": ("zygote_client", "adopt"),
     # A judge (grader/judge.py): the checks' process, forked by the zygote.
     "start_judge": ("zygote_client", "start_judge"), "judge_available": ("zygote_client", "judge_available"),
     # What this machine confines (docs/sandbox.md).
@@ -46,7 +49,7 @@ _PUBLIC = {
 }
 __all__ = ["CallTimeout", "DEFAULT_MEMORY_LIMIT", "Gateway", "InProcessGateway", "NotebookGateway",
            "ProbeResult", "StudentCodeError", "Unconfined", "WorkerGateway", "box_missing_text", "box_table",
-           "fresh_autograd", "judge_available", "start_judge",
+           "adopt_zygote", "fresh_autograd", "judge_available", "share_zygote", "start_judge",
            "probe_confinement", "require_for_batch", "shorten", "start_zygote_early", "time_limit",
            "warn_unconfined_once", "worker_available", "writes_confined"]
 

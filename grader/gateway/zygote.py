@@ -17,8 +17,15 @@ datagram, file descriptors passed beside it (socket.send_fds).
                     with the worker's requests pipe, replies pipe and output file
                     {"op": "kill", "pid"}
                     {"op": "judge"} with the grader's end of the judge's channel
+                    {"op": "client"}: a socket for another grading process (a batch's)
   zygote -> grader  {"op": "ready"}  {"op": "spawned", "pid"}  {"op": "judging", "pid"}
+                    {"op": "client"} with the new socket's other end
                     {"op": "ended", "pid", "status", "stopped": signal number or null}
+
+A batch's processes share one zygote (grader/instructor/pool.py): the batch's main process
+asks for a socket for each, and each is a grader of its own here. It may ask for judges and
+workers, and kill only its own; when its socket closes (the process ended or was killed),
+so do its judges, and with their sockets their workers.
 
 A judge (grader/judge.py) is the checks' process: forked from here, so it has torch
 without importing it, and the grader that asked for it never imports torch at all. It is
@@ -66,6 +73,7 @@ class Zygote:
     def __init__(self, control: socket.socket, judge: str | None = None):
         self.control = control                           # the grader's
         self.clients: list[socket.socket] = [control]    # and each judge's
+        self.graders: list[socket.socket] = [control]    # those that may ask for judges
         self.judge_module = judge                        # what a judge runs (--judge MODULE)
         self.children: dict[int, int | None] = {}        # pid -> the signal that stopped it
         self.owners: dict[int, socket.socket] = {}       # pid -> the client that asked for it
@@ -111,7 +119,17 @@ class Zygote:
             self.owners[pid] = client
             send(client, {"op": "spawned", "pid": pid})
             return
-        if op == "judge" and len(fds) == 1 and client is self.control and self.judge_module:
+        if op == "client" and not fds and client is self.control:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            ours.set_inheritable(False)
+            self.clients.append(ours)
+            self.graders.append(ours)
+            try:
+                send(client, {"op": "client"}, (theirs.fileno(),))
+            finally:
+                theirs.close()
+            return
+        if op == "judge" and len(fds) == 1 and client in self.graders and self.judge_module:
             try:
                 pid = self.fork_judge(fds[0])
             finally:
@@ -155,11 +173,14 @@ class Zygote:
             os._exit(status)
 
     def drop(self, client: socket.socket) -> None:
-        """A judge has ended: so do the workers it asked for."""
+        """A judge or a batch's grading process has ended: so do the judges and workers it
+        asked for."""
         for pid, owner in list(self.owners.items()):
             if owner is client and pid in self.children:
                 self.kill(pid)
         self.clients.remove(client)
+        if client in self.graders:
+            self.graders.remove(client)
         client.close()
 
     def fork(self, message: dict, fds: list[int]) -> int:

@@ -1,6 +1,7 @@
 """The grader's side of its zygote (grader/gateway/zygote.py), the process that forks workers.
 
-One zygote per grading process, started as early as possible (a command starts it before the
+One zygote per grading process (a batch's processes share their main process's: share(),
+adopt()), started as early as possible (a command starts it before the
 grader imports torch, so that the two imports overlap) and kept warm: the watch forks a
 worker from it on every save. It is started by exec, never by fork, with a minimal
 environment (ENVIRONMENT: no tokens) and nothing secret on its command line.
@@ -79,6 +80,7 @@ class Zygote:
         self.lock = threading.RLock()
         self._stopped_since: float | None = None
         self.lost: str | None = None
+        self.shared: list[int] = []          # sockets it sent for other grading processes
 
     # -- its health ----------------------------------------------------------------------
     def _check(self) -> None:
@@ -120,8 +122,6 @@ class Zygote:
                 data, fds, flags, _ = socket.recv_fds(self.sock, MAX_MESSAGE, 4)
             except OSError as exc:
                 raise self._lose(f"unreachable ({exc.strerror})") from None
-            for fd in fds:                                  # it sends none
-                os.close(fd)
             if not data:                                    # it closed its end: it is ending
                 try:
                     if self.proc is not None:
@@ -135,7 +135,13 @@ class Zygote:
                 if flags & socket.MSG_TRUNC or not isinstance(message, dict):
                     raise ValueError
             except ValueError:
-                raise self._lose("talking nonsense") from None
+                message = None
+            if message is not None and message.get("op") == "client" and len(fds) == 1:
+                self.shared.append(fds.pop())               # a socket for a batch's process
+            for fd in fds:                                  # it sends no other
+                os.close(fd)
+            if message is None:
+                raise self._lose("talking nonsense")
             if message.get("op") == "ended" and all(type(message.get(k)) is int for k in ("pid", "status")):
                 stopped = message.get("stopped")
                 self.ended[message["pid"]] = (message["status"], stopped if type(stopped) is int else None)
@@ -181,15 +187,29 @@ class Zygote:
         """Fork a judge (grader/judge.py) that talks to this process over `channel`; its pid."""
         return self._fork({"op": "judge"}, (channel,), "judging", "a judge")
 
+    def share(self) -> socket.socket:
+        """A socket through which another grading process (a batch's, forked from this
+        one) asks this zygote for its own judges and workers. Raises ZygoteLost."""
+        with self.lock:
+            self._ask({"op": "client"}, ())
+            self._await("client", ANSWER_LIMIT, "a socket for another grading process")
+            if not self.shared:
+                raise self._lose("talking nonsense")
+            return socket.socket(fileno=self.shared.pop())
+
+    def _ask(self, request: dict, fds: tuple[int, ...]) -> None:
+        """Send a request once the zygote is ready."""
+        if self.lost:
+            raise ZygoteLost(self.lost)
+        if not self.ready:
+            self._await("ready", READY_LIMIT, "starting up")
+            self.ready = True
+        self._send(request, fds)
+
     def _fork(self, request: dict, fds: tuple[int, ...], answer: str, what: str) -> int:
         """Ask for a child (once the zygote is ready) and wait for its pid."""
         with self.lock:
-            if self.lost:
-                raise ZygoteLost(self.lost)
-            if not self.ready:
-                self._await("ready", READY_LIMIT, "starting up")
-                self.ready = True
-            self._send(request, fds)
+            self._ask(request, fds)
             pid = self._await(answer, ANSWER_LIMIT, what).get("pid")
             if not isinstance(pid, int) or pid <= 0:
                 raise self._lose("talking nonsense")
@@ -248,6 +268,11 @@ class ParentZygote(Zygote):
             self.sock.close()
 
 
+class SharedZygote(ParentZygote):
+    """A batch's grading process's share of its main process's zygote (share()): its own
+    socket, its own judges and workers. If it is lost, this process starts its own."""
+
+
 _zygote: Zygote | None = None
 _guard = threading.Lock()
 
@@ -256,7 +281,7 @@ def zygote() -> Zygote:
     """This process's zygote, started if there is none or the last one was lost."""
     global _zygote
     with _guard:
-        if isinstance(_zygote, ParentZygote):
+        if isinstance(_zygote, ParentZygote) and not (isinstance(_zygote, SharedZygote) and _zygote.lost):
             return _zygote          # a judge never starts a zygote of its own
         if _zygote is None or _zygote.lost or _zygote.owner != os.getpid():
             _zygote = Zygote()
@@ -267,6 +292,23 @@ def attach(sock: socket.socket) -> None:
     """In a judge: its zygote is the one that forked it."""
     global _zygote
     _zygote = ParentZygote(sock)
+
+
+def share() -> socket.socket | None:
+    """A socket for a grading process this one is about to fork (adopt() there), through
+    which it shares this process's zygote; None where there is none to share."""
+    if not available():
+        return None
+    try:
+        return zygote().share()
+    except ZygoteLost:
+        return None
+
+
+def adopt(sock: socket.socket) -> None:
+    """In a batch's grading process: grade through the zygote that share() gave it."""
+    global _zygote
+    _zygote = SharedZygote(sock)
 
 
 def start_judge(channel: int) -> int:
@@ -290,7 +332,8 @@ def _forget_in_child() -> None:
             _zygote.sock.close()
         except OSError:
             pass
-        _zygote.proc.returncode = 0        # never waited for or killed from here
+        if _zygote.proc is not None:
+            _zygote.proc.returncode = 0    # never waited for or killed from here
         _zygote = None
 
 

@@ -2,10 +2,11 @@
 
 multiprocessing.Pool waits forever for a task whose process was killed, and a stopped
 process hangs it. Here each grading process takes one job at a time over its own pipes and
-starts its own zygote (grader/gateway/zygote_client.py), and the main process watches every
-one: a process that dies, stops, or spends longer than `limit` seconds on one job is killed
-with its process group (its zygote, and the workers that die with it) and replaced, and that
-job's outcome is a Lost saying what happened. Every other job is still graded.
+shares the main process's zygote (grader/gateway/zygote_client.py) through a socket of its
+own, and the main process watches every one: a process that dies, stops, or spends longer
+than `limit` seconds on one job is killed with its process group and replaced, and that
+job's outcome is a Lost saying what happened. Its socket closes with it, and the zygote then
+kills its judge and the judge's workers. Every other job is still graded.
 
 Outcomes come back as length-prefixed JSON, at most MAX_RESULT bytes: never pickle, so
 nothing a grading process sends can run code in the main process.
@@ -45,12 +46,15 @@ class _Process:
     status: int | None = None        # its wait status, once it has ended
 
 
-def _serve(tasks: int, results: int, jobs: list, grade: Callable) -> None:
+def _serve(tasks: int, results: int, jobs: list, grade: Callable, zygote) -> None:
     """A grading process's life: a job number in, its outcome out, until end of file."""
-    from ..gateway import start_zygote_early
+    from ..gateway import adopt_zygote, start_zygote_early
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C is the main process's
-    start_zygote_early()                              # its imports overlap the first job's
+    if zygote is not None:
+        adopt_zygote(zygote)
+    else:
+        start_zygote_early()                          # its imports overlap the first job's
     lines = os.fdopen(tasks, "r")
     for line in lines:
         data = json.dumps(grade(jobs[int(line)])).encode()
@@ -65,6 +69,9 @@ class Supervisor:
         self.processes: list[_Process] = []
 
     def _start(self) -> _Process:
+        from ..gateway import share_zygote
+
+        zygote = share_zygote()            # None where there is none: it starts its own
         tasks_r, tasks_w = os.pipe()
         results_r, results_w = os.pipe()
         pid = os.fork()
@@ -74,7 +81,7 @@ class Supervisor:
                 os.setpgid(0, 0)
                 for fd in (tasks_w, results_r, *(n for p in self.processes for n in (p.tasks, p.results))):
                     os.close(fd)
-                _serve(tasks_r, results_w, self.jobs, self.grade)
+                _serve(tasks_r, results_w, self.jobs, self.grade, zygote)
                 status = 0
             finally:
                 os._exit(status)
@@ -82,6 +89,8 @@ class Supervisor:
             os.setpgid(pid, pid)
         except OSError:
             pass                    # it did so itself already
+        if zygote is not None:
+            zygote.close()          # the grading process's alone: it closes when that one ends
         os.close(tasks_r)
         os.close(results_w)
         process = _Process(pid, tasks_w, results_r)

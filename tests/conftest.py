@@ -1,6 +1,7 @@
 """Shared helpers: submissions built from the reference solutions, graded in-process."""
 from __future__ import annotations
 
+import os
 import shutil
 import signal
 import textwrap
@@ -19,6 +20,27 @@ signal.signal(signal.SIGINT, signal.default_int_handler)
 
 SOLUTIONS = ROOT / "solutions"
 EXERCISES = ROOT / "exercises"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_zygote(tmp_path_factory):
+    """One zygote for every grading process the tests start with this repository's grader
+    (GRADER_ZYGOTE, grader/gateway/zygote_client.py), instead of one each: a torch import
+    (~5 s of CPU) per `python -m grader`. A copied-out grader (a release, a course folder)
+    still starts its own, as does this process (tests/test_zygote.py attacks its zygote)."""
+    from grader.gateway import zygote_client
+
+    if not zygote_client.available():
+        yield
+        return
+    zygote_client.use_shared = False
+    shared = zygote_client.Zygote()
+    path = tmp_path_factory.mktemp("zygote") / "socket"
+    shared.listen(path)
+    os.environ[zygote_client.SHARED] = str(path)
+    yield
+    del os.environ[zygote_client.SHARED]
+    shared.close()
 
 
 def make_submission(directory: Path, source: Path = SOLUTIONS, **replacements: str) -> Path:

@@ -375,3 +375,16 @@ def test_a_batchs_grading_processes_share_one_zygote_and_a_killed_one_leaves_not
             break
         time.sleep(0.1)
     assert _children(zygote.proc.pid) == before
+
+
+def test_a_test_sessions_zygote_serves_only_this_repositorys_grader(tmp_path):
+    """GRADER_ZYGOTE (tests/conftest.py): a grading process of this repository grades
+    through the session's zygote; a copy of the grader elsewhere (a release, a course
+    folder) starts its own, so that a test of a copy never runs this repository's code."""
+    assert os.environ.get(zygote_client.SHARED)
+    probe = "from grader.gateway import zygote_client as z; print(type(z.zygote()).__name__)"
+    here = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    shutil.copytree(ROOT / "grader", tmp_path / "grader", ignore=shutil.ignore_patterns("__pycache__"))
+    there = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
+                           timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert (here.stdout.strip(), there.stdout.strip()) == ("SharedZygote", "Zygote"), here.stderr + there.stderr

@@ -18,6 +18,9 @@ datagram, file descriptors passed beside it (socket.send_fds).
                     {"op": "kill", "pid"}
                     {"op": "judge"} with the grader's end of the judge's channel
                     {"op": "client"}: a socket for another grading process (a batch's)
+                    {"op": "listen"} with a listening socket: each process that connects
+                    to it is another grader (a test session's zygote, zygote_client.SHARED),
+                    first told {"op": "hello", "home": where this grader package lives}
   zygote -> grader  {"op": "ready"}  {"op": "spawned", "pid"}  {"op": "judging", "pid"}
                     {"op": "client"} with the new socket's other end
                     {"op": "ended", "pid", "status", "stopped": signal number or null}
@@ -49,6 +52,8 @@ from pathlib import Path
 
 from .control import MAX_MESSAGE, die_with_parent, send
 
+HOME = str(Path(__file__).resolve().parents[2])      # where this grader package lives
+
 
 def receive(control: socket.socket) -> tuple[dict | None, list[int]]:
     """One message and the descriptors sent with it; (None, []) when the other end has
@@ -74,6 +79,7 @@ class Zygote:
         self.control = control                           # the grader's
         self.clients: list[socket.socket] = [control]    # and each judge's
         self.graders: list[socket.socket] = [control]    # those that may ask for judges
+        self.listeners: list[socket.socket] = []         # where more graders connect
         self.judge_module = judge                        # what a judge runs (--judge MODULE)
         self.children: dict[int, int | None] = {}        # pid -> the signal that stopped it
         self.owners: dict[int, socket.socket] = {}       # pid -> the client that asked for it
@@ -83,8 +89,21 @@ class Zygote:
 
     def serve(self) -> None:
         while True:
-            watched: list[socket.socket | int] = [*self.clients, self.wake_r]
+            watched: list[socket.socket | int] = [*self.clients, *self.listeners, self.wake_r]
             ready, _, _ = select.select(watched, [], [])
+            for listener in [s for s in self.listeners if s in ready]:
+                try:
+                    grader, _ = listener.accept()
+                except OSError:
+                    continue
+                grader.set_inheritable(False)
+                try:        # which grader it serves: another copy's grader starts its own
+                    send(grader, {"op": "hello", "home": HOME})
+                except OSError:
+                    grader.close()
+                    continue
+                self.clients.append(grader)
+                self.graders.append(grader)
             if self.wake_r in ready:
                 while True:
                     try:
@@ -119,7 +138,10 @@ class Zygote:
             self.owners[pid] = client
             send(client, {"op": "spawned", "pid": pid})
             return
-        if op == "client" and not fds and client is self.control:
+        if op == "listen" and len(fds) == 1 and client is self.control:
+            self.listeners.append(socket.socket(fileno=fds[0]))
+            return
+        if op == "client" and not fds and client in self.graders:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             ours.set_inheritable(False)
             self.clients.append(ours)
@@ -148,7 +170,7 @@ class Zygote:
         die_with_parent()
         signal.set_wakeup_fd(-1)
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        for fd in (*(c.fileno() for c in self.clients), self.wake_r, self.wake_w):
+        for fd in (*(c.fileno() for c in (*self.clients, *self.listeners)), self.wake_r, self.wake_w):
             os.close(fd)
 
     def fork_judge(self, channel: int) -> int:

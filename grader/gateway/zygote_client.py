@@ -26,6 +26,11 @@ from .. import messages
 from .control import MAX_MESSAGE, send
 
 ENVIRONMENT = ("PATH", "LANG", "LANGUAGE", "TZ", "TMPDIR")      # and every LC_*
+# The path of a zygote's socket (Zygote.listen) that this process grades through instead
+# of starting its own: a test session's, so that each grading process a test starts does
+# not import torch again. Never passed on to a zygote or a worker (ENVIRONMENT).
+SHARED = "GRADER_ZYGOTE"
+HOME = str(Path(__file__).resolve().parents[2])     # where this grader package lives
 # The module whose serve(channel) a judge runs (zygote.py): named, never imported here, as
 # the gateway imports nothing above it.
 JUDGE = "grader.judge"
@@ -54,8 +59,7 @@ def judge_available() -> bool:
 def environment() -> dict[str, str]:
     """The zygote's environment: what Python and torch need, nothing of the instructor's."""
     env = {k: v for k, v in os.environ.items() if k in ENVIRONMENT or k.startswith("LC_")}
-    home = str(Path(__file__).resolve().parents[2])     # where this grader package lives
-    env["PYTHONPATH"] = os.pathsep.join([home, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
+    env["PYTHONPATH"] = os.pathsep.join([HOME, *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))])
     return env
 
 
@@ -187,6 +191,18 @@ class Zygote:
         """Fork a judge (grader/judge.py) that talks to this process over `channel`; its pid."""
         return self._fork({"op": "judge"}, (channel,), "judging", "a judge")
 
+    def listen(self, path: Path | str) -> None:
+        """Also serve every process that connects to a unix socket at path, as a grader
+        of its own (SHARED): a test session's zygote."""
+        server = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        try:
+            server.bind(str(path))
+            server.listen(64)
+            with self.lock:
+                self._ask({"op": "listen"}, (server.fileno(),))
+        finally:
+            server.close()
+
     def share(self) -> socket.socket:
         """A socket through which another grading process (a batch's, forked from this
         one) asks this zygote for its own judges and workers. Raises ZygoteLost."""
@@ -259,6 +275,7 @@ class ParentZygote(Zygote):
         self.lock = threading.RLock()
         self._stopped_since = None
         self.lost = None
+        self.shared = []
 
     def _check(self) -> None:
         pass
@@ -269,22 +286,47 @@ class ParentZygote(Zygote):
 
 
 class SharedZygote(ParentZygote):
-    """A batch's grading process's share of its main process's zygote (share()): its own
-    socket, its own judges and workers. If it is lost, this process starts its own."""
+    """A share of another process's zygote, through a socket of its own (a batch's grading
+    process, share(); a test session's, SHARED): its own judges and workers. If it is lost,
+    this process starts its own."""
 
 
 _zygote: Zygote | None = None
 _guard = threading.Lock()
+use_shared = True           # False: never SHARED (a test session's own process)
+
+
+def _connect_shared() -> SharedZygote | None:
+    """The zygote at SHARED's path, if one is set and answers."""
+    global use_shared
+    path = os.environ.get(SHARED)
+    if not (use_shared and path):
+        return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    try:
+        sock.connect(path)
+        sock.settimeout(ANSWER_LIMIT)
+        hello = json.loads(sock.recv(MAX_MESSAGE))
+        sock.settimeout(None)
+        if hello.get("op") != "hello" or hello.get("home") != HOME:
+            raise ValueError("another copy's zygote")
+    except (OSError, ValueError, AttributeError):
+        sock.close()
+        use_shared = False
+        return None
+    return SharedZygote(sock)
 
 
 def zygote() -> Zygote:
     """This process's zygote, started if there is none or the last one was lost."""
-    global _zygote
+    global _zygote, use_shared
     with _guard:
         if isinstance(_zygote, ParentZygote) and not (isinstance(_zygote, SharedZygote) and _zygote.lost):
             return _zygote          # a judge never starts a zygote of its own
+        if isinstance(_zygote, SharedZygote):
+            use_shared = False      # lost: this process's own from now on
         if _zygote is None or _zygote.lost or _zygote.owner != os.getpid():
-            _zygote = Zygote()
+            _zygote = _connect_shared() or Zygote()
         return _zygote
 
 

@@ -123,12 +123,13 @@ def _():
 
 @app.cell
 def _(make_dataset):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         X, y = make_dataset()
         print("X:", tuple(X.shape), X.dtype)
         print("y:", tuple(y.shape), y.dtype)
         print("the first five points:\n", X[:5])
         print("their classes:", y[:5])
+    mo.plain_text(_printed.getvalue())
     return X, y
 
 
@@ -166,7 +167,7 @@ def _():
 
 @app.cell
 def _(nn, torch):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         no_opinion = torch.zeros(3, 4)                 # 3 samples, 4 classes, all logits equal
         labels = torch.tensor([0, 3, 1])               # integers: int64 by default
         print(labels.dtype, "->", nn.functional.cross_entropy(no_opinion, labels).item())
@@ -174,6 +175,7 @@ def _(nn, torch):
             nn.functional.cross_entropy(no_opinion, labels.float())
         except RuntimeError as error:
             print("float32 ->", error)
+    mo.plain_text(_printed.getvalue())
     return
 
 
@@ -208,10 +210,11 @@ def _(ex01_verdict):
 
 @app.cell
 def _(X, split_dataset, torch, y):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         X_train_cpu, X_test_cpu, y_train_cpu, y_test_cpu = split_dataset(X, y)
         print(len(X_train_cpu), "points to train on,", len(X_test_cpu), "to test on")
         print("classes in the test set:", torch.bincount(y_test_cpu).tolist())
+    mo.plain_text(_printed.getvalue())
     return X_test_cpu, X_train_cpu, y_test_cpu, y_train_cpu
 
 
@@ -264,11 +267,12 @@ def _(ex02_verdict):
 
 @app.cell
 def _(X_test_cpu, X_train_cpu, get_device, y_test_cpu, y_train_cpu):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         device = get_device()
         print("this notebook computes on:", device)
         X_train, y_train = X_train_cpu.to(device), y_train_cpu.to(device)
         X_test, y_test = X_test_cpu.to(device), y_test_cpu.to(device)
+    mo.plain_text(_printed.getvalue())
     return X_test, X_train, device, y_test, y_train
 
 
@@ -294,11 +298,12 @@ def _(ex02_verdict):
 
 @app.cell
 def _(build_model, device, torch):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         torch.manual_seed(42)                          # the same starting weights on every run
         untrained_model = build_model().to(device)
         print(untrained_model)
         print(sum(p.numel() for p in untrained_model.parameters()), "parameters to learn")
+    mo.plain_text(_printed.getvalue())
     return (untrained_model,)
 
 
@@ -343,10 +348,11 @@ def _():
 
 @app.cell
 def _(X_train, nn, untrained_model, y_train):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         logits = untrained_model(X_train).detach()     # the untrained model's raw output
         print("loss of the raw logits:            ", nn.CrossEntropyLoss()(logits, y_train).item())
         print("loss after a softmax too many:     ", nn.CrossEntropyLoss()(logits.softmax(dim=1), y_train).item())
+    mo.plain_text(_printed.getvalue())
     return
 
 
@@ -365,8 +371,9 @@ def _():
 
 @app.cell
 def _(torch, untrained_model):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         print(torch.optim.SGD(untrained_model.parameters(), lr=0.1))
+    mo.plain_text(_printed.getvalue())
     return
 
 
@@ -390,7 +397,7 @@ def _():
 
 @app.cell
 def _(torch):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         row = torch.tensor([[1.5, -0.5, 3.0, 0.25]])  # logits of one sample for classes 0..3
         probabilities = torch.softmax(row, dim=1)
         print("logits:       ", row.tolist())
@@ -398,6 +405,7 @@ def _(torch):
         print("their sum:    ", round(probabilities.sum(dim=1).item(), 6))
         print("class:        ", probabilities.argmax(dim=1).item(), "(the argmax of the logits is the same:",
               row.argmax(dim=1).item(), ")")
+    mo.plain_text(_printed.getvalue())
     return
 
 
@@ -455,9 +463,10 @@ def _():
 
 @app.cell
 def _(X_test, accuracy, predict, predict_proba, untrained_model, y_test):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         print("probabilities of the first 3 test points:\n", predict_proba(untrained_model, X_test[:3]))
         print("accuracy before training:", accuracy(y_test, predict(untrained_model, X_test)), "%")
+    mo.plain_text(_printed.getvalue())
     return
 
 
@@ -559,11 +568,12 @@ def _(
     y_test,
     y_train,
 ):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         torch.manual_seed(42)
         model = build_model(hidden_units=hidden_units.value).to(device)
         history = train(model, X_train, y_train, X_test, y_test, epochs=epochs.value,
                         lr=learning_rate.value)
+    mo.plain_text(_printed.getvalue())
     return history, model
 
 
@@ -669,7 +679,7 @@ def _(
     y_test,
     y_train,
 ):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         if with_relu.value:
             linear_model = model          # section 6's model, ReLUs and all
         else:
@@ -679,9 +689,10 @@ def _(
                                          nn.Linear(_units, 4)).to(device)
             train(linear_model, X_train, y_train, X_test, y_test, epochs=epochs.value,
                   lr=learning_rate.value)
-        mo.output.append(plots.plot_decision_boundary(
+        _shown = plots.plot_decision_boundary(
             linear_model, X_test, y_test,
-            title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only"))
+            title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only")
+    mo.vstack([mo.plain_text(_printed.getvalue()), _shown])
     return
 
 

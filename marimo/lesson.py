@@ -33,17 +33,12 @@ with app.setup(hide_code=True):
     # marimo shows a figure as a PNG at twice its dpi; drawn as SVG it takes about a
     # quarter less time on each redraw, and stays sharp at any zoom. The lesson's plots
     # have fixed margins: drawn once, not twice to trim them. (The names are the setup's
-    # own: a cell of the student's may import matplotlib or torch.)
+    # own: a cell of the student's may import matplotlib.)
     import matplotlib as _matplotlib
     _matplotlib.rcParams["savefig.format"] = "svg"
 
     from grader.platforms import marimo_cell
     marimo_cell.draw_figures_once()
-
-    # The lesson's models are small: torch trains them as fast on one thread, where more
-    # would spin on the cores that the browser needs to show the plots.
-    import torch as _torch
-    _torch.set_num_threads(1)
 
     # Every exercise graded now, in the worker, while the first cells import and draw.
     marimo_cell.prefetch(EXERCISES)
@@ -129,14 +124,14 @@ def _():
 
 
 @app.cell
-def _(make_dataset):
+def _(make_dataset, show_printed):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         X, y = make_dataset()
         print("X:", tuple(X.shape), X.dtype)
         print("y:", tuple(y.shape), y.dtype)
         print("the first five points:\n", X[:5])
         print("their classes:", y[:5])
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return X, y
 
 
@@ -173,7 +168,7 @@ def _():
 
 
 @app.cell
-def _(nn, torch):
+def _(nn, show_printed, torch):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         no_opinion = torch.zeros(3, 4)                 # 3 samples, 4 classes, all logits equal
         labels = torch.tensor([0, 3, 1])               # integers: int64 by default
@@ -182,7 +177,7 @@ def _(nn, torch):
             nn.functional.cross_entropy(no_opinion, labels.float())
         except RuntimeError as error:
             print("float32 ->", error)
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return
 
 
@@ -216,12 +211,12 @@ def _(ex01_verdict):
 
 
 @app.cell
-def _(X, split_dataset, torch, y):
+def _(X, show_printed, split_dataset, torch, y):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         X_train_cpu, X_test_cpu, y_train_cpu, y_test_cpu = split_dataset(X, y)
         print(len(X_train_cpu), "points to train on,", len(X_test_cpu), "to test on")
         print("classes in the test set:", torch.bincount(y_test_cpu).tolist())
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return X_test_cpu, X_train_cpu, y_test_cpu, y_train_cpu
 
 
@@ -273,13 +268,20 @@ def _(ex02_verdict):
 
 
 @app.cell
-def _(X_test_cpu, X_train_cpu, get_device, y_test_cpu, y_train_cpu):
+def _(
+    X_test_cpu,
+    X_train_cpu,
+    get_device,
+    show_printed,
+    y_test_cpu,
+    y_train_cpu,
+):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         device = get_device()
         print("this notebook computes on:", device)
         X_train, y_train = X_train_cpu.to(device), y_train_cpu.to(device)
         X_test, y_test = X_test_cpu.to(device), y_test_cpu.to(device)
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return X_test, X_train, device, y_test, y_train
 
 
@@ -304,13 +306,13 @@ def _(ex02_verdict):
 
 
 @app.cell
-def _(build_model, device, torch):
+def _(build_model, device, show_printed, torch):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         torch.manual_seed(42)                          # the same starting weights on every run
         untrained_model = build_model().to(device)
         print(untrained_model)
         print(sum(p.numel() for p in untrained_model.parameters()), "parameters to learn")
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return (untrained_model,)
 
 
@@ -354,12 +356,12 @@ def _():
 
 
 @app.cell
-def _(X_train, nn, untrained_model, y_train):
+def _(X_train, nn, show_printed, untrained_model, y_train):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         logits = untrained_model(X_train).detach()     # the untrained model's raw output
         print("loss of the raw logits:            ", nn.CrossEntropyLoss()(logits, y_train).item())
         print("loss after a softmax too many:     ", nn.CrossEntropyLoss()(logits.softmax(dim=1), y_train).item())
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return
 
 
@@ -377,10 +379,10 @@ def _():
 
 
 @app.cell
-def _(torch, untrained_model):
+def _(show_printed, torch, untrained_model):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         print(torch.optim.SGD(untrained_model.parameters(), lr=0.1))
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return
 
 
@@ -403,7 +405,7 @@ def _():
 
 
 @app.cell
-def _(torch):
+def _(show_printed, torch):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         row = torch.tensor([[1.5, -0.5, 3.0, 0.25]])  # logits of one sample for classes 0..3
         probabilities = torch.softmax(row, dim=1)
@@ -412,7 +414,7 @@ def _(torch):
         print("their sum:    ", round(probabilities.sum(dim=1).item(), 6))
         print("class:        ", probabilities.argmax(dim=1).item(), "(the argmax of the logits is the same:",
               row.argmax(dim=1).item(), ")")
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return
 
 
@@ -469,11 +471,19 @@ def _():
 
 
 @app.cell
-def _(X_test, accuracy, predict, predict_proba, untrained_model, y_test):
+def _(
+    X_test,
+    accuracy,
+    predict,
+    predict_proba,
+    show_printed,
+    untrained_model,
+    y_test,
+):
     with mo.capture_stdout() as _printed:  # printed lines show under the cell
         print("probabilities of the first 3 test points:\n", predict_proba(untrained_model, X_test[:3]))
         print("accuracy before training:", accuracy(y_test, predict(untrained_model, X_test)), "%")
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return
 
 
@@ -570,6 +580,7 @@ def _(
     epochs,
     hidden_units,
     learning_rate,
+    show_printed,
     torch,
     train,
     y_test,
@@ -580,7 +591,7 @@ def _(
         model = build_model(hidden_units=hidden_units.value).to(device)
         history = train(model, X_train, y_train, X_test, y_test, epochs=epochs.value,
                         lr=learning_rate.value)
-    mo.plain_text(_printed.getvalue())
+    show_printed(_printed)
     return history, model
 
 
@@ -680,6 +691,7 @@ def _(
     model,
     nn,
     plots,
+    show_printed,
     torch,
     train,
     with_relu,
@@ -699,7 +711,7 @@ def _(
         _shown = plots.plot_decision_boundary(
             linear_model, X_test, y_test,
             title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only")
-    mo.vstack([mo.plain_text(_printed.getvalue()), _shown])
+    show_printed(_printed, _shown)
     return
 
 
@@ -735,6 +747,12 @@ def _():
         mo.stop(True, mo.callout(mo.md(message), kind="warn"))
 
 
+    def show_printed(printed, *shown):
+        """What a cell printed (captured in printed), if anything, above what it shows."""
+        lines = printed.getvalue()
+        return mo.vstack(([mo.plain_text(lines)] if lines else []) + list(shown))
+
+
     def show_verdict(verdict, course):
         """One exercise's checks: its points, the course's, each failed check's message, the hint."""
         earned, available = marimo_cell.course_points(course)
@@ -753,7 +771,7 @@ def _():
         items.append(mo.accordion({"Hint": mo.md(verdict.hint_markdown)}))
         return mo.vstack(items)
 
-    return show_verdict, stop_with
+    return show_printed, show_verdict, stop_with
 
 
 @app.cell(hide_code=True)

@@ -52,17 +52,12 @@ with app.setup(hide_code=True):
     # marimo shows a figure as a PNG at twice its dpi; drawn as SVG it takes about a
     # quarter less time on each redraw, and stays sharp at any zoom. The lesson's plots
     # have fixed margins: drawn once, not twice to trim them. (The names are the setup's
-    # own: a cell of the student's may import matplotlib or torch.)
+    # own: a cell of the student's may import matplotlib.)
     import matplotlib as _matplotlib
     _matplotlib.rcParams["savefig.format"] = "svg"
 
     from grader.platforms import marimo_cell
     marimo_cell.draw_figures_once()
-
-    # The lesson's models are small: torch trains them as fast on one thread, where more
-    # would spin on the cores that the browser needs to show the plots.
-    import torch as _torch
-    _torch.set_num_threads(1)
 
     # Every exercise graded now, in the worker, while the first cells import and draw.
     marimo_cell.prefetch(EXERCISES)
@@ -227,6 +222,12 @@ _HELPERS = '''\
 def stop_with(message):
     """Stop the cell that called a function of yours, and say why."""
     mo.stop(True, mo.callout(mo.md(message), kind="warn"))
+
+
+def show_printed(printed, *shown):
+    """What a cell printed (captured in printed), if anything, above what it shows."""
+    lines = printed.getvalue()
+    return mo.vstack(([mo.plain_text(lines)] if lines else []) + list(shown))
 
 
 def show_verdict(verdict, course):

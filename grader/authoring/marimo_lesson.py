@@ -159,6 +159,11 @@ def _one_definition_each(cells: list[Cell]) -> None:
         for cell in code_cells[first:second]:
             cell.code = _rename(cell.code, old, new, until_redefined=False)
         code_cells[second].code = _rename(code_cells[second].code, old, new, until_redefined=True)
+
+
+def _link(cells: list[Cell]) -> None:
+    """Each code cell's definitions, and the names it reads from other cells."""
+    code_cells = [c for c in cells if not c.markdown]
     owner: dict[str, int] = {}
     for i, cell in enumerate(code_cells):
         cell.defs = _defs(cell.code)
@@ -223,6 +228,7 @@ def cells(root: Path = ROOT) -> list[Cell]:
     for cell in found:
         if not cell.hidden:
             cell.code = _printing_under_the_cell(cell.code)
+    _link(found)
     return found
 
 
@@ -243,11 +249,11 @@ def _printing_under_the_cell(code: str) -> str:
         return code
     lines = code.splitlines()
     last = tree.body[-1]
-    printed = "mo.plain_text(_printed.getvalue())"
+    printed = "show_printed(_printed)"
     if isinstance(last, ast.Expr) and not (
             isinstance(last.value, ast.Call) and getattr(last.value.func, "id", None) in PRINTERS):
         lines[last.lineno - 1] = "_shown = " + lines[last.lineno - 1]
-        printed = f"mo.vstack([{printed}, _shown])"
+        printed = "show_printed(_printed, _shown)"
     wrapped = ["with mo.capture_stdout() as _printed:  # printed lines show under the cell"]
     return "\n".join(wrapped + [("    " + line) if line.strip() else "" for line in lines] + [printed])
 

@@ -13,17 +13,22 @@ Serves a copy of the course with `marimo run` and drives headless Chromium (Debi
                  train and its map redrawn, median of N
   save           an exercise file saved -> its verdict shown again (the notebook polls
                  the files every 0.5 s, then grades in the worker)
-each as wall-clock seconds and as the CPU seconds the server and its processes used (the
+each as wall-clock seconds, as the CPU seconds the server and its processes used (the
 kernel, the zygote, the workers: the lesson's own work, which a busy machine does not
-change). For the slider and the switch, the wall-clock runs from the key press or the
-click until the new images are in the page and decoded, as the page itself records it:
-polling the page every few milliseconds from here would take a core from the server it
-measures. And, in this process, what one redraw costs without the browser: 100 epochs of
-the reference train, and the three plots drawn as the lesson shows them (SVG, trimmed).
+change), and as the CPU seconds Chromium used meanwhile (parsing, decoding and painting
+the new images in software: a browser with a GPU does less). For the slider and the
+switch, the wall-clock runs from the key press or the click until the new images are in
+the page and decoded, as the page itself records it: polling the page every few
+milliseconds from here would take a core from the server it measures. And, in this
+process, what one redraw costs without the browser: 100 epochs of the reference train
+(one thread, as in the lesson), and the three plots of a slider's step as SVG, drawn once
+as the lesson shows them, and trimmed as marimo shows a figure (drawn twice).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import os
 import shutil
 import socket
@@ -82,11 +87,13 @@ def settled(pid: int, quiet: float = 0.3) -> float:
         last = now
 
 
-def medians(timed: list[tuple[float, float]]) -> tuple[float, float]:
-    return statistics.median(t for t, _ in timed), statistics.median(c for _, c in timed)
+def medians(timed: list[tuple[float, ...]]) -> tuple[float, ...]:
+    return tuple(statistics.median(column) for column in zip(*timed))
 
 
-def in_process() -> dict[str, float]:
+def in_process() -> dict[str, tuple[float, float]]:
+    """Wall-clock and CPU seconds, in this process, of one training and of the three plots
+    of a slider's step, as the lesson draws them and as marimo would (means of 3)."""
     import torch
 
     from grader import plots
@@ -97,22 +104,30 @@ def in_process() -> dict[str, float]:
     prepare_torch()          # as the notebook's loading does: one thread, no torch._dynamo
     X, y = ex01_data.make_dataset()
     X_train, X_test, y_train, y_test = ex01_data.split_dataset(X, y)
-    ex04_train.train(ex02_model.build_model(), X_train, y_train, X_test, y_test, epochs=1)
+    with contextlib.redirect_stdout(io.StringIO()):
+        ex04_train.train(ex02_model.build_model(), X_train, y_train, X_test, y_test, epochs=1)
     torch.manual_seed(42)
     model = ex02_model.build_model()
-    start = time.perf_counter()
-    history = ex04_train.train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1)
-    trained = time.perf_counter() - start
+    start, used = time.perf_counter(), time.process_time()
+    with contextlib.redirect_stdout(io.StringIO()):
+        history = ex04_train.train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1)
+    trained, trained_cpu = time.perf_counter() - start, time.process_time() - used
     import matplotlib.pyplot as plt
-    start = time.perf_counter()
-    for draw in (lambda: plots.plot_history(history),
-                 lambda: plots.plot_decision_boundary(model, X_test, y_test),
-                 lambda: plots.plot_decision_boundary(model, X_test, y_test)):
-        axes = draw()
-        figure = (axes[0] if isinstance(axes, tuple) else axes).figure
-        figure.savefig(tempfile.TemporaryFile(), format="svg", bbox_inches="tight")
-        plt.close(figure)
-    return {"train 100 epochs": trained, "three plots as SVG": time.perf_counter() - start}
+    drawn = {}
+    for way, save in (("drawn once", plots.svg),          # as the lesson shows its plots
+                      ("trimmed", lambda figure: figure.savefig(       # marimo's own way
+                          tempfile.TemporaryFile(), format="svg", bbox_inches="tight"))):
+        start, used = time.perf_counter(), time.process_time()
+        for _ in range(3):
+            for draw in (lambda: plots.plot_history(history),
+                         lambda: plots.plot_decision_boundary(model, X_test, y_test),
+                         lambda: plots.plot_decision_boundary(model, X_test, y_test)):
+                axes = draw()
+                figure = (axes[0] if isinstance(axes, tuple) else axes).figure
+                save(figure)
+                plt.close(figure)
+        drawn[f"three plots, {way}"] = ((time.perf_counter() - start) / 3, (time.process_time() - used) / 3)
+    return {"train 100 epochs": (trained, trained_cpu), **drawn}
 
 
 def main() -> None:
@@ -121,8 +136,8 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
     args = parser.parse_args()
     if args.no_browser:
-        for name, seconds in in_process().items():
-            print(f"{name:<22}{seconds:7.2f} s")
+        for name, (seconds, cpu_used) in in_process().items():
+            print(f"{name:<28}{seconds:7.2f} s  {cpu_used:7.2f} s")
         return
     steps = args.steps
     binary = chromium()
@@ -146,6 +161,7 @@ def main() -> None:
                                        "MARIMO_SKIP_UPDATE_CHECK": "1"})
         wall: dict[str, float] = {}
         cpu: dict[str, float] = {}
+        browser_cpu: dict[str, float] = {}
         try:
             for _ in range(300):
                 try:
@@ -154,47 +170,53 @@ def main() -> None:
                 except OSError:
                     time.sleep(0.1)
             with Browser(binary) as browser:
-                used = cpu_seconds(server.pid)
+                client = browser.process.pid
+                used, shown = cpu_seconds(server.pid), cpu_seconds(client)
                 browser.open(f"http://127.0.0.1:{port}/")
                 wall["first render"], _ = browser.wait(
                     lambda p: p["text"].count("The course: 100/100") == 4 and len(p["images"]) >= 4, 300)
                 cpu["first render"] = cpu_seconds(server.pid) - used
+                browser_cpu["first render"] = cpu_seconds(client) - shown
                 settled(server.pid)
                 browser.watch_images()
-                timed: list[tuple[float, float]] = []
-                for _ in range(steps):
-                    used = cpu_seconds(server.pid)
-                    browser.focus_slider("epochs")
+
+                def step(act, images: int) -> tuple[float, float, float]:
+                    """act's wall-clock time until `images` images changed, the server's
+                    CPU seconds until it settled, and Chromium's meanwhile."""
+                    used, shown = cpu_seconds(server.pid), cpu_seconds(client)
                     since = browser.now()
-                    browser.press("ArrowRight", 39)
-                    timed.append((browser.changed_images(since, 3, 120) or float("nan"),
-                                  settled(server.pid) - used))
-                wall["slider"], cpu["slider"] = medians(timed)
+                    act()
+                    took = browser.changed_images(since, images, 120) or float("nan")
+                    return took, settled(server.pid) - used, cpu_seconds(client) - shown
+
                 timed = []
-                for _ in range(2 * steps):      # on, off, on, off...: each way `steps` times
-                    used = cpu_seconds(server.pid)
-                    since = browser.now()
-                    browser.evaluate(SWITCH)
-                    # the switch redraws one plot: section 8's regions
-                    timed.append((browser.changed_images(since, 1, 120) or float("nan"),
-                                  settled(server.pid) - used))
-                wall["switch on"], cpu["switch on"] = medians(timed[0::2])
-                wall["switch off"], cpu["switch off"] = medians(timed[1::2])
+                for _ in range(steps):
+                    browser.focus_slider("epochs")
+                    timed.append(step(lambda: browser.press("ArrowRight", 39), 3))
+                wall["slider"], cpu["slider"], browser_cpu["slider"] = medians(timed)
+                # on, off, on, off...: each way `steps` times; the switch redraws one plot,
+                # section 8's regions
+                timed = [step(lambda: browser.evaluate(SWITCH), 1) for _ in range(2 * steps)]
+                wall["switch on"], cpu["switch on"], browser_cpu["switch on"] = medians(timed[0::2])
+                wall["switch off"], cpu["switch off"], browser_cpu["switch off"] = medians(timed[1::2])
                 path = course / "exercises" / "ex01_data.py"
-                start, used = time.monotonic(), cpu_seconds(server.pid)
+                start, used, shown = time.monotonic(), cpu_seconds(server.pid), cpu_seconds(client)
                 path.write_text(path.read_text().replace("return X_train, X_test, y_train, y_test",
                                                          "return X_train, y_train, X_test, y_test"))
                 browser.wait(lambda p: "wrong order" in p["text"], 60, poll=0.05)
                 wall["save to verdict"] = time.monotonic() - start
                 cpu["save to verdict"] = settled(server.pid) - used
+                browser_cpu["save to verdict"] = cpu_seconds(client) - shown
         finally:
             server.terminate()
             server.wait(20)
-    print(f"{'':<22}{'wall':>7}    {'CPU':>7}  (CPU: the server and its processes; medians of {steps})")
+    print(f"{'':<22}{'wall':>7}    {'CPU':>7}    {'browser':>7}  (CPU: the server and its "
+          f"processes; browser: Chromium's CPU; medians of {steps})")
     for name, seconds in wall.items():
-        print(f"{name:<22}{seconds:7.2f} s  {cpu[name]:7.2f} s")
-    for name, seconds in in_process().items():
-        print(f"{name:<22}{seconds:7.2f} s")
+        print(f"{name:<22}{seconds:7.2f} s  {cpu[name]:7.2f} s  {browser_cpu[name]:7.2f} s")
+    print(f"\nin this process{'':<13}{'wall':>7}    {'CPU':>7}")
+    for name, (seconds, cpu_used) in in_process().items():
+        print(f"{name:<28}{seconds:7.2f} s  {cpu_used:7.2f} s")
 
 
 if __name__ == "__main__":

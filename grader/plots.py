@@ -7,12 +7,15 @@
 
 They work in a notebook and in a script. matplotlib is imported only when a plot is made,
 so grading never loads it; without a display the Agg backend is used (save with
-plt.savefig). Each function returns what it drew on, to add to or to inspect.
+plt.savefig). Each function returns what it drew on, to add to or to inspect. A figure
+made here has fixed margins that hold its labels and title: it is drawn at the size it is
+shown, with nothing to trim (svg()).
 """
 from __future__ import annotations
 
 import os
 import sys
+import weakref
 
 import numpy as np
 import torch
@@ -45,11 +48,41 @@ def class_color(k: int):
     return matplotlib.colormaps["tab10"](k % 10)
 
 
+# The margins around the axes, in inches: room for the tick labels, the axis labels and a
+# title of one line (the two axes of plot_history have the second's between them).
+_LEFT, _RIGHT, _BOTTOM, _TOP, _BETWEEN = 0.75, 0.2, 0.55, 0.32, 0.775
+_laid_out: weakref.WeakSet = weakref.WeakSet()
+
+
+def _figure(columns: int, width: float, height: float):
+    """A figure of `columns` axes side by side, each width x height inches, in fixed margins."""
+    figure_width = _LEFT + columns * width + (columns - 1) * _BETWEEN + _RIGHT
+    figure_height = _BOTTOM + height + _TOP
+    figure, axes = _pyplot().subplots(1, columns, figsize=(figure_width, figure_height), gridspec_kw={
+        "left": _LEFT / figure_width, "right": 1 - _RIGHT / figure_width,
+        "bottom": _BOTTOM / figure_height, "top": 1 - _TOP / figure_height, "wspace": _BETWEEN / width})
+    _laid_out.add(figure)
+    return axes
+
+
+def laid_out(figure) -> bool:
+    """Whether figure was made here, in fixed margins (and so needs no trimming)."""
+    return figure in _laid_out
+
+
+def svg(figure) -> bytes:
+    """The figure as SVG, drawn once. Trimming it to what it shows (bbox_inches="tight", as
+    notebooks show figures) draws it twice, once to measure it: a figure made here has
+    fixed margins and is drawn at its own size; any other is trimmed."""
+    import io
+
+    out = io.BytesIO()
+    figure.savefig(out, format="svg", bbox_inches=None if laid_out(figure) else "tight")
+    return out.getvalue()
+
+
 def _axes(ax):
-    if ax is not None:
-        return ax
-    _, ax = _pyplot().subplots(figsize=(6, 5))
-    return ax
+    return ax if ax is not None else _figure(1, 4.65, 3.85)
 
 
 def _scatter(ax, X: np.ndarray, y: np.ndarray) -> None:
@@ -129,7 +162,7 @@ def plot_history(history: dict, axes=None):
     """The loss and the accuracy per epoch, train and test, side by side.
     history is what train() returns. Returns the two Axes (loss, accuracy)."""
     if axes is None:
-        _, axes = _pyplot().subplots(1, 2, figsize=(11, 4))
+        axes = _figure(2, 3.875, 3.08)
     loss_ax, acc_ax = axes
     for ax, metric, unit in ((loss_ax, "loss", "loss"), (acc_ax, "acc", "accuracy (%)")):
         for split in ("train", "test"):

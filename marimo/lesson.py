@@ -31,12 +31,14 @@ with app.setup(hide_code=True):
     _start_zygote_early()
 
     # marimo shows a figure as a PNG at twice its dpi; drawn as SVG it takes about a
-    # quarter less time on each redraw, and stays sharp at any zoom. (The names are the
-    # setup's own: a cell of the student's may import matplotlib.)
+    # quarter less time on each redraw, and stays sharp at any zoom. The lesson's plots
+    # have fixed margins: drawn once, not twice to trim them. (The names are the setup's
+    # own: a cell of the student's may import matplotlib.)
     import matplotlib as _matplotlib
     _matplotlib.rcParams["savefig.format"] = "svg"
 
     from grader.platforms import marimo_cell
+    marimo_cell.draw_figures_once()
 
     # Every exercise graded now, in the worker, while the first cells import and draw.
     marimo_cell.prefetch(EXERCISES)
@@ -122,13 +124,14 @@ def _():
 
 
 @app.cell
-def _(make_dataset):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(make_dataset, show_printed):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         X, y = make_dataset()
         print("X:", tuple(X.shape), X.dtype)
         print("y:", tuple(y.shape), y.dtype)
         print("the first five points:\n", X[:5])
         print("their classes:", y[:5])
+    show_printed(_printed)
     return X, y
 
 
@@ -165,8 +168,8 @@ def _():
 
 
 @app.cell
-def _(nn, torch):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(nn, show_printed, torch):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         no_opinion = torch.zeros(3, 4)                 # 3 samples, 4 classes, all logits equal
         labels = torch.tensor([0, 3, 1])               # integers: int64 by default
         print(labels.dtype, "->", nn.functional.cross_entropy(no_opinion, labels).item())
@@ -174,6 +177,7 @@ def _(nn, torch):
             nn.functional.cross_entropy(no_opinion, labels.float())
         except RuntimeError as error:
             print("float32 ->", error)
+    show_printed(_printed)
     return
 
 
@@ -207,11 +211,12 @@ def _(ex01_verdict):
 
 
 @app.cell
-def _(X, split_dataset, torch, y):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(X, show_printed, split_dataset, torch, y):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         X_train_cpu, X_test_cpu, y_train_cpu, y_test_cpu = split_dataset(X, y)
         print(len(X_train_cpu), "points to train on,", len(X_test_cpu), "to test on")
         print("classes in the test set:", torch.bincount(y_test_cpu).tolist())
+    show_printed(_printed)
     return X_test_cpu, X_train_cpu, y_test_cpu, y_train_cpu
 
 
@@ -263,12 +268,20 @@ def _(ex02_verdict):
 
 
 @app.cell
-def _(X_test_cpu, X_train_cpu, get_device, y_test_cpu, y_train_cpu):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(
+    X_test_cpu,
+    X_train_cpu,
+    get_device,
+    show_printed,
+    y_test_cpu,
+    y_train_cpu,
+):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         device = get_device()
         print("this notebook computes on:", device)
         X_train, y_train = X_train_cpu.to(device), y_train_cpu.to(device)
         X_test, y_test = X_test_cpu.to(device), y_test_cpu.to(device)
+    show_printed(_printed)
     return X_test, X_train, device, y_test, y_train
 
 
@@ -293,12 +306,13 @@ def _(ex02_verdict):
 
 
 @app.cell
-def _(build_model, device, torch):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(build_model, device, show_printed, torch):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         torch.manual_seed(42)                          # the same starting weights on every run
         untrained_model = build_model().to(device)
         print(untrained_model)
         print(sum(p.numel() for p in untrained_model.parameters()), "parameters to learn")
+    show_printed(_printed)
     return (untrained_model,)
 
 
@@ -342,11 +356,12 @@ def _():
 
 
 @app.cell
-def _(X_train, nn, untrained_model, y_train):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(X_train, nn, show_printed, untrained_model, y_train):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         logits = untrained_model(X_train).detach()     # the untrained model's raw output
         print("loss of the raw logits:            ", nn.CrossEntropyLoss()(logits, y_train).item())
         print("loss after a softmax too many:     ", nn.CrossEntropyLoss()(logits.softmax(dim=1), y_train).item())
+    show_printed(_printed)
     return
 
 
@@ -364,9 +379,10 @@ def _():
 
 
 @app.cell
-def _(torch, untrained_model):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(show_printed, torch, untrained_model):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         print(torch.optim.SGD(untrained_model.parameters(), lr=0.1))
+    show_printed(_printed)
     return
 
 
@@ -389,8 +405,8 @@ def _():
 
 
 @app.cell
-def _(torch):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(show_printed, torch):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         row = torch.tensor([[1.5, -0.5, 3.0, 0.25]])  # logits of one sample for classes 0..3
         probabilities = torch.softmax(row, dim=1)
         print("logits:       ", row.tolist())
@@ -398,6 +414,7 @@ def _(torch):
         print("their sum:    ", round(probabilities.sum(dim=1).item(), 6))
         print("class:        ", probabilities.argmax(dim=1).item(), "(the argmax of the logits is the same:",
               row.argmax(dim=1).item(), ")")
+    show_printed(_printed)
     return
 
 
@@ -454,10 +471,19 @@ def _():
 
 
 @app.cell
-def _(X_test, accuracy, predict, predict_proba, untrained_model, y_test):
-    with mo.redirect_stdout():  # printed lines show under the cell
+def _(
+    X_test,
+    accuracy,
+    predict,
+    predict_proba,
+    show_printed,
+    untrained_model,
+    y_test,
+):
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         print("probabilities of the first 3 test points:\n", predict_proba(untrained_model, X_test[:3]))
         print("accuracy before training:", accuracy(y_test, predict(untrained_model, X_test)), "%")
+    show_printed(_printed)
     return
 
 
@@ -554,16 +580,18 @@ def _(
     epochs,
     hidden_units,
     learning_rate,
+    show_printed,
     torch,
     train,
     y_test,
     y_train,
 ):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         torch.manual_seed(42)
         model = build_model(hidden_units=hidden_units.value).to(device)
         history = train(model, X_train, y_train, X_test, y_test, epochs=epochs.value,
                         lr=learning_rate.value)
+    show_printed(_printed)
     return history, model
 
 
@@ -663,13 +691,14 @@ def _(
     model,
     nn,
     plots,
+    show_printed,
     torch,
     train,
     with_relu,
     y_test,
     y_train,
 ):
-    with mo.redirect_stdout():  # printed lines show under the cell
+    with mo.capture_stdout() as _printed:  # printed lines show under the cell
         if with_relu.value:
             linear_model = model          # section 6's model, ReLUs and all
         else:
@@ -679,9 +708,10 @@ def _(
                                          nn.Linear(_units, 4)).to(device)
             train(linear_model, X_train, y_train, X_test, y_test, epochs=epochs.value,
                   lr=learning_rate.value)
-        mo.output.append(plots.plot_decision_boundary(
+        _shown = plots.plot_decision_boundary(
             linear_model, X_test, y_test,
-            title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only"))
+            title="With ReLUs: borders that bend" if with_relu.value else "Without ReLUs: straight borders only")
+    show_printed(_printed, _shown)
     return
 
 
@@ -717,6 +747,12 @@ def _():
         mo.stop(True, mo.callout(mo.md(message), kind="warn"))
 
 
+    def show_printed(printed, *shown):
+        """What a cell printed (captured in printed), if anything, above what it shows."""
+        lines = printed.getvalue()
+        return mo.vstack(([mo.plain_text(lines)] if lines else []) + list(shown))
+
+
     def show_verdict(verdict, course):
         """One exercise's checks: its points, the course's, each failed check's message, the hint."""
         earned, available = marimo_cell.course_points(course)
@@ -735,7 +771,7 @@ def _():
         items.append(mo.accordion({"Hint": mo.md(verdict.hint_markdown)}))
         return mo.vstack(items)
 
-    return show_verdict, stop_with
+    return show_printed, show_verdict, stop_with
 
 
 @app.cell(hide_code=True)

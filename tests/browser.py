@@ -37,14 +37,18 @@ _FOCUS_SLIDER = """((label) => {
 # Record, in the page, when the images change: the page's clock then, and when every image
 # has been decoded (ready to paint). Watching from inside costs the page nothing between
 # changes, where polling the page from outside every few milliseconds would take a core
-# from the server it measures.
+# from the server it measures. An image counts as drawn again when its element is new or
+# its source was set, even to the same picture (a plot drawn again may look the same).
 _WATCH_IMAGES = """(() => {
-  const prints = () => [...document.querySelectorAll('img')].map(i => i.src.length + ':' + i.src.slice(-64));
+  const ids = new WeakMap(); let next = 0;
+  const id = (i) => { if (!ids.has(i)) ids.set(i, {id: next++, version: 0}); return ids.get(i); };
+  const prints = () => [...document.querySelectorAll('img')].map(i => id(i).id + ':' + id(i).version);
   window.__images = [{t: performance.now(), decoded: performance.now(), images: prints()}];
   const touches = (r) => r.type === 'attributes' ? r.target.nodeName === 'IMG'
     : [...r.addedNodes, ...r.removedNodes].some(n => n.nodeName === 'IMG' || (n.querySelector && n.querySelector('img')));
   new MutationObserver((records) => {
     if (!records.some(touches)) return;
+    for (const r of records) if (r.type === 'attributes' && r.target.nodeName === 'IMG') id(r.target).version++;
     const t = performance.now(), images = prints();
     Promise.all([...document.querySelectorAll('img')].map(i => i.decode().catch(() => null)))
       .then(() => window.__images.push({t, decoded: performance.now(), images}));

@@ -186,3 +186,36 @@ def test_watch_sets_the_state_of_a_saved_file_once_and_stops_when_told(tmp_path)
     done.set()
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_the_lessons_figures_are_drawn_once_and_others_go_marimos_way(monkeypatch):
+    """marimo gives matplotlib's Artist an _mime_ that saves the figure trimmed (drawn
+    twice); draw_figures_once() draws the lesson's plots once, at their own size, as SVG, and
+    leaves any other figure to marimo's, and wraps marimo's only once."""
+    import base64
+
+    import matplotlib.pyplot as plt
+    import torch
+    from matplotlib.artist import Artist
+
+    from grader import plots
+
+    def marimos(artist):
+        return "marimo's", ""
+
+    monkeypatch.setattr(Artist, "_mime_", marimos, raising=False)
+    draws = []
+    monkeypatch.setattr(plots, "svg", lambda figure, svg=plots.svg: draws.append(figure) or svg(figure))
+    marimo_cell.draw_figures_once()
+    marimo_cell.draw_figures_once()
+    try:
+        ax = plots.plot_data(torch.zeros(3, 2), torch.tensor([0, 1, 1]))
+        mime, url = ax._mime_()
+        assert mime == "image/svg+xml" and draws == [ax.figure]
+        svg = base64.b64decode(url.removeprefix("data:image/svg+xml;base64,"))
+        assert svg.startswith(b"<?xml") and b"</svg>" in svg
+        assert ax.figure._mime_()[0] == mime and draws == [ax.figure] * 2     # the figure itself
+        _, other = plt.subplots()
+        assert other._mime_() == ("marimo's", "") and len(draws) == 2
+    finally:
+        plt.close("all")

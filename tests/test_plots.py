@@ -116,3 +116,27 @@ def test_headless_plots_use_agg_and_matplotlib_loads_only_when_plotting():
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().lower() == "agg"
+
+
+def test_each_figure_holds_its_labels_and_title_in_its_fixed_margins():
+    """A figure made here needs no trimming: what it shows lies inside it, and svg() draws it
+    at its own size, where a figure made elsewhere is trimmed to what it shows."""
+    import re
+
+    import matplotlib.pyplot as plt
+
+    X, y = four_corners()
+    history = {"train_loss": [12000.5, 0.8], "test_loss": [1.1, 0.9],      # wide tick labels
+               "train_acc": [30.0, 100.0], "test_acc": [25.0, 100.0]}
+    for figure in (plots.plot_data(X * 10, y).figure, plots.plot_history(history)[0].figure,
+                   plots.plot_decision_boundary(left_right_model(), X, y).figure):
+        assert plots.laid_out(figure)
+        shown, size = figure.get_tightbbox(), figure.get_size_inches()
+        assert shown.x0 >= 0 and shown.y0 >= 0 and shown.x1 <= size[0] and shown.y1 <= size[1], (shown, size)
+        width = float(re.search(rb'<svg[^>]* width="([\d.]+)pt"', plots.svg(figure)).group(1))
+        assert width == pytest.approx(size[0] * 72)
+    _, other = plt.subplots(figsize=(6, 5))
+    other.plot([0, 1], [0, 1])
+    assert not plots.laid_out(other.figure)
+    width = float(re.search(rb'<svg[^>]* width="([\d.]+)pt"', plots.svg(other.figure)).group(1))
+    assert width < 6 * 72

@@ -50,12 +50,14 @@ with app.setup(hide_code=True):
     _start_zygote_early()
 
     # marimo shows a figure as a PNG at twice its dpi; drawn as SVG it takes about a
-    # quarter less time on each redraw, and stays sharp at any zoom. (The names are the
-    # setup's own: a cell of the student's may import matplotlib.)
+    # quarter less time on each redraw, and stays sharp at any zoom. The lesson's plots
+    # have fixed margins: drawn once, not twice to trim them. (The names are the setup's
+    # own: a cell of the student's may import matplotlib.)
     import matplotlib as _matplotlib
     _matplotlib.rcParams["savefig.format"] = "svg"
 
     from grader.platforms import marimo_cell
+    marimo_cell.draw_figures_once()
 
     # Every exercise graded now, in the worker, while the first cells import and draw.
     marimo_cell.prefetch(EXERCISES)
@@ -220,6 +222,12 @@ _HELPERS = '''\
 def stop_with(message):
     """Stop the cell that called a function of yours, and say why."""
     mo.stop(True, mo.callout(mo.md(message), kind="warn"))
+
+
+def show_printed(printed, *shown):
+    """What a cell printed (captured in printed), if anything, above what it shows."""
+    lines = printed.getvalue()
+    return mo.vstack(([mo.plain_text(lines)] if lines else []) + list(shown))
 
 
 def show_verdict(verdict, course):

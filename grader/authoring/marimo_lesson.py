@@ -159,6 +159,11 @@ def _one_definition_each(cells: list[Cell]) -> None:
         for cell in code_cells[first:second]:
             cell.code = _rename(cell.code, old, new, until_redefined=False)
         code_cells[second].code = _rename(code_cells[second].code, old, new, until_redefined=True)
+
+
+def _link(cells: list[Cell]) -> None:
+    """Each code cell's definitions, and the names it reads from other cells."""
+    code_cells = [c for c in cells if not c.markdown]
     owner: dict[str, int] = {}
     for i, cell in enumerate(code_cells):
         cell.defs = _defs(cell.code)
@@ -223,6 +228,7 @@ def cells(root: Path = ROOT) -> list[Cell]:
     for cell in found:
         if not cell.hidden:
             cell.code = _printing_under_the_cell(cell.code)
+    _link(found)
     return found
 
 
@@ -232,20 +238,24 @@ PRINTERS = {"print", "train"}
 
 def _printing_under_the_cell(code: str) -> str:
     """code whose printed lines are the cell's output. marimo shows what a cell prints in
-    its console, which `marimo run` hides: mo.redirect_stdout() shows them in both modes.
-    A last expression would replace them as the cell's output, so it is appended instead."""
+    its console, which `marimo run` hides; mo.redirect_stdout() would show them in both
+    modes, but sends the whole output again at each write (a print is two), which the
+    browser lays out again each time (train's progress lines: 0.7 s of Chromium's CPU on
+    each step of a slider). So the lines are captured and shown in one piece once the cell
+    has run, above what its last expression shows (which alone would replace them)."""
     tree = ast.parse(code)
     calls = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     if not calls & PRINTERS:
         return code
     lines = code.splitlines()
     last = tree.body[-1]
+    printed = "show_printed(_printed)"
     if isinstance(last, ast.Expr) and not (
             isinstance(last.value, ast.Call) and getattr(last.value.func, "id", None) in PRINTERS):
-        shown = "\n".join(lines[last.lineno - 1:last.end_lineno])
-        lines = lines[:last.lineno - 1] + f"mo.output.append({shown.strip()})".splitlines()
-    wrapped = ["with mo.redirect_stdout():  # printed lines show under the cell"]
-    return "\n".join(wrapped + [("    " + line) if line.strip() else "" for line in lines])
+        lines[last.lineno - 1] = "_shown = " + lines[last.lineno - 1]
+        printed = "show_printed(_printed, _shown)"
+    wrapped = ["with mo.capture_stdout() as _printed:  # printed lines show under the cell"]
+    return "\n".join(wrapped + [("    " + line) if line.strip() else "" for line in lines] + [printed])
 
 
 def exercise_of(function: str) -> str:

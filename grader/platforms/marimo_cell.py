@@ -10,6 +10,7 @@ Markdown, and the notebook shows them with marimo's elements.
     describe(verdict, name, target)
                                    a function's signature and docstring, read from its file
     digest / watch                 what re-runs the cells when an exercise file is saved
+    draw_figures_once()            the lesson's plots shown as SVG drawn once, not twice
 
 The demonstrations call the student's functions in the notebook's own process, as any
 notebook does. So that a submission cannot take that process (and, under `marimo run`,
@@ -339,3 +340,29 @@ def watch(target: Path, setters: dict[str, Callable[[str], None]], seen: dict[st
                 setter(now)
             except Exception:        # the notebook's session has ended under us
                 return
+
+
+# -- figures --------------------------------------------------------------------------------
+def draw_figures_once() -> None:
+    """marimo shows a matplotlib figure through an _mime_ method it gives matplotlib's
+    Artist when matplotlib is imported, saving the figure trimmed (bbox_inches="tight"):
+    drawn twice, once to measure it. The lesson's plots (grader.plots) have fixed margins:
+    they are drawn once, as SVG (plots.svg); any other figure goes marimo's way."""
+    import base64
+
+    from matplotlib.artist import Artist
+
+    from .. import plots
+
+    marimos = getattr(Artist, "_mime_", None)
+    if marimos is None or getattr(marimos, "draws_once", False):     # not marimo's, or done
+        return
+
+    def _mime_(artist) -> tuple[str, str]:
+        figure = artist.figure
+        if not plots.laid_out(figure):
+            return marimos(artist)
+        return "image/svg+xml", "data:image/svg+xml;base64," + base64.b64encode(plots.svg(figure)).decode()
+
+    _mime_.draws_once = True          # type: ignore[attr-defined]
+    Artist._mime_ = _mime_            # type: ignore[attr-defined]

@@ -51,8 +51,7 @@ import traceback
 from pathlib import Path
 
 from .control import MAX_MESSAGE, die_with_parent, send
-
-HOME = str(Path(__file__).resolve().parents[2])      # where this grader package lives
+from .zygote_client import HOME
 
 
 def receive(control: socket.socket) -> tuple[dict | None, list[int]]:
@@ -96,14 +95,12 @@ class Zygote:
                     grader, _ = listener.accept()
                 except OSError:
                     continue
-                grader.set_inheritable(False)
                 try:        # which grader it serves: another copy's grader starts its own
                     send(grader, {"op": "hello", "home": HOME})
                 except OSError:
                     grader.close()
                     continue
-                self.clients.append(grader)
-                self.graders.append(grader)
+                self.add_grader(grader)
             if self.wake_r in ready:
                 while True:
                     try:
@@ -143,9 +140,7 @@ class Zygote:
             return
         if op == "client" and not fds and client in self.graders:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-            ours.set_inheritable(False)
-            self.clients.append(ours)
-            self.graders.append(ours)
+            self.add_grader(ours)
             try:
                 send(client, {"op": "client"}, (theirs.fileno(),))
             finally:
@@ -193,6 +188,12 @@ class Zygote:
             status = 1
         finally:
             os._exit(status)
+
+    def add_grader(self, sock: socket.socket) -> None:
+        """Another grading process, which may ask for judges and workers of its own."""
+        sock.set_inheritable(False)
+        self.clients.append(sock)
+        self.graders.append(sock)
 
     def drop(self, client: socket.socket) -> None:
         """A judge or a batch's grading process has ended: so do the judges and workers it

@@ -74,12 +74,16 @@ class Zygote:
                 [sys.executable, "-m", "grader.gateway.zygote", "--judge", JUDGE,
                  *(["--die-with-parent"] if main else [])],
                 stdin=theirs, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                env=environment(), cwd=environment()["PYTHONPATH"].split(os.pathsep)[0], close_fds=True)
+                env=environment(), cwd=HOME, close_fds=True)
         finally:
             theirs.close()
-        self.sock = ours
+        self._talk_over(ours, ready=False)
+
+    def _talk_over(self, sock: socket.socket, ready: bool) -> None:
+        """The state of talking to a zygote over sock, from this process."""
+        self.sock = sock
         self.owner = os.getpid()
-        self.ready = False
+        self.ready = ready
         self.ended: dict[int, tuple[int, int | None]] = {}     # pid -> (wait status, stop signal)
         self.lock = threading.RLock()
         self._stopped_since: float | None = None
@@ -268,14 +272,7 @@ class ParentZygote(Zygote):
 
     def __init__(self, sock: socket.socket):
         self.proc = None            # type: ignore[assignment]
-        self.sock = sock
-        self.owner = os.getpid()
-        self.ready = True
-        self.ended = {}
-        self.lock = threading.RLock()
-        self._stopped_since = None
-        self.lost = None
-        self.shared = []
+        self._talk_over(sock, ready=True)
 
     def _check(self) -> None:
         pass
@@ -321,10 +318,10 @@ def zygote() -> Zygote:
     """This process's zygote, started if there is none or the last one was lost."""
     global _zygote, use_shared
     with _guard:
-        if isinstance(_zygote, ParentZygote) and not (isinstance(_zygote, SharedZygote) and _zygote.lost):
-            return _zygote          # a judge never starts a zygote of its own
-        if isinstance(_zygote, SharedZygote):
-            use_shared = False      # lost: this process's own from now on
+        if isinstance(_zygote, ParentZygote):
+            if not (isinstance(_zygote, SharedZygote) and _zygote.lost):
+                return _zygote      # a judge never starts a zygote of its own
+            use_shared = False      # a share that was lost: this process's own from now on
         if _zygote is None or _zygote.lost or _zygote.owner != os.getpid():
             _zygote = _connect_shared() or Zygote()
         return _zygote

@@ -1,11 +1,15 @@
 """Linux namespaces for a worker: its own processes, network, IPC and mounts.
 
-`enter` unshares them and forks: the child is pid 1 of a new pid namespace and returns,
-to run student code; the parent stays outside, waits, and ends as the child ended (the
-same exit status or the same signal), so the grader reads the death of the worker as it
-always did. When the parent is killed, PR_SET_PDEATHSIG kills the child, and when the
-child (the namespace's init) ends, the kernel kills every process left in the namespace:
-nothing student code started survives grading.
+Where the zygote may make a pid namespace (root), it forks each worker straight into a
+new one (`fork_as_init`): the worker is its pid 1, and `enter` unshares the others in place.
+Elsewhere `enter` unshares them all and forks: the child is pid 1 of the new pid namespace
+and returns, to run student code; the parent stays outside, waits, and ends as the child
+ended (the same exit status or the same signal), so the grader reads the death of the
+worker as it always did. Forking the zygote (torch and all) is most of what a worker costs
+to start and end, so the first way saves one fork in two. Either way PR_SET_PDEATHSIG kills
+the worker when its parent goes, and when the worker (the namespace's init) ends, the
+kernel kills every process left in the namespace: nothing student code started survives
+grading.
 
 Being pid 1 has one side effect: the kernel ignores the signals the worker sends itself
 while their disposition is the default (os.kill(os.getpid(), SIGTERM)). So while student code
@@ -63,12 +67,12 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
-def _unshare(done: Entered) -> bool:
+def _unshare(done: Entered, pid: bool) -> bool:
     libc = _libc()
-    others = _NEWPID | _NEWNET | _NEWIPC | _NEWNS
+    others = (_NEWPID if pid else 0) | _NEWNET | _NEWIPC | _NEWNS
     uid, gid = os.getuid(), os.getgid()
     if uid == 0 and libc.unshare(others) == 0:
-        done.namespaces = ["pid", "network", "ipc", "mount"]
+        done.namespaces += ["pid"] * pid + ["network", "ipc", "mount"]
         return True
     if libc.unshare(_NEWUSER | others) != 0:
         done.error = _fail("unshare") + (" (as root)" if uid == 0 else
@@ -79,6 +83,42 @@ def _unshare(done: Entered) -> bool:
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
     done.namespaces = list(KINDS)
     return True
+
+
+_own_pid_namespace: int | None = None       # the zygote's, to return to after each fork
+
+
+def fork_as_init() -> int:
+    """os.fork(), with the child as pid 1 of a new pid namespace where this process may
+    make one (root); elsewhere a plain fork, and `enter` makes the namespace itself."""
+    global _own_pid_namespace
+    libc = _libc()
+    if _own_pid_namespace is None:
+        try:
+            _own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            _own_pid_namespace = -1
+    if _own_pid_namespace < 0 or libc.unshare(_NEWPID) != 0:
+        return os.fork()
+    try:
+        pid = os.fork()
+    finally:
+        # Back to this process's own namespace for its next child, or every later child
+        # would join this one's: a zygote that cannot must not fork again.
+        if os.getpid() != 1 and libc.setns(_own_pid_namespace, _NEWPID) != 0:
+            os.write(2, f"zygote: {_fail('setns')}; ending\n".encode())
+            os._exit(70)
+    return pid
+
+
+def _outer_pid() -> int:
+    """This process's pid in its parent's pid namespace (the first of NSpid), read before
+    the new /proc is mounted."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("NSpid:"):
+                return int(line.split()[1])
+    raise OSError("no NSpid in /proc/self/status")
 
 
 def _mount_attr(path: str, set_: int, clear: int, flags: int) -> bool:
@@ -177,17 +217,23 @@ def _mirror(child: int) -> None:
 
 
 def enter(scratch: str, visible: Sequence[str] = ()) -> Entered:
-    """Unshare, fork, and return in the child (pid 1 of the new pid namespace, with its
-    mounts done and, as root, its uid given up). Without the namespaces, returns at once
-    in this process, with the reason in `error`."""
+    """Unshare, fork (unless this process is already a new pid namespace's init), and
+    return in the child (pid 1 of the new pid namespace, with its mounts done and, as
+    root, its uid given up). Without the namespaces, returns at once in this process,
+    with the reason in `error`."""
     done = Entered()
-    if not _unshare(done):
+    init = os.getpid() == 1                     # forked into a new pid namespace (fork_as_init)
+    if init:
+        done.namespaces.append("pid")
+    if not _unshare(done, pid=not init):
         return done
-    box_uid = BOX_UID_BASE + os.getpid()       # this pid is unique while the box lives
-    child = os.fork()
-    if child:
-        _mirror(child)
-    _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # Unique while the box lives: the pid the zygote knows it by.
+    box_uid = BOX_UID_BASE + (_outer_pid() if init else os.getpid())
+    if not init:
+        child = os.fork()
+        if child:
+            _mirror(child)
+        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _mounts(scratch, done, list(visible))
     if os.geteuid() == 0 and "user" not in done.namespaces:
         _give_up_root(scratch, box_uid, done)

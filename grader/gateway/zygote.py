@@ -51,6 +51,7 @@ import traceback
 from pathlib import Path
 
 from .control import MAX_MESSAGE, die_with_parent, send
+from .namespaces import fork_as_init
 from .zygote_client import HOME
 
 
@@ -208,7 +209,7 @@ class Zygote:
 
     def fork(self, message: dict, fds: list[int]) -> int:
         requests, replies, output = fds
-        pid = os.fork()
+        pid = fork_as_init()
         if pid:
             self.children[pid] = None
             return pid

@@ -45,6 +45,12 @@ INSTALL = ("install", "--quiet", "--no-compile")
 # every later start reads them compiled, the workers' too (they cannot write their own).
 # The rest compile as they are first imported.
 WARM_UP = "import torch, sklearn.datasets, sklearn.model_selection, matplotlib.pyplot"
+# Resolved but never installed. jsonschema (nbformat's, nbgrader's) imports rfc3987-syntax
+# wherever it is installed, and that builds some 35 parsers as it is imported: 1 to 3 s of
+# CPU in every process that reads or writes a notebook (each nbgrader command), for a format
+# (IRIs) that no notebook or Jupyter schema uses. Without it, jsonschema skips that format
+# (python-jsonschema/jsonschema#1428).
+LEFT_OUT = {"rfc3987-syntax"}
 
 
 def venv_python(venv: Path | None = None) -> Path:
@@ -116,6 +122,7 @@ def install_resolved(resolved: list[dict], python: Path | None = None) -> None:
     """Install exactly the files that resolve() chose, each from its URL and without its
     dependencies (they are in the list): nothing is looked up or resolved a second time,
     so what is installed is what was checked for CUDA packages."""
+    resolved = [item for item in resolved if item["metadata"]["name"].lower() not in LEFT_OUT]
     if resolved:
         pip(*INSTALL, "--no-deps", *(f"{item['metadata']['name']} @ {item['download_info']['url']}"
                                       for item in resolved), python=python)

@@ -26,7 +26,7 @@ WAIT_MS = 100         # wait() returns after this long without changes (to read 
 POLL_MS = 150         # how often polling looks at the files
 UNNOTICED_S = 1.0     # a file saved this long ago without an event: graded all the same
 SETTLE_S = 0.15       # a save is graded once its file kept its size and time this long...
-SETTLE_EMPTY_S = 1.5  # ...or, empty or missing (mid-save), this long
+SETTLE_EMPTY_S = 2.0  # ...or, empty or missing (mid-save), this long (an editor may take 1 s)
 SETTLE_STEP_S = 0.02
 # File systems whose changes made elsewhere (another machine, the host of a VM) send no events.
 REMOTE_FILE_SYSTEMS = {"nfs", "nfs4", "cifs", "smb3", "smbfs", "9p", "v9fs", "drvfs", "afs",

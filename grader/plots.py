@@ -76,8 +76,11 @@ def svg(figure) -> bytes:
     fixed margins and is drawn at its own size; any other is trimmed."""
     import io
 
+    import matplotlib
+
     out = io.BytesIO()
-    figure.savefig(out, format="svg", bbox_inches=None if laid_out(figure) else "tight")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(out, format="svg", bbox_inches=None if laid_out(figure) else "tight")
     return out.getvalue()
 
 

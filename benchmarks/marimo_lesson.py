@@ -1,10 +1,10 @@
 """How quickly the marimo lesson answers, with the reference solutions in exercises/.
 
-    python benchmarks/marimo_lesson.py [--steps N]
+    python benchmarks/marimo_lesson.py [--steps N] [--runs R]
 
 Serves a copy of the course with `marimo run` and drives headless Chromium (Debian's
 `chromium`) over the DevTools protocol (tests/browser.py). Prints:
-  first render   page opened -> every verdict and all four plots shown
+  first render   page opened -> every verdict and all four plots shown, median of R
   slider         one step of the epochs slider -> the loss curves and both maps of
                  regions redrawn (training again with the student's train), median of N
   switch on      the ReLU switch turned on -> section 8's map of regions redrawn with
@@ -142,19 +142,9 @@ def in_process() -> dict[str, tuple[float, float]]:
     return {"train 100 epochs": (trained, trained_cpu), **drawn}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
-    args = parser.parse_args()
-    if args.no_browser:
-        for name, (seconds, cpu_used) in in_process().items():
-            print(f"{name:<28}{seconds:7.2f} s  {cpu_used:7.2f} s")
-        return
-    steps = args.steps
-    binary = chromium()
-    if binary is None:
-        sys.exit("needs Debian's chromium (apt-get install chromium)")
+def session(binary: str, steps: int) -> dict[str, tuple[float, float, float]]:
+    """One lesson served and opened: each measure's wall-clock, server CPU and Chromium CPU
+    seconds (medians of `steps` for the slider and the switch)."""
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp) / "course"
         for folder in ("grader", "marimo", "exercises"):
@@ -222,10 +212,30 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(20)
+    return {name: (seconds, cpu[name], browser_cpu[name]) for name, seconds in wall.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=5, help="slider steps and switch turns per run")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="lessons served and opened anew; each figure is the median of the runs' "
+                             "(the first render is measured once per run)")
+    parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
+    args = parser.parse_args()
+    if args.no_browser:
+        for name, (seconds, cpu_used) in in_process().items():
+            print(f"{name:<28}{seconds:7.2f} s  {cpu_used:7.2f} s")
+        return
+    binary = chromium()
+    if binary is None:
+        sys.exit("needs Debian's chromium (apt-get install chromium)")
+    runs = [session(binary, args.steps) for _ in range(args.runs)]
     print(f"{'':<22}{'wall':>7}    {'CPU':>7}    {'browser':>7}  (CPU: the server and its "
-          f"processes; browser: Chromium's CPU; medians of {steps})")
-    for name, seconds in wall.items():
-        print(f"{name:<22}{seconds:7.2f} s  {cpu[name]:7.2f} s  {browser_cpu[name]:7.2f} s")
+          f"processes; browser: Chromium's CPU; medians of {args.steps} steps, of {args.runs} run(s))")
+    for name in runs[0]:
+        seconds, cpu_used, shown = medians([run[name] for run in runs])
+        print(f"{name:<22}{seconds:7.2f} s  {cpu_used:7.2f} s  {shown:7.2f} s")
     print(f"\nin this process{'':<13}{'wall':>7}    {'CPU':>7}")
     for name, (seconds, cpu_used) in in_process().items():
         print(f"{name:<28}{seconds:7.2f} s  {cpu_used:7.2f} s")

@@ -226,6 +226,37 @@ def test_the_lessons_figures_are_drawn_once_and_others_go_marimos_way(monkeypatc
         plt.close("all")
 
 
+def test_a_figure_shown_is_drawn_on_again_by_its_cell_on_its_next_run(monkeypatch):
+    """As marimo runs a cell: the figure shown (_mime_), then every figure closed; the
+    cell's next run draws on it again. Saving it and closing it are no change to it."""
+    import weakref
+
+    import torch
+    from marimo._output.mpl import close_figures
+    from matplotlib.artist import Artist
+
+    from grader import plots
+
+    class Run:
+        pass
+
+    runs = [Run()]
+    monkeypatch.setattr(Artist, "_mime_", lambda artist: ("marimo's", ""), raising=False)
+    monkeypatch.setattr(plots, "_where", None)
+    monkeypatch.setattr(plots, "_spares", {})
+    monkeypatch.setattr(plots, "_made", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(marimo_cell, "_running_cell", lambda: ("cell", runs[0]))
+    marimo_cell.draw_figures_once()
+    try:
+        shown = plots.plot_data(torch.zeros(3, 2), torch.tensor([0, 1, 1]))
+        assert shown._mime_()[0] == "image/svg+xml"
+        close_figures()
+        runs[0] = Run()
+        assert plots.plot_data(torch.ones(3, 2), torch.tensor([1, 0, 1])) is shown
+    finally:
+        close_figures()
+
+
 def test_a_figure_is_made_at_the_marimo_cell_running_and_at_this_run_of_it():
     """What plots.reuse_figures keys the figures on: the cell, and a new run each time it
     runs; nothing outside a cell's run."""

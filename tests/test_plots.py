@@ -187,7 +187,8 @@ def test_a_figure_drawn_again_shows_exactly_what_a_new_one_would(reusing):
             plots._spares.clear()
             reusing[0] = Run()
             shown = draws[first](True)
-            plots.hand_back(shown)
+            plots.hand_back(shown)                # as marimo_cell shows a figure
+            plots.svg(shown)
             reusing[0] = Run()
             again = draws[second](False)
             same_layout = (first == "history") == (second == "history")
@@ -196,8 +197,9 @@ def test_a_figure_drawn_again_shows_exactly_what_a_new_one_would(reusing):
 
 
 def test_a_figure_is_reused_only_as_drawn_at_its_place_on_a_later_run(reusing):
-    """Never a figure changed after the function drew it, one not shown, one from another
-    place, or one in the run that made it (the cell may still hold it); and once
+    """Never a figure changed after the function drew it (before it was shown or after),
+    one not shown, one from another place, or one in the run that made it (the cell may
+    still hold it); and once
     reused, it is pyplot's current figure, numbered apart from the others."""
     import matplotlib.pyplot as plt
 
@@ -209,8 +211,13 @@ def test_a_figure_is_reused_only_as_drawn_at_its_place_on_a_later_run(reusing):
     plots.plot_decision_boundary(left_right_model(), X, y, ax=drawn_on)   # given its axes
     plots.hand_back(drawn_on.figure)
     plots.plot_data(X, y)                         # not shown
+    changed_later = plots.plot_data(X, y)
+    plots.hand_back(changed_later.figure)
+    plots.svg(changed_later.figure)               # shown, then changed by another cell
+    changed_later.set_xscale("symlog")
     kept = plots.plot_data(X, y)
     plots.hand_back(kept.figure)
+    plots.svg(kept.figure)
     assert plots.plot_data(X, y) is not kept      # the same run
     reusing[0] = Run()
     plots.reuse_figures(lambda: ("another cell", reusing[0]))
@@ -220,7 +227,7 @@ def test_a_figure_is_reused_only_as_drawn_at_its_place_on_a_later_run(reusing):
     again = plots.plot_data(X, y)
     assert again is kept
     assert plt.gcf() is again.figure and plt.gcf().number != other.figure.number
-    assert plots.plot_data(X, y) not in (changed, drawn_on)   # the one spare is taken
+    assert plots.plot_data(X, y) not in (changed, drawn_on, changed_later)   # the one spare is taken
 
 
 def test_without_reuse_figures_every_figure_is_new(monkeypatch):

@@ -1,10 +1,10 @@
 """How quickly the marimo lesson answers, with the reference solutions in exercises/.
 
-    python benchmarks/marimo_lesson.py [--steps N]
+    python benchmarks/marimo_lesson.py [--steps N] [--runs R]
 
 Serves a copy of the course with `marimo run` and drives headless Chromium (Debian's
 `chromium`) over the DevTools protocol (tests/browser.py). Prints:
-  first render   page opened -> every verdict and all four plots shown
+  first render   page opened -> every verdict and all four plots shown, median of R
   slider         one step of the epochs slider -> the loss curves and both maps of
                  regions redrawn (training again with the student's train), median of N
   switch on      the ReLU switch turned on -> section 8's map of regions redrawn with
@@ -21,8 +21,9 @@ switch, the wall-clock runs from the key press or the click until the new images
 the page and decoded, as the page itself records it: polling the page every few
 milliseconds from here would take a core from the server it measures. And, in this
 process, what one redraw costs without the browser: 100 epochs of the reference train
-(one thread, as in the lesson), and the three plots of a slider's step as SVG, drawn once
-as the lesson shows them, and trimmed as marimo shows a figure (drawn twice).
+(one thread, as in the lesson), and the three plots of a slider's step as SVG: drawn once on
+new figures, drawn again on the figures of the step before (as the lesson draws them), and
+trimmed as marimo shows a figure (drawn twice).
 """
 from __future__ import annotations
 
@@ -113,36 +114,37 @@ def in_process() -> dict[str, tuple[float, float]]:
         history = ex04_train.train(model, X_train, y_train, X_test, y_test, epochs=100, lr=0.1)
     trained, trained_cpu = time.perf_counter() - start, time.process_time() - used
     import matplotlib.pyplot as plt
+
+    class Run:
+        """One run of a cell (each plot has a cell of its own in the lesson)."""
+
+    where: list = [None]               # (the cell, its run) where figures are reused
+    plots.reuse_figures(lambda: where[0])
     drawn = {}
     for way, save in (("drawn once", plots.svg),          # as the lesson shows its plots
+                      ("drawn again", plots.svg),         # ...on the figures shown last time
                       ("trimmed", lambda figure: figure.savefig(       # marimo's own way
                           tempfile.TemporaryFile(), format="svg", bbox_inches="tight"))):
-        start, used = time.perf_counter(), time.process_time()
-        for _ in range(3):
-            for draw in (lambda: plots.plot_history(history),
-                         lambda: plots.plot_decision_boundary(model, X_test, y_test),
-                         lambda: plots.plot_decision_boundary(model, X_test, y_test)):
+        steps = 1 + 3 if way == "drawn again" else 3     # the first step makes the figures
+        for step in range(steps):
+            if step == steps - 3:
+                start, used = time.perf_counter(), time.process_time()
+            for cell, draw in enumerate((lambda: plots.plot_history(history),
+                                         lambda: plots.plot_decision_boundary(model, X_test, y_test),
+                                         lambda: plots.plot_decision_boundary(model, X_test, y_test))):
+                where[0] = (cell, Run()) if way == "drawn again" else None
                 axes = draw()
                 figure = (axes[0] if isinstance(axes, tuple) else axes).figure
+                plots.hand_back(figure)
                 save(figure)
                 plt.close(figure)
         drawn[f"three plots, {way}"] = ((time.perf_counter() - start) / 3, (time.process_time() - used) / 3)
     return {"train 100 epochs": (trained, trained_cpu), **drawn}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
-    args = parser.parse_args()
-    if args.no_browser:
-        for name, (seconds, cpu_used) in in_process().items():
-            print(f"{name:<28}{seconds:7.2f} s  {cpu_used:7.2f} s")
-        return
-    steps = args.steps
-    binary = chromium()
-    if binary is None:
-        sys.exit("needs Debian's chromium (apt-get install chromium)")
+def session(binary: str, steps: int) -> dict[str, tuple[float, float, float]]:
+    """One lesson served and opened: each measure's wall-clock, server CPU and Chromium CPU
+    seconds (medians of `steps` for the slider and the switch)."""
     with tempfile.TemporaryDirectory() as tmp:
         course = Path(tmp) / "course"
         for folder in ("grader", "marimo", "exercises"):
@@ -210,10 +212,30 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(20)
+    return {name: (seconds, cpu[name], browser_cpu[name]) for name, seconds in wall.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=5, help="slider steps and switch turns per run")
+    parser.add_argument("--runs", type=int, default=1,
+                        help="lessons served and opened anew; each figure is the median of the runs' "
+                             "(the first render is measured once per run)")
+    parser.add_argument("--no-browser", action="store_true", help="only the in-process part")
+    args = parser.parse_args()
+    if args.no_browser:
+        for name, (seconds, cpu_used) in in_process().items():
+            print(f"{name:<28}{seconds:7.2f} s  {cpu_used:7.2f} s")
+        return
+    binary = chromium()
+    if binary is None:
+        sys.exit("needs Debian's chromium (apt-get install chromium)")
+    runs = [session(binary, args.steps) for _ in range(args.runs)]
     print(f"{'':<22}{'wall':>7}    {'CPU':>7}    {'browser':>7}  (CPU: the server and its "
-          f"processes; browser: Chromium's CPU; medians of {steps})")
-    for name, seconds in wall.items():
-        print(f"{name:<22}{seconds:7.2f} s  {cpu[name]:7.2f} s  {browser_cpu[name]:7.2f} s")
+          f"processes; browser: Chromium's CPU; medians of {args.steps} steps, of {args.runs} run(s))")
+    for name in runs[0]:
+        seconds, cpu_used, shown = medians([run[name] for run in runs])
+        print(f"{name:<22}{seconds:7.2f} s  {cpu_used:7.2f} s  {shown:7.2f} s")
     print(f"\nin this process{'':<13}{'wall':>7}    {'CPU':>7}")
     for name, (seconds, cpu_used) in in_process().items():
         print(f"{name:<28}{seconds:7.2f} s  {cpu_used:7.2f} s")

@@ -9,13 +9,15 @@ They work in a notebook and in a script. matplotlib is imported only when a plot
 so grading never loads it; without a display the Agg backend is used (save with
 plt.savefig). Each function returns what it drew on, to add to or to inspect. A figure
 made here has fixed margins that hold its labels and title: it is drawn at the size it is
-shown, with nothing to trim (svg()).
+shown, with nothing to trim (svg()). In the marimo lesson, a cell that runs again draws on
+the figure it showed last time (reuse_figures()).
 """
 from __future__ import annotations
 
 import os
 import sys
 import weakref
+from typing import Callable, Hashable
 
 import numpy as np
 import torch
@@ -55,14 +57,21 @@ _laid_out: weakref.WeakSet = weakref.WeakSet()
 
 
 def _figure(columns: int, width: float, height: float):
-    """A figure of `columns` axes side by side, each width x height inches, in fixed margins."""
-    figure_width = _LEFT + columns * width + (columns - 1) * _BETWEEN + _RIGHT
-    figure_height = _BOTTOM + height + _TOP
-    figure, axes = _pyplot().subplots(1, columns, figsize=(figure_width, figure_height), gridspec_kw={
-        "left": _LEFT / figure_width, "right": 1 - _RIGHT / figure_width,
-        "bottom": _BOTTOM / figure_height, "top": 1 - _TOP / figure_height, "wspace": _BETWEEN / width})
-    _laid_out.add(figure)
-    return axes
+    """A figure of `columns` axes side by side, each width x height inches, in fixed margins
+    (one that was shown before, cleared, where reuse_figures() allows it)."""
+    layout = (columns, width, height)
+    here = _where() if _where is not None else None
+    figure = _spare(here, layout) if here is not None else None
+    if figure is None:
+        figure_width = _LEFT + columns * width + (columns - 1) * _BETWEEN + _RIGHT
+        figure_height = _BOTTOM + height + _TOP
+        figure, _ = _pyplot().subplots(1, columns, figsize=(figure_width, figure_height), gridspec_kw={
+            "left": _LEFT / figure_width, "right": 1 - _RIGHT / figure_width,
+            "bottom": _BOTTOM / figure_height, "top": 1 - _TOP / figure_height, "wspace": _BETWEEN / width})
+        _laid_out.add(figure)
+    if here is not None:
+        _made[figure] = (here[0], weakref.ref(here[1]), layout)
+    return figure.axes[0] if columns == 1 else tuple(figure.axes)
 
 
 def laid_out(figure) -> bool:
@@ -73,16 +82,90 @@ def laid_out(figure) -> bool:
 def svg(figure) -> bytes:
     """The figure as SVG, drawn once. Trimming it to what it shows (bbox_inches="tight", as
     notebooks show figures) draws it twice, once to measure it: a figure made here has
-    fixed margins and is drawn at its own size; any other is trimmed."""
+    fixed margins and is drawn at its own size; any other is trimmed. Its text is SVG text
+    (in the font matplotlib names, else the browser's sans-serif), not each glyph drawn as
+    a path: a quarter smaller, and quicker to write and to show."""
     import io
 
+    import matplotlib
+
     out = io.BytesIO()
-    figure.savefig(out, format="svg", bbox_inches=None if laid_out(figure) else "tight")
+    with matplotlib.rc_context({"svg.fonttype": "none"}):
+        figure.savefig(out, format="svg", bbox_inches=None if laid_out(figure) else "tight")
+    if any(figure is spare for spares in _spares.values() for _, spare in spares):
+        figure.stale = False     # saving set its colours back: no change, it may be reused
     return out.getvalue()
 
 
 def _axes(ax):
     return ax if ax is not None else _figure(1, 4.65, 3.85)
+
+
+# -- figures drawn again ---------------------------------------------------------------------
+# The lesson draws its plots again at every move of a slider, and building a figure (its
+# axes, their ticks, the legends) costs about as much as drawing it. So, once
+# reuse_figures() is on, a figure a cell showed is kept, and when that cell runs again and
+# asks for a figure of the same layout, it gets that one, cleared: by then nothing uses it
+# (marimo runs again every cell that used the old one). Only a figure left as a function
+# here drew it is kept (any change after, ax.plot or ax.set_xscale, marks it stale), until
+# it is changed, and it is never handed out again in the run that made it.
+_where: Callable[[], tuple[Hashable, object] | None] | None = None
+_made: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()     # figure -> place, run, layout
+_spares: dict[tuple, list] = {}                                     # (place, layout) -> [(run, figure)]
+_SPARES_PER_PLACE = 4
+
+
+def reuse_figures(where: Callable[[], tuple[Hashable, object] | None]) -> None:
+    """Reuse figures from now on: where() says where a figure is being made, as (the place,
+    this run of it), e.g. (a marimo cell, its run), or None where none may be reused."""
+    global _where
+    _where = where
+
+
+def hand_back(figure) -> None:
+    """figure is being shown: if it is as a function here left it, the place that made it
+    may draw on it again on a later run."""
+    made = _made.pop(figure, None)
+    if made is None or figure.stale:
+        return
+    place, run, layout = made
+    spares = _spares.setdefault((place, layout), [])
+    if len(spares) < _SPARES_PER_PLACE:
+        spares.append((run, figure))
+
+
+def _left_as_drawn(figure) -> None:
+    """figure was made and drawn on by one of the functions here: any change from now on
+    marks it stale, and a stale figure is not drawn on again."""
+    if figure in _made:
+        figure.stale = False
+
+
+def _spare(here: tuple[Hashable, object], layout: tuple):
+    """A figure of this layout the place showed on an earlier run, cleared, or None."""
+    place, run = here
+    # A figure changed since it was shown (by a cell that uses it) is not drawn on again.
+    spares = _spares[place, layout] = [spare for spare in _spares.get((place, layout), [])
+                                       if not spare[1].stale]
+    earlier = next((i for i, (made_in, _) in enumerate(spares) if made_in() is not run), None)
+    if earlier is None:
+        return None
+    figure = spares.pop(earlier)[1]
+    for ax in figure.axes:         # back as _figure made it: nothing drawn, limits automatic
+        for artist in [*ax.lines, *ax.images, *ax.collections, *ax.patches, *ax.texts]:
+            artist.remove()
+        if ax.get_legend() is not None:
+            ax.get_legend().remove()
+        ax.set_title("")
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.set_prop_cycle(None)            # the first line takes the first colour again
+        ax.relim()                         # no data: the limits follow what is drawn next
+        ax.set_aspect("auto")
+        ax.autoscale(True)
+    figure.canvas.manager = None           # pyplot's current figure, numbered as a new one
+    _pyplot().figure(figure)
+    return figure
 
 
 def _scatter(ax, X: np.ndarray, y: np.ndarray) -> None:
@@ -111,9 +194,12 @@ def plot_data(X, y, ax=None, title: str = "The data, one colour per class"):
     """Scatter the points X ([N, 2]) coloured by their class y ([N]). Returns the Axes."""
     X, y = _numpy(X), _numpy(y)
     _two_features(X)
+    made = ax is None
     ax = _axes(ax)
     _scatter(ax, X, y)
     _title(ax, title)
+    if made:
+        _left_as_drawn(ax.figure)
     return ax
 
 
@@ -142,6 +228,7 @@ def plot_decision_boundary(model, X, y, ax=None, title: str = "The model's decis
 
     from matplotlib.colors import ListedColormap
 
+    made = ax is None
     ax = _axes(ax)
     # One pixel per grid point, centred on it: a raster is far cheaper to draw, save and
     # show than the polygons of a filled contour (the lesson redraws it on every slider
@@ -155,13 +242,16 @@ def plot_decision_boundary(model, X, y, ax=None, title: str = "The model's decis
     ax.set_ylim(low[1], high[1])
     _scatter(ax, X_np, y_np)
     _title(ax, title)
+    if made:
+        _left_as_drawn(ax.figure)
     return ax
 
 
 def plot_history(history: dict, axes=None):
     """The loss and the accuracy per epoch, train and test, side by side.
     history is what train() returns. Returns the two Axes (loss, accuracy)."""
-    if axes is None:
+    made = axes is None
+    if made:
         axes = _figure(2, 3.875, 3.08)
     loss_ax, acc_ax = axes
     for ax, metric, unit in ((loss_ax, "loss", "loss"), (acc_ax, "acc", "accuracy (%)")):
@@ -173,4 +263,6 @@ def plot_history(history: dict, axes=None):
         ax.legend()
     _title(loss_ax, "Loss")
     _title(acc_ax, "Accuracy")
+    if made:
+        _left_as_drawn(loss_ax.figure)
     return loss_ax, acc_ax

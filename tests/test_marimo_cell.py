@@ -191,7 +191,8 @@ def test_watch_sets_the_state_of_a_saved_file_once_and_stops_when_told(tmp_path)
 def test_the_lessons_figures_are_drawn_once_and_others_go_marimos_way(monkeypatch):
     """marimo gives matplotlib's Artist an _mime_ that saves the figure trimmed (drawn
     twice); draw_figures_once() draws the lesson's plots once, at their own size, as SVG, and
-    leaves any other figure to marimo's, and wraps marimo's only once."""
+    leaves any other figure to marimo's, and wraps marimo's only once. A figure shown is
+    handed back to be drawn on again by its cell (tests/test_plots.py)."""
     import base64
 
     import matplotlib.pyplot as plt
@@ -204,6 +205,9 @@ def test_the_lessons_figures_are_drawn_once_and_others_go_marimos_way(monkeypatc
         return "marimo's", ""
 
     monkeypatch.setattr(Artist, "_mime_", marimos, raising=False)
+    monkeypatch.setattr(plots, "_where", None)
+    handed_back = []
+    monkeypatch.setattr(plots, "hand_back", handed_back.append)
     draws = []
     monkeypatch.setattr(plots, "svg", lambda figure, svg=plots.svg: draws.append(figure) or svg(figure))
     marimo_cell.draw_figures_once()
@@ -211,11 +215,68 @@ def test_the_lessons_figures_are_drawn_once_and_others_go_marimos_way(monkeypatc
     try:
         ax = plots.plot_data(torch.zeros(3, 2), torch.tensor([0, 1, 1]))
         mime, url = ax._mime_()
-        assert mime == "image/svg+xml" and draws == [ax.figure]
+        assert mime == "image/svg+xml" and draws == [ax.figure] and handed_back == [ax.figure]
         svg = base64.b64decode(url.removeprefix("data:image/svg+xml;base64,"))
         assert svg.startswith(b"<?xml") and b"</svg>" in svg
         assert ax.figure._mime_()[0] == mime and draws == [ax.figure] * 2     # the figure itself
         _, other = plt.subplots()
-        assert other._mime_() == ("marimo's", "") and len(draws) == 2
+        assert other._mime_() == ("marimo's", "") and len(draws) == 2 and len(handed_back) == 2
+        assert plots._where is marimo_cell._running_cell
     finally:
         plt.close("all")
+
+
+def test_a_figure_shown_is_drawn_on_again_by_its_cell_on_its_next_run(monkeypatch):
+    """As marimo runs a cell: the figure shown (_mime_), then every figure closed; the
+    cell's next run draws on it again. Saving it and closing it are no change to it."""
+    import weakref
+
+    import torch
+    from marimo._output.mpl import close_figures
+    from matplotlib.artist import Artist
+
+    from grader import plots
+
+    class Run:
+        pass
+
+    runs = [Run()]
+    monkeypatch.setattr(Artist, "_mime_", lambda artist: ("marimo's", ""), raising=False)
+    monkeypatch.setattr(plots, "_where", None)
+    monkeypatch.setattr(plots, "_spares", {})
+    monkeypatch.setattr(plots, "_made", weakref.WeakKeyDictionary())
+    monkeypatch.setattr(marimo_cell, "_running_cell", lambda: ("cell", runs[0]))
+    marimo_cell.draw_figures_once()
+    try:
+        shown = plots.plot_data(torch.zeros(3, 2), torch.tensor([0, 1, 1]))
+        assert shown._mime_()[0] == "image/svg+xml"
+        close_figures()
+        runs[0] = Run()
+        assert plots.plot_data(torch.ones(3, 2), torch.tensor([1, 0, 1])) is shown
+    finally:
+        close_figures()
+
+
+def test_a_figure_is_made_at_the_marimo_cell_running_and_at_this_run_of_it():
+    """What plots.reuse_figures keys the figures on: the cell, and a new run each time it
+    runs; nothing outside a cell's run."""
+    import marimo
+
+    app = marimo.App()
+
+    @app.cell
+    def _():
+        from grader.platforms import marimo_cell
+        first = marimo_cell._running_cell()
+        return first, marimo_cell
+
+    @app.cell
+    def _(marimo_cell):
+        second = marimo_cell._running_cell()
+        return (second,)
+
+    _, defs = app.run()
+    (first_cell, first_run), (second_cell, second_run) = defs["first"], defs["second"]
+    assert isinstance(first_cell, str) and first_cell != second_cell
+    assert first_run is not second_run
+    assert marimo_cell._running_cell() is None

@@ -140,3 +140,99 @@ def test_each_figure_holds_its_labels_and_title_in_its_fixed_margins():
     assert not plots.laid_out(other.figure)
     width = float(re.search(rb'<svg[^>]* width="([\d.]+)pt"', plots.svg(other.figure)).group(1))
     assert width < 6 * 72
+
+
+class Run:
+    """One run of a place (a marimo cell's run, in the lesson)."""
+
+
+@pytest.fixture
+def reusing(monkeypatch):
+    """Figures reused as in the lesson, at one place whose run is runs[0] (a test sets a
+    new Run() to run the place again); plots' own state put back after."""
+    runs = [Run()]
+    monkeypatch.setattr(plots, "_spares", {})
+    monkeypatch.setattr(plots, "_made", __import__("weakref").WeakKeyDictionary())
+    monkeypatch.setattr(plots, "_where", None)
+    plots.reuse_figures(lambda: ("a cell", runs[0]))
+    return runs
+
+
+def svg_text(figure) -> bytes:
+    """The figure's SVG without what differs between two drawings of the same picture (the
+    date, and the ids matplotlib draws from its artists' identity)."""
+    import re
+
+    return re.sub(rb'(id|xlink:href|clip-path)="[^"]*"|<dc:date>[^<]*</dc:date>', b"", plots.svg(figure))
+
+
+def test_a_figure_drawn_again_shows_exactly_what_a_new_one_would(reusing):
+    """A cell that runs again draws on the figure it showed, cleared: the picture is the
+    one a new figure gives, whichever plot of the same layout was on it before."""
+    X, y = four_corners()
+    before = {"train_loss": [1.4, 0.3, 0.2], "test_loss": [1.3, 0.4, 0.3],
+              "train_acc": [20.0, 90.0, 95.0], "test_acc": [25.0, 80.0, 90.0]}
+    after = {"train_loss": [12000.5, 0.8], "test_loss": [1.1, 0.9],
+             "train_acc": [30.0, 100.0], "test_acc": [25.0, 100.0]}
+    model = left_right_model()
+    draws = {"history": lambda first: plots.plot_history(before if first else after)[0].figure,
+             "regions": lambda first: plots.plot_decision_boundary(
+                 model, X * (3 if first else 1), y, title="first" if first else "second").figure,
+             "data": lambda first: plots.plot_data(X * (3 if first else 1), y).figure}
+    plots.reuse_figures(lambda: None)             # nothing reused: the pictures to match
+    new = {name: svg_text(draw(False)) for name, draw in draws.items()}
+    plots.reuse_figures(lambda: ("a cell", reusing[0]))
+    for first in draws:
+        for second in draws:
+            plots._spares.clear()
+            reusing[0] = Run()
+            shown = draws[first](True)
+            plots.hand_back(shown)                # as marimo_cell shows a figure
+            plots.svg(shown)
+            reusing[0] = Run()
+            again = draws[second](False)
+            same_layout = (first == "history") == (second == "history")
+            assert (again is shown) == same_layout, (first, second)
+            assert svg_text(again) == new[second], (first, second)
+
+
+def test_a_figure_is_reused_only_as_drawn_at_its_place_on_a_later_run(reusing):
+    """Never a figure changed after the function drew it (before it was shown or after),
+    one not shown, one from another place, or one in the run that made it (the cell may
+    still hold it); and once
+    reused, it is pyplot's current figure, numbered apart from the others."""
+    import matplotlib.pyplot as plt
+
+    X, y = four_corners()
+    changed = plots.plot_data(X, y)
+    changed.set_xscale("symlog")                  # after the function: stale
+    plots.hand_back(changed.figure)
+    drawn_on = plots.plot_data(X, y)
+    plots.plot_decision_boundary(left_right_model(), X, y, ax=drawn_on)   # given its axes
+    plots.hand_back(drawn_on.figure)
+    plots.plot_data(X, y)                         # not shown
+    changed_later = plots.plot_data(X, y)
+    plots.hand_back(changed_later.figure)
+    plots.svg(changed_later.figure)               # shown, then changed by another cell
+    changed_later.set_xscale("symlog")
+    kept = plots.plot_data(X, y)
+    plots.hand_back(kept.figure)
+    plots.svg(kept.figure)
+    assert plots.plot_data(X, y) is not kept      # the same run
+    reusing[0] = Run()
+    plots.reuse_figures(lambda: ("another cell", reusing[0]))
+    assert plots.plot_data(X, y) is not kept
+    plots.reuse_figures(lambda: ("a cell", reusing[0]))
+    _, other = plt.subplots()
+    again = plots.plot_data(X, y)
+    assert again is kept
+    assert plt.gcf() is again.figure and plt.gcf().number != other.figure.number
+    assert plots.plot_data(X, y) not in (changed, drawn_on, changed_later)   # the one spare is taken
+
+
+def test_without_reuse_figures_every_figure_is_new(monkeypatch):
+    monkeypatch.setattr(plots, "_where", None)
+    X, y = four_corners()
+    shown = plots.plot_data(X, y)
+    plots.hand_back(shown.figure)
+    assert plots.plot_data(X, y) is not shown

@@ -51,8 +51,9 @@ with app.setup(hide_code=True):
 
     # marimo shows a figure as a PNG at twice its dpi; drawn as SVG it takes about a
     # quarter less time on each redraw, and stays sharp at any zoom. The lesson's plots
-    # have fixed margins: drawn once, not twice to trim them. (The names are the setup's
-    # own: a cell of the student's may import matplotlib.)
+    # have fixed margins: drawn once, not twice to trim them, and a cell that runs again
+    # draws on the figure it showed instead of building a new one. (The names are the
+    # setup's own: a cell of the student's may import matplotlib.)
     import matplotlib as _matplotlib
     _matplotlib.rcParams["savefig.format"] = "svg"
 

@@ -347,7 +347,8 @@ def draw_figures_once() -> None:
     """marimo shows a matplotlib figure through an _mime_ method it gives matplotlib's
     Artist when matplotlib is imported, saving the figure trimmed (bbox_inches="tight"):
     drawn twice, once to measure it. The lesson's plots (grader.plots) have fixed margins:
-    they are drawn once, as SVG (plots.svg); any other figure goes marimo's way."""
+    they are drawn once, as SVG (plots.svg), and a cell that runs again draws on the figure
+    it showed (plots.reuse_figures); any other figure goes marimo's way."""
     import base64
 
     from matplotlib.artist import Artist
@@ -362,7 +363,21 @@ def draw_figures_once() -> None:
         figure = artist.figure
         if not plots.laid_out(figure):
             return marimos(artist)
+        plots.hand_back(figure)
         return "image/svg+xml", "data:image/svg+xml;base64," + base64.b64encode(plots.svg(figure)).decode()
 
     _mime_.draws_once = True          # type: ignore[attr-defined]
     Artist._mime_ = _mime_            # type: ignore[attr-defined]
+    plots.reuse_figures(_running_cell)
+
+
+def _running_cell() -> tuple[str, object] | None:
+    """The marimo cell running now and this run of it (marimo makes a new execution context
+    for each run), or None outside a cell's run."""
+    try:
+        from marimo._runtime.context.types import safe_get_context
+    except ImportError:             # another marimo: figures are built anew
+        return None
+    context = safe_get_context()
+    run = getattr(context, "execution_context", None)
+    return None if run is None else (run.cell_id, run)

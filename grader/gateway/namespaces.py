@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ctypes
+import functools
 import os
 import signal
 import sys
@@ -50,6 +51,7 @@ class Entered:
     error: str = ""
 
 
+@functools.cache
 def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
@@ -90,6 +92,21 @@ def _under_tmp(path: str) -> bool:
     return path != "/tmp" and os.path.commonpath([path, "/tmp"]) == "/tmp"
 
 
+@functools.lru_cache(maxsize=4)
+def _aliases(visible: tuple[str, ...], path: tuple[str, ...]) -> tuple[str, ...]:
+    """The entries of sys.path under /tmp that lead into a visible folder: as the box will
+    name them (a .venv under /tmp may be a link to one elsewhere: its path under /tmp is the
+    one on sys.path); opening one follows the links to what it is."""
+    real = [os.path.realpath(p) for p in visible]
+    return tuple(p for p in map(os.path.abspath, filter(None, path)) if _under_tmp(p) and os.path.exists(p)
+                 and any(os.path.commonpath([os.path.realpath(p), r]) == r for r in real))
+
+
+def prepare(visible: Sequence[str]) -> None:
+    """Find now what _mounts will need for these visible paths (sandbox.prepare)."""
+    _aliases(tuple(visible), tuple(sys.path))
+
+
 def _mounts(scratch: str, done: Entered, visible: list[str]) -> None:
     """In the new mount namespace: nothing propagates out; a private /tmp that holds only
     scratch and what the box may read that lies in /tmp (a course checked out there, its
@@ -98,12 +115,8 @@ def _mounts(scratch: str, done: Entered, visible: list[str]) -> None:
     if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
         done.error = _fail("mount --make-rprivate /")
         return
-    # As the box will name them (a .venv under /tmp may be a link to one elsewhere: its
-    # path under /tmp is the one on sys.path); opening one follows the links to what it is.
     scratch = os.path.abspath(scratch)
-    real = [os.path.realpath(p) for p in visible]
-    aliases = [p for p in map(os.path.abspath, filter(None, sys.path)) if _under_tmp(p) and os.path.exists(p)
-               and any(os.path.commonpath([os.path.realpath(p), r]) == r for r in real)]
+    aliases = _aliases(tuple(visible), tuple(sys.path))
     kept = sorted({os.path.abspath(p) for p in [scratch, *visible, *aliases] if os.path.exists(p)})
     kept = [p for p in kept if not any(p != q and os.path.commonpath([p, q]) == q for q in kept)]
     fds = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in kept

@@ -35,8 +35,10 @@ from ..probes.registry import Probe
 GRACE = 5.0                           # seconds past a call's own limit before it is killed
 WORKER_FAILED = 70                    # the worker's own exit status when the grader's code in it fails
 # Imported once in the zygote so that every worker starts with them, as it does with torch
-# (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox).
-PRELOADED = ("sklearn.datasets", "sklearn.model_selection")
+# (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox),
+# and what every worker imports on its first call otherwise: the debugger the limits stub
+# out (limits.no_debugger) and what torch.save and torch.load of the wire import.
+PRELOADED = ("sklearn.datasets", "sklearn.model_selection", "pdb", "torch.utils.serialization.config")
 ERROR_FIELDS = ("summary", "exception", "function", "called", "got", "expected", "likely", "output", "code")
 
 

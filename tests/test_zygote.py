@@ -388,3 +388,49 @@ def test_a_test_sessions_zygote_serves_only_this_repositorys_grader(tmp_path):
     there = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
                            timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert (here.stdout.strip(), there.stdout.strip()) == ("SharedZygote", "Zygote"), here.stderr + there.stderr
+
+
+def test_each_worker_has_a_pid_namespace_of_its_own_and_a_judge_the_zygotes(tmp_path):
+    """Two workers alive at once, then a judge: each worker's box is a pid namespace of
+    its own (forked into it by the zygote as root, or made by the worker, whichever this
+    machine allows), and the zygote comes back to its own, where it forks the judge."""
+    import socket
+
+    zygote = zygote_client.Zygote()
+    opened: list[int] = []
+    try:
+        boxes = []
+        for n in range(2):
+            scratch = tmp_path / f"scratch{n}"
+            scratch.mkdir()
+            requests_r, requests_w = os.pipe()
+            replies_r, replies_w = os.pipe()
+            output = os.open(scratch / ".printed", os.O_RDWR | os.O_CREAT, 0o600)
+            opened += [requests_w, replies_r]
+            pid = zygote.spawn((requests_r, replies_w, output), str(SOLUTIONS), str(scratch), None, 1.0)
+            for fd in (requests_r, replies_w, output):
+                os.close(fd)
+            boxes.append(pid)
+        ours, theirs = socket.socketpair()
+        judge = zygote.judge(theirs.fileno())
+        theirs.close()
+        own = os.readlink(f"/proc/{zygote.proc.pid}/ns/pid")
+
+        def children_ns(pid: int) -> str:
+            # Where the box's processes live: a worker's own namespace once it is in it
+            # (pid_for_children: the worker's, or that of the process that waits for it).
+            deadline = time.monotonic() + 10
+            while (ns := os.readlink(f"/proc/{pid}/ns/pid_for_children")) == own and time.monotonic() < deadline:
+                time.sleep(0.01)
+            return ns
+
+        first, second = (children_ns(pid) for pid in boxes)
+        assert own not in (first, second) and first != second
+        assert os.readlink(f"/proc/{zygote.proc.pid}/ns/pid_for_children") == own
+        assert os.readlink(f"/proc/{judge}/ns/pid") == own
+        assert os.readlink(f"/proc/{judge}/ns/pid_for_children") == own
+        ours.close()
+    finally:
+        for fd in opened:
+            os.close(fd)
+        zygote.close()

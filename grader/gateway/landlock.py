@@ -9,6 +9,7 @@ handle stays allowed, so `restrict` reports what it could deny.
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -50,6 +51,7 @@ class Restricted:
     error: str = ""
 
 
+@functools.cache
 def _libc():
     return ctypes.CDLL(None, use_errno=True)
 

@@ -1,15 +1,13 @@
 """Linux namespaces for a worker: its own processes, network, IPC and mounts.
 
-Where the zygote may make a pid namespace (root), it forks each worker straight into a
-new one (`fork_as_init`): the worker is its pid 1, and `enter` unshares the others in place.
-Elsewhere `enter` unshares them all and forks: the child is pid 1 of the new pid namespace
-and returns, to run student code; the parent stays outside, waits, and ends as the child
-ended (the same exit status or the same signal), so the grader reads the death of the
-worker as it always did. Forking the zygote (torch and all) is most of what a worker costs
-to start and end, so the first way saves one fork in two. Either way PR_SET_PDEATHSIG kills
-the worker when its parent goes, and when the worker (the namespace's init) ends, the
-kernel kills every process left in the namespace: nothing student code started survives
-grading.
+`enter` unshares them and forks: the child is pid 1 of a new pid namespace and returns,
+to run student code; the parent stays outside, waits, and ends as the child ended (the
+same exit status or the same signal), so the grader reads the death of the worker as it
+always did. Where the zygote may make pid namespaces (root), it forks each worker into a
+new one itself (fork_box), and `enter` then unshares the others without forking: the
+zygote reaps the box's pid 1 directly. When the parent is killed, PR_SET_PDEATHSIG kills the child, and when the
+child (the namespace's init) ends, the kernel kills every process left in the namespace:
+nothing student code started survives grading.
 
 Being pid 1 has one side effect: the kernel ignores the signals the worker sends itself
 while their disposition is the default (os.kill(os.getpid(), SIGTERM)). So while student code
@@ -28,6 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ctypes
+import functools
 import os
 import signal
 import sys
@@ -54,6 +53,7 @@ class Entered:
     error: str = ""
 
 
+@functools.cache
 def _libc():
     return ctypes.CDLL(None, use_errno=True)
 
@@ -67,58 +67,23 @@ def _write(path: str, text: str) -> None:
         f.write(text)
 
 
-def _unshare(done: Entered, pid: bool) -> bool:
+def _unshare(done: Entered, pid_done: bool = False) -> bool:
     libc = _libc()
-    others = (_NEWPID if pid else 0) | _NEWNET | _NEWIPC | _NEWNS
+    others = (0 if pid_done else _NEWPID) | _NEWNET | _NEWIPC | _NEWNS
     uid, gid = os.getuid(), os.getgid()
     if uid == 0 and libc.unshare(others) == 0:
-        done.namespaces += ["pid"] * pid + ["network", "ipc", "mount"]
+        done.namespaces = ["pid", "network", "ipc", "mount"]
         return True
     if libc.unshare(_NEWUSER | others) != 0:
         done.error = _fail("unshare") + (" (as root)" if uid == 0 else
                                           " (unprivileged user namespaces are not allowed here)")
+        done.namespaces = ["pid"] if pid_done else []
         return False
     _write("/proc/self/setgroups", "deny")
     _write("/proc/self/uid_map", f"{uid} {uid} 1")
     _write("/proc/self/gid_map", f"{gid} {gid} 1")
     done.namespaces = list(KINDS)
     return True
-
-
-_own_pid_namespace: int | None = None       # the zygote's, to return to after each fork
-
-
-def fork_as_init() -> int:
-    """os.fork(), with the child as pid 1 of a new pid namespace where this process may
-    make one (root); elsewhere a plain fork, and `enter` makes the namespace itself."""
-    global _own_pid_namespace
-    libc = _libc()
-    if _own_pid_namespace is None:
-        try:
-            _own_pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-        except OSError:
-            _own_pid_namespace = -1
-    if _own_pid_namespace < 0 or libc.unshare(_NEWPID) != 0:
-        return os.fork()
-    try:
-        pid = os.fork()
-    finally:
-        # Back to this process's own namespace for its next child, or every later child
-        # would join this one's: a zygote that cannot must not fork again.
-        if os.getpid() != 1 and libc.setns(_own_pid_namespace, _NEWPID) != 0:
-            os.write(2, f"zygote: {_fail('setns')}; ending\n".encode())
-            os._exit(70)
-    return pid
-
-
-def _outer_pid() -> int:
-    """This process's pid in its parent's pid namespace (the first of NSpid), read before
-    the new /proc is mounted."""
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("NSpid:"):
-                return int(line.split()[1])
-    raise OSError("no NSpid in /proc/self/status")
 
 
 def _mount_attr(path: str, set_: int, clear: int, flags: int) -> bool:
@@ -130,6 +95,21 @@ def _under_tmp(path: str) -> bool:
     return path != "/tmp" and os.path.commonpath([path, "/tmp"]) == "/tmp"
 
 
+@functools.lru_cache(maxsize=4)
+def _aliases(visible: tuple[str, ...], path: tuple[str, ...]) -> tuple[str, ...]:
+    """The entries of sys.path under /tmp that lead into a visible folder: as the box will
+    name them (a .venv under /tmp may be a link to one elsewhere: its path under /tmp is the
+    one on sys.path); opening one follows the links to what it is."""
+    real = [os.path.realpath(p) for p in visible]
+    return tuple(p for p in map(os.path.abspath, filter(None, path)) if _under_tmp(p) and os.path.exists(p)
+                 and any(os.path.commonpath([os.path.realpath(p), r]) == r for r in real))
+
+
+def prepare(visible: Sequence[str]) -> None:
+    """Find now what _mounts will need for these visible paths (sandbox.prepare)."""
+    _aliases(tuple(visible), tuple(sys.path))
+
+
 def _mounts(scratch: str, done: Entered, visible: list[str]) -> None:
     """In the new mount namespace: nothing propagates out; a private /tmp that holds only
     scratch and what the box may read that lies in /tmp (a course checked out there, its
@@ -138,12 +118,8 @@ def _mounts(scratch: str, done: Entered, visible: list[str]) -> None:
     if libc.mount(b"none", b"/", None, _MS_REC | _MS_PRIVATE, None) != 0:
         done.error = _fail("mount --make-rprivate /")
         return
-    # As the box will name them (a .venv under /tmp may be a link to one elsewhere: its
-    # path under /tmp is the one on sys.path); opening one follows the links to what it is.
     scratch = os.path.abspath(scratch)
-    real = [os.path.realpath(p) for p in visible]
-    aliases = [p for p in map(os.path.abspath, filter(None, sys.path)) if _under_tmp(p) and os.path.exists(p)
-               and any(os.path.commonpath([os.path.realpath(p), r]) == r for r in real)]
+    aliases = _aliases(tuple(visible), tuple(sys.path))
     kept = sorted({os.path.abspath(p) for p in [scratch, *visible, *aliases] if os.path.exists(p)})
     kept = [p for p in kept if not any(p != q and os.path.commonpath([p, q]) == q for q in kept)]
     fds = {path: os.open(path, os.O_PATH | os.O_CLOEXEC) for path in kept
@@ -195,6 +171,68 @@ def _give_up_root(scratch: str, uid: int, done: Entered) -> None:
     done.uid = uid
 
 
+# The zygote's own pid namespace, where it can make a new one for each worker and come back
+# (fork_box); None elsewhere, and in every process the zygote forks.
+_own_pid_namespace: int | None = None
+
+
+def allow_fork_box() -> None:
+    """In the zygote, at start: whether fork_box can fork into a new pid namespace here
+    (root, with CAP_SYS_ADMIN: not in most containers), tried in a child of its own."""
+    global _own_pid_namespace
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        own = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    except OSError:
+        return
+    child = os.fork()
+    if child == 0:
+        libc = _libc()
+        os._exit(0 if libc.unshare(_NEWPID) == 0 and libc.setns(own, _NEWPID) == 0 else 1)
+    _, status = os.waitpid(child, 0)
+    if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0:
+        _own_pid_namespace = own
+    else:
+        os.close(own)
+
+
+def fork_box() -> int:
+    """os.fork() for a worker. Where allow_fork_box found it can, the child is pid 1 of a
+    new pid namespace at once, and enter() in it needs no second process outside the
+    namespace to wait for it (_mirror: a fork and an exit of the whole zygote's memory, ~35
+    ms of CPU per worker); this process comes back to its own namespace, so that nothing
+    else it forks lands in the worker's. Elsewhere a plain fork: enter() forks as before."""
+    global _own_pid_namespace
+    own = _own_pid_namespace
+    if own is None or _libc().unshare(_NEWPID) != 0:
+        return os.fork()
+    try:
+        pid = os.fork()
+    except OSError:
+        _come_back(own)
+        raise
+    if pid:
+        _come_back(own)
+    else:
+        os.close(own)
+        _own_pid_namespace = None
+    return pid
+
+
+def _come_back(own: int) -> None:
+    if _libc().setns(own, _NEWPID) != 0:
+        os._exit(70)        # a zygote that cannot come back must fork nothing more
+
+
+def forget_fork_box() -> None:
+    """In a child of the zygote (a judge): its descriptor of the zygote's namespace closed."""
+    global _own_pid_namespace
+    if _own_pid_namespace is not None:
+        os.close(_own_pid_namespace)
+        _own_pid_namespace = None
+
+
 def _mirror(child: int) -> None:
     """In the parent: wait for the child and end the same way. Never returns."""
     os.closerange(0, 1 << 16)           # the worker's pipes must close when the child ends
@@ -217,23 +255,23 @@ def _mirror(child: int) -> None:
 
 
 def enter(scratch: str, visible: Sequence[str] = ()) -> Entered:
-    """Unshare, fork (unless this process is already a new pid namespace's init), and
-    return in the child (pid 1 of the new pid namespace, with its mounts done and, as
-    root, its uid given up). Without the namespaces, returns at once in this process,
-    with the reason in `error`."""
+    """Unshare, fork, and return in the child (pid 1 of the new pid namespace, with its
+    mounts done and, as root, its uid given up). Without the namespaces, returns at once
+    in this process, with the reason in `error`. A process that fork_box() made pid 1 of
+    a new pid namespace already unshares the others and returns in itself: no fork."""
     done = Entered()
-    init = os.getpid() == 1                     # forked into a new pid namespace (fork_as_init)
-    if init:
-        done.namespaces.append("pid")
-    if not _unshare(done, pid=not init):
+    pid_done = os.getpid() == 1 and _own_pid_namespace is None
+    if not _unshare(done, pid_done):
         return done
-    # Unique while the box lives: the pid the zygote knows it by.
-    box_uid = BOX_UID_BASE + (_outer_pid() if init else os.getpid())
-    if not init:
+    if pid_done:
+        # Its pid as the machine sees it (this /proc is still the machine's): unique while the box lives.
+        box_uid = BOX_UID_BASE + int(os.readlink("/proc/self"))
+    else:
+        box_uid = BOX_UID_BASE + os.getpid()       # this pid is unique while the box lives
         child = os.fork()
         if child:
             _mirror(child)
-        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     _mounts(scratch, done, list(visible))
     if os.geteuid() == 0 and "user" not in done.namespaces:
         _give_up_root(scratch, box_uid, done)

@@ -12,6 +12,7 @@ open_by_handle_at (opens a file by its inode number, past any path rule).
 from __future__ import annotations
 
 import ctypes
+import functools
 import os
 import platform
 import struct
@@ -26,6 +27,11 @@ _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
 
 class _Filter(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+@functools.cache
+def _libc():
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def supported() -> bool:
@@ -54,7 +60,7 @@ def deny_sockets() -> str:
     code = _program(arch, tuple(denied))
     buffer = ctypes.create_string_buffer(code, len(code))
     prog = _Filter(len(code) // 8, ctypes.cast(buffer, ctypes.c_void_p))
-    libc = ctypes.CDLL(None, use_errno=True)
+    libc = _libc()
     if libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or \
             libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
         return f"seccomp: {os.strerror(ctypes.get_errno())}"

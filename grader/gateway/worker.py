@@ -35,9 +35,38 @@ from ..probes.registry import Probe
 GRACE = 5.0                           # seconds past a call's own limit before it is killed
 WORKER_FAILED = 70                    # the worker's own exit status when the grader's code in it fails
 # Imported once in the zygote so that every worker starts with them, as it does with torch
-# (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox).
-PRELOADED = ("sklearn.datasets", "sklearn.model_selection")
+# (each costs ~0.3 s, and joblib's probe for shared memory would warn inside the sandbox),
+# and what every worker imports on its first call otherwise: the debugger the limits stub
+# out (limits.no_debugger) and what torch.save and torch.load of the wire import.
+PRELOADED = ("sklearn.datasets", "sklearn.model_selection", "pdb", "torch.utils.serialization.config")
 ERROR_FIELDS = ("summary", "exception", "function", "called", "got", "expected", "likely", "output", "code")
+
+
+def warm_up() -> None:
+    """In the zygote, once: what every worker's first calls into torch and scikit-learn
+    would each do again (the libraries' lazy set-up: ~10 ms per worker, and as much again
+    for train_test_split's first call), on constants of its own. The random number
+    generators are left as they were: a worker starts with the state it always had."""
+    import numpy as np
+    import torch
+    from sklearn.datasets import make_blobs
+    from sklearn.model_selection import train_test_split
+
+    numpy_state = np.random.get_state()
+    with torch.random.fork_rng(devices=[]):
+        X, y = make_blobs(n_samples=20, n_features=2, centers=3, random_state=0)
+        X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=0)
+        X_t, y_t = torch.from_numpy(X_train).float(), torch.from_numpy(y_train).long()
+        model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
+        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+        loss = torch.nn.CrossEntropyLoss()(model(X_t), y_t)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        model.eval()
+        with torch.inference_mode():
+            torch.softmax(model(X_t), dim=1).argmax(dim=1)
+    np.random.set_state(numpy_state)
 
 
 def worker_available() -> bool:

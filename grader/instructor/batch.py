@@ -33,7 +33,7 @@ from pathlib import Path
 from ..course import exercise_ids, exercises
 from ..judge import checks
 from ..files import find_exercise_files, graded_digest, grader_digest, misplaced_files, write_atomically
-from ..gateway import require_for_batch
+from ..gateway import require_for_batch, start_zygote_early
 from ..checks.feedback import Feedback
 from ..options import Options
 from ..results import Report, Result
@@ -42,7 +42,7 @@ from .. import messages
 from . import deadline as git_deadline
 from .pool import Lost, supervise
 from ..platforms.report import exercise_scores, to_html, to_markdown
-from .overview import Entry, write_overview
+from .overview import Entry, load_plotting, write_overview
 from ..platforms.status import ProgressBar
 from ..platforms.submission import grade_files
 
@@ -66,6 +66,7 @@ class Job:
     later: int | None = None          # ... and how many came after the deadline
     problem: str | None = None        # with a deadline: why no commit could be read
     refused: list[str] = field(default_factory=list)   # links in the submission, not followed
+    work: int = 0                     # how long its grading may take, roughly (_work)
 
 
 def _grade_job(job: Job, seed: int, options: Options) -> tuple[str, dict | str]:
@@ -217,7 +218,21 @@ def _job(folder: Path, seed: int, fingerprint: str, deadline: datetime | None, s
                graded_digest(files.values(), grader="content") if files else None,
                [ex.file for ex in exercises() if ex.id not in files],
                misplaced_files(source, files) if source.is_dir() else [],
-               commit, later, problem, refused + (found.refused if found else []))
+               commit, later, problem, refused + (found.refused if found else []), _work(files))
+
+
+def _work(files: dict[str, Path]) -> int:
+    """A rough measure of how long grading these files takes: the size of those whose
+    functions are written (a stub's raise NotImplementedError ends each call at once)."""
+    size = 0
+    for path in files.values():
+        try:
+            text = path.read_bytes()
+        except OSError:
+            continue
+        if b"NotImplementedError" not in text:
+            size += len(text)
+    return size
 
 
 def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, options: Options,
@@ -227,7 +242,12 @@ def run_batch(submissions: Path, csv_path: Path, *, jobs: int, seed: int, option
     """Grade the class; `students` limits the run to those (the others' results stay as
     they are), `force` regrades even what a record says is graded already. Raises
     box.Unconfined where student code cannot be confined, unless `unconfined`."""
+    # The zygote imports torch (seconds, on one core): meanwhile this process finds what the
+    # box applies here, reads the submissions and imports what the overview is drawn with,
+    # which the end would wait for. (Refused, the run ends, and the zygote with it.)
+    start_zygote_early()
     require_for_batch(unconfined)
+    load_plotting()
     folders = sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith("."))
     fingerprint = grader_digest()
     checks()                           # asked before the pool forks: every process has them
@@ -306,6 +326,8 @@ def _grade_all(todo: list[Job], seed: int, options: Options, jobs: int, bar, fai
                save) -> None:
     grade = functools.partial(_grade_job, seed=seed, options=options)
     limit = STUDENT_LIMIT * options.time_scale
+    # The longest first: the run does not end on one core while a long one finishes.
+    todo = sorted(todo, key=lambda job: -job.work)
     with contextlib.closing(supervise(todo, grade, max(1, min(jobs, len(todo))), limit)) as outcomes:
         for job, outcome in outcomes:        # Ctrl-C: no process, and none of their workers, is left
             _take(job, outcome, bar, failed, save)

@@ -9,6 +9,7 @@ __generated_with = "0.25.2"
 app = marimo.App(
     width="medium",
     app_title="Multi-class classification with PyTorch",
+    css_file="lesson.css",
 )
 
 with app.setup(hide_code=True):

@@ -190,6 +190,10 @@ def verdicts_shown(text: str) -> bool:
     return all(f"Exercise {int(ex.id[2:])}, {ex.title}" in text for ex in exercises())
 
 
+STALE_OUTPUTS_UNFILTERED = """[...document.styleSheets].some(sheet => [...sheet.cssRules].some(
+    rule => rule.selectorText === ".marimo-output-stale" && rule.style.filter === "none"))"""
+
+
 def test_in_a_browser_the_verdicts_follow_the_files_and_a_slider_redraws(tmp_path):
     binary = chromium()
     if binary is None:
@@ -226,6 +230,8 @@ def test_in_a_browser_the_verdicts_follow_the_files_and_a_slider_redraws(tmp_pat
                 for name in ex.functions:
                     assert f"{name}() is not implemented yet" in text, name
             assert "Traceback" not in text
+            # marimo/lesson.css is in force: outputs being recomputed dim without a filter.
+            assert browser.evaluate(STALE_OUTPUTS_UNFILTERED) is True
 
             # The student saves the solutions: the notebook sees the files change.
             saved = time.monotonic()

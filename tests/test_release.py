@@ -15,7 +15,7 @@ from grader.checks.registry import all_checks
 from tests.release_tools import SOLUTIONS, drop_in, release, solution_leaks, solution_lines
 
 # Every kind of file the template may hold: code, configuration and text, never data.
-SHIPPED_SUFFIXES = {".py", ".toml", ".md", ".txt", ".yml", ""}
+SHIPPED_SUFFIXES = {".py", ".toml", ".md", ".txt", ".yml", ".css", ""}      # .css: the lesson's look
 
 
 @pytest.fixture(scope="module")

@@ -292,7 +292,8 @@ def _cell_text(cell: Cell, used: set[str]) -> str:
 
 
 def notebook_text(root: Path = ROOT) -> str:
-    app = _tuple("app = marimo.App(...)", ['width="medium"', f'app_title="{fixed.title(root)}"'])
+    app = _tuple("app = marimo.App(...)", ['width="medium"', f'app_title="{fixed.title(root)}"',
+                                           'css_file="lesson.css"'])
     head = fixed.HEADER.format(version=_marimo_version(root), app=app, setup=fixed.SETUP)
     found = cells(root)
     used = set().union(*(c.refs for c in found))

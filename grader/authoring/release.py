@@ -90,6 +90,7 @@ def template_files(root: Path = ROOT, flavour: str = "classroom50") -> dict[str,
         files[".github/workflows/classroom.yml"] = workflow(all_checks()).encode()
     files["exercises/conftest.py"] = (root / "exercises" / "conftest.py").read_bytes()
     files["marimo/lesson.py"] = (root / "marimo" / "lesson.py").read_bytes()   # the lesson, live
+    files["marimo/lesson.css"] = (root / "marimo" / "lesson.css").read_bytes()  # ...with no animations
     files["marimo/.gitignore"] = b"__marimo__/\n"                               # its session cache
     for ex in exercises():
         source = (root / "solutions" / ex.file).read_text()

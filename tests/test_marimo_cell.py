@@ -280,3 +280,18 @@ def test_a_figure_is_made_at_the_marimo_cell_running_and_at_this_run_of_it():
     assert isinstance(first_cell, str) and first_cell != second_cell
     assert first_run is not second_run
     assert marimo_cell._running_cell() is None
+
+
+def test_what_the_lesson_imports_is_left_out_of_later_collections():
+    """The setup's import_for_good: torch and the rest imported, and every object alive then
+    frozen, so that a redraw's collections do not walk them again."""
+    import gc
+    import sys
+
+    try:
+        marimo_cell.import_for_good()
+        assert {"torch", "sklearn.datasets", "matplotlib.pyplot"} <= set(sys.modules)
+        assert gc.get_freeze_count() > 100_000
+        assert len(gc.get_objects()) < gc.get_freeze_count()
+    finally:
+        gc.unfreeze()                 # this test process collects as before

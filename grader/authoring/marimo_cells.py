@@ -62,6 +62,11 @@ with app.setup(hide_code=True):
 
     # Every exercise graded now, in the worker, while the first cells import and draw.
     marimo_cell.prefetch(EXERCISES)
+
+    # What the lesson imports (torch, scikit-learn, matplotlib), imported here and left out
+    # of the garbage collector's rounds from now on: its objects live as long as the
+    # notebook, and each round walked them all again while the plots redraw.
+    marimo_cell.import_for_good()
 '''
 
 FOOTER = '''

@@ -57,15 +57,17 @@ def warm_up() -> None:
         X, y = make_blobs(n_samples=20, n_features=2, centers=3, random_state=0)
         X_train, _, y_train, _ = train_test_split(X, y, test_size=0.25, random_state=0)
         X_t, y_t = torch.from_numpy(X_train).float(), torch.from_numpy(y_train).long()
-        model = torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.Linear(4, 3))
-        optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-        loss = torch.nn.CrossEntropyLoss()(model(X_t), y_t)
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        model.eval()
-        with torch.inference_mode():
-            torch.softmax(model(X_t), dim=1).argmax(dim=1)
+        # Named unlike the solutions' lines: the release is searched for those (no leak).
+        net = torch.nn.Sequential(*[torch.nn.Linear(2, 4), torch.nn.ReLU()], torch.nn.Linear(4, 3))
+        sgd = torch.optim.SGD(net.parameters(), lr=0.1)
+        cost = torch.nn.CrossEntropyLoss()(net(X_t), y_t)
+        sgd.zero_grad()
+        cost.backward()
+        sgd.step()
+        net.eval()
+        no_autograd = torch.inference_mode()
+        with no_autograd:
+            torch.softmax(net(X_t), dim=1).argmax(dim=1)
     np.random.set_state(numpy_state)
 
 

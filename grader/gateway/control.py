@@ -2,10 +2,11 @@
 SOCK_SEQPACKET unix socket, file descriptors passed beside them. Standard library only."""
 from __future__ import annotations
 
-import ctypes
 import json
 import signal
 import socket
+
+from .libc import libc
 
 MAX_MESSAGE = 64 * 2**10         # bytes of one control datagram; every honest one is tiny
 _PR_SET_PDEATHSIG = 1
@@ -14,7 +15,7 @@ _PR_SET_PDEATHSIG = 1
 def die_with_parent() -> None:
     """SIGKILL when the parent dies (Linux), so that nothing outlives the grader."""
     try:
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     except (OSError, AttributeError):
         pass
 

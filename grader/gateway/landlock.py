@@ -9,10 +9,10 @@ handle stays allowed, so `restrict` reports what it could deny.
 from __future__ import annotations
 
 import ctypes
-import functools
 import os
 import sys
 from dataclasses import dataclass
+from .libc import libc as _libc
 
 # linux/landlock.h: the same syscall numbers on every architecture.
 _CREATE_RULESET, _ADD_RULE, _RESTRICT_SELF = 444, 445, 446
@@ -49,11 +49,6 @@ class Restricted:
     tcp: bool = False            # no TCP bind or connect
     scoped: bool = False         # no abstract unix socket or signal out of the sandbox
     error: str = ""
-
-
-@functools.cache
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
 
 
 def abi() -> int:

@@ -5,9 +5,9 @@ to run student code; the parent stays outside, waits, and ends as the child ende
 same exit status or the same signal), so the grader reads the death of the worker as it
 always did. Where the zygote may make pid namespaces (root), it forks each worker into a
 new one itself (fork_box), and `enter` then unshares the others without forking: the
-zygote reaps the box's pid 1 directly. When the parent is killed, PR_SET_PDEATHSIG kills the child, and when the
-child (the namespace's init) ends, the kernel kills every process left in the namespace:
-nothing student code started survives grading.
+zygote reaps the box's pid 1 directly. When the parent is killed, PR_SET_PDEATHSIG kills
+the child, and when the child (the namespace's init) ends, the kernel kills every process
+left in the namespace: nothing student code started survives grading.
 
 Being pid 1 has one side effect: the kernel ignores the signals the worker sends itself
 while their disposition is the default (os.kill(os.getpid(), SIGTERM)). So while student code
@@ -32,6 +32,7 @@ import signal
 import sys
 import struct
 from dataclasses import dataclass, field
+from .libc import libc as _libc
 
 _NEWNS, _NEWIPC, _NEWUSER, _NEWPID, _NEWNET = 0x20000, 0x08000000, 0x10000000, 0x20000000, 0x40000000
 _MS_NOSUID, _MS_NODEV, _MS_NOEXEC, _MS_BIND, _MS_REC, _MS_PRIVATE = 2, 4, 8, 4096, 0x4000, 1 << 18
@@ -51,11 +52,6 @@ class Entered:
     read_only: bool = False           # every mount but scratch read-only: no chmod, utime outside
     uid: int | None = None            # the unprivileged uid taken as root
     error: str = ""
-
-
-@functools.cache
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
 
 
 def _fail(what: str) -> str:

@@ -35,6 +35,7 @@ from . import landlock, namespaces, seccomp
 from .box import (ENVIRONMENT, IPC_NS, MOUNT_NS, NET_NS, PID_NS, PROCESSES, READS, SCOPE, SOCKETS,
                   TCP, USER_NS, WRITES, Box)
 from .imports import _installed_roots
+from .libc import libc as _libc
 
 _PR_SET_PDEATHSIG = 1
 FILE_SIZE_LIMIT = 64 * 2**20      # bytes, for any file the worker writes
@@ -45,11 +46,6 @@ KEPT_VARIABLES = ("LANG", "LC_ALL", "LC_CTYPE", "TZ", "OMP_NUM_THREADS", "MKL_NU
 # Files beyond the installation that Python, numpy and torch read at run time.
 SYSTEM_FILES = ("/etc/ld.so.cache", "/dev/urandom", "/dev/random", "/dev/zero",
                 "/sys/devices/system/cpu", "/sys/fs/cgroup/cpu.max")
-
-
-@functools.cache
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
 
 
 def landlock_abi() -> int:

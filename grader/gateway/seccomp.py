@@ -12,10 +12,10 @@ open_by_handle_at (opens a file by its inode number, past any path rule).
 from __future__ import annotations
 
 import ctypes
-import functools
 import os
 import platform
 import struct
+from .libc import libc as _libc
 
 # (audit architecture, socket, open_by_handle_at, io_uring_setup)
 _SYSCALLS = {"x86_64": (0xC000003E, 41, 304, 425), "aarch64": (0xC00000B7, 198, 265, 425)}
@@ -27,11 +27,6 @@ _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
 
 class _Filter(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-@functools.cache
-def _libc():
-    return ctypes.CDLL(None, use_errno=True)
 
 
 def supported() -> bool:

@@ -47,9 +47,6 @@ def run(p: argparse.ArgumentParser, args: argparse.Namespace) -> int:
         unknown = [s for s in args.student if not (submissions / s).is_dir()]
         if unknown:
             p.error(f"--student: no folder {', '.join(unknown)} in {args.submissions}")
-    from ..gateway import start_zygote_early
-
-    start_zygote_early()          # its imports overlap this process's, and the reading of the class
     from .deadline import DeadlineError, parse_deadline
 
     try:

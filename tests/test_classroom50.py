@@ -324,6 +324,7 @@ def test_an_install_that_fails_is_an_error_not_a_score(bundle, checkout, tmp_pat
                           TORCH_INDEX_URL="")
     assert proc.returncode == 2 and not (checkout / "result.json").exists()
     assert "lacks torch (not installed)" in proc.stdout
+    assert "did not install" in proc.stdout and "keeps the pip venv gave it" in proc.stdout
     assert "::error::autograder: installing the pinned packages failed" in proc.stdout, proc.stdout + proc.stderr
     assert not list((tmp_path / "cache").rglob(".complete"))
 
@@ -350,6 +351,8 @@ def test_a_python_without_the_packages_installs_them_once_cpu_only(bundle, check
     names = {p.name.split("-")[0].lower() for p in site.glob("*.dist-info")}
     assert "torch" in names and not {n for n in names if n.startswith(("nvidia", "triton", "cuda"))}
     assert "torch-2.13.0" in " ".join(p.name for p in site.glob("torch-*.dist-info"))
+    pip = (ROOT / "constraints.txt").read_text().split("\npip==")[1].split()[0]
+    assert [p.name for p in site.glob("pip-*.dist-info")] == [f"pip-{pip}.dist-info"]   # the pinned pip
     again = run_autograder(bundle, checkout, tmp_path / "home", python=python, **index)
     assert graded(again, checkout)[0]["score"] == TOTAL and "installed before" in again.stdout
 

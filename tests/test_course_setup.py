@@ -33,6 +33,7 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
             course.venv_python().touch()
 
     monkeypatch.setattr(course.venv, "EnvBuilder", Builder)
+    monkeypatch.setattr(course, "install_pip", lambda python, version: calls.append(("pip", version)))
     monkeypatch.setattr(course, "pip", lambda *args, python=None: calls.append(args))
     monkeypatch.setattr(course, "resolve", lambda reqs, extra: calls.append(("dry-run",)) or [
         {"metadata": {"name": name}, "download_info": {"url": f"file:///wheels/{name}.whl"}}
@@ -44,6 +45,7 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
     assert "course.py: installing torch 2.13.0, scikit-learn " in said          # pinned versions
     assert "downloads about 250 MB" in said and "takes a few minutes" in said
     assert said.rstrip().splitlines()[-1].startswith("course.py: set up in ")
+    assert calls.pop(0) == ("pip", course.pins()["pip"])          # the pinned pip, in the new .venv
     assert calls[0] == ("dry-run",) and "--quiet" in calls[1]                    # pip itself stays quiet
     # what was resolved (and checked for CUDA packages), exactly: no second resolution
     assert "--no-deps" in calls[1] and "torch @ file:///wheels/torch.whl" in calls[1]

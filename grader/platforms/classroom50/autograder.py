@@ -113,8 +113,6 @@ def cache_dir() -> Path:
 def environment(reqs: list[str]) -> Path:
     """The Python of a virtual environment with the pinned packages, made once for this
     Python, these pins and this index (built beside its place, then moved there)."""
-    import venv
-
     import course                 # this folder's course.py: pip and the CUDA check
 
     constraints = BUNDLE / "constraints.txt"
@@ -129,8 +127,7 @@ def environment(reqs: list[str]) -> Path:
           f"({' '.join(extra)})", flush=True)
     partial = home.with_name(f"{home.name}.partial-{os.getpid()}")
     shutil.rmtree(partial, ignore_errors=True)
-    venv.EnvBuilder(with_pip=True).create(partial)
-    python = course.venv_python(partial)
+    python = course.make_venv(partial, constraints)
     resolved = course.resolve(reqs, python, constraints, extra)      # resolved once, then
     cuda = course.cuda_in(resolved)                                  # installed as resolved
     if cuda:

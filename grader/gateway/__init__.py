@@ -17,6 +17,7 @@ if TYPE_CHECKING:       # the same names, for mypy and for the layout test's imp
     from .confinement import (Unconfined, probe as probe_confinement, require_for_batch,
                               warn_once as warn_unconfined_once, writes_confined)
     from .in_process import InProcessGateway
+    from .lazy_dynamo import install as keep_dynamo_lazy
     from .limits import DEFAULT_MEMORY_LIMIT, CallTimeout, fresh_autograd, time_limit
     from .notebook import NotebookGateway
     from .worker import WorkerGateway, worker_available
@@ -35,6 +36,8 @@ _PUBLIC = {
     "NotebookGateway": ("notebook", "NotebookGateway"),
     "CallTimeout": ("limits", "CallTimeout"), "time_limit": ("limits", "time_limit"),
     "fresh_autograd": ("limits", "fresh_autograd"),
+    # torch.optim without torch.compile's machinery, in a kernel that runs the lesson too.
+    "keep_dynamo_lazy": ("lazy_dynamo", "install"),
     # The zygote that forks the workers, started as early as a command can.
     "start_zygote_early": ("zygote_client", "start_early"),
     # A batch's grading processes share their main process's zygote.
@@ -49,7 +52,7 @@ _PUBLIC = {
 }
 __all__ = ["CallTimeout", "DEFAULT_MEMORY_LIMIT", "Gateway", "InProcessGateway", "NotebookGateway",
            "ProbeResult", "StudentCodeError", "Unconfined", "WorkerGateway", "box_missing_text", "box_table",
-           "adopt_zygote", "fresh_autograd", "judge_available", "share_zygote", "start_judge",
+           "adopt_zygote", "fresh_autograd", "judge_available", "keep_dynamo_lazy", "share_zygote", "start_judge",
            "probe_confinement", "require_for_batch", "shorten", "start_zygote_early", "time_limit",
            "warn_unconfined_once", "worker_available", "writes_confined"]
 

@@ -344,16 +344,18 @@ def watch(target: Path, setters: dict[str, Callable[[str], None]], seen: dict[st
 
 # -- figures --------------------------------------------------------------------------------
 def import_for_good() -> None:
-    """Import what the lesson's cells use and freeze everything alive (gc.freeze): some
-    300,000 objects that live as long as the notebook, which every full collection would
-    otherwise walk again while a slider redraws (about a tenth of drawing the plots)."""
+    """Import what the lesson's cells use (torch.optim without torch._dynamo's 1.4 s import:
+    gateway.keep_dynamo_lazy) and freeze everything alive (gc.freeze): some 300,000 objects
+    that live as long as the notebook, which every full collection would otherwise walk
+    again while a slider redraws (about a tenth of drawing the plots)."""
     import gc
 
     import matplotlib.pyplot  # noqa: F401
     import sklearn.datasets  # noqa: F401
     import sklearn.model_selection  # noqa: F401
-    import torch  # noqa: F401
 
+    from ..gateway import keep_dynamo_lazy
+    keep_dynamo_lazy()
     gc.collect()
     gc.freeze()
 

@@ -324,7 +324,7 @@ def test_an_install_that_fails_is_an_error_not_a_score(bundle, checkout, tmp_pat
                           TORCH_INDEX_URL="")
     assert proc.returncode == 2 and not (checkout / "result.json").exists()
     assert "lacks torch (not installed)" in proc.stdout
-    assert "did not install" in proc.stdout and "keeps the pip venv gave it" in proc.stdout
+    assert "did not install" in proc.stdout and "keeps the pip Python bundles" in proc.stdout
     assert "::error::autograder: installing the pinned packages failed" in proc.stdout, proc.stdout + proc.stderr
     assert not list((tmp_path / "cache").rglob(".complete"))
 

@@ -33,7 +33,7 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
             course.venv_python().touch()
 
     monkeypatch.setattr(course.venv, "EnvBuilder", Builder)
-    monkeypatch.setattr(course, "install_pip", lambda python, version: calls.append(("pip", version)))
+    monkeypatch.setattr(course, "install_pip", lambda python, version, wheel=None: calls.append(("pip", version)) or True)
     monkeypatch.setattr(course, "pip", lambda *args, python=None: calls.append(args))
     monkeypatch.setattr(course, "resolve", lambda reqs, extra: calls.append(("dry-run",)) or [
         {"metadata": {"name": name}, "download_info": {"url": f"file:///wheels/{name}.whl"}}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 import shutil
 import subprocess
 import tempfile
@@ -56,7 +57,30 @@ _WATCH_IMAGES = """(() => {
   return true; })()"""
 
 
+# .ci/run installs chromium while the set-up and the first tests run, and names here the
+# file it writes the install's exit status to when it is done.
+INSTALLING = "CHROMIUM_INSTALL_STATUS"
+INSTALL_LIMIT_S = 900
+
+
+class InstallFailed(Exception):
+    """.ci/run's install of chromium failed; the message holds the end of its log."""
+
+
 def chromium() -> str | None:
+    """The browser; where .ci/run is still installing it, once that is done."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    status = os.environ.get(INSTALLING)
+    if found or not status:
+        return found
+    status_file, deadline = Path(status), time.monotonic() + INSTALL_LIMIT_S
+    while not status_file.exists():
+        if time.monotonic() > deadline:
+            raise InstallFailed(f"chromium's install did not end in {INSTALL_LIMIT_S} s")
+        time.sleep(0.5)
+    if status_file.read_text().strip() != "0":
+        log = Path(os.environ.get("CHROMIUM_INSTALL_LOG", os.devnull))
+        raise InstallFailed("installing chromium failed:\n" + log.read_text(errors="replace")[-3000:])
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 

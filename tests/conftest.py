@@ -143,9 +143,11 @@ ALONE = ("tests/test_classroom50.py::test_a_python_without_the_packages_installs
 # xdist hands each worker two groups at first, then one whenever a worker has less than two
 # to go: ALONE and the catalogue on one, nbgrader and the rest of Classroom 50 on the other.
 LONGEST_FIRST = (*ALONE, "tests/test_nbgrader.py", "catalogue", "tests/test_variants.py",
-                 "tests/test_classroom50.py",
-                 "tests/test_marimo.py", "tests/test_same_score.py", "tests/test_batch.py",
-                 "tests/test_watch.py", "tests/test_new_exercise.py", "tests/test_hostile.py")
+                 "tests/test_classroom50.py", "tests/test_marimo.py", "tests/test_classroom.py",
+                 "tests/test_same_score.py", "tests/test_hostile.py", "tests/test_students_page.py",
+                 "tests/test_zygote.py", "tests/test_box.py", "tests/test_new_exercise.py",
+                 "tests/test_batch.py", "tests/test_release.py", "tests/test_where_it_stopped.py",
+                 "tests/test_lazy_dynamo.py", "tests/test_gradescope.py", "tests/test_watch.py")
 
 
 def worker_group(nodeid: str) -> str:

@@ -35,9 +35,8 @@ from . import landlock, namespaces, seccomp
 from .box import (ENVIRONMENT, IPC_NS, MOUNT_NS, NET_NS, PID_NS, PROCESSES, READS, SCOPE, SOCKETS,
                   TCP, USER_NS, WRITES, Box)
 from .imports import _installed_roots
-from .libc import libc as _libc
+from .control import die_with_parent
 
-_PR_SET_PDEATHSIG = 1
 FILE_SIZE_LIMIT = 64 * 2**20      # bytes, for any file the worker writes
 PROCESS_LIMIT = 64                # processes and threads of one worker
 SUBMISSION = "submission"         # the exercise files' folder in scratch
@@ -161,10 +160,7 @@ def enter(scratch: str, output_fd: int, memory_limit: int | None, keep: tuple[in
     import resource           # POSIX only: imported here so that importing this module works anywhere
     detach_inherited((output_fd, *keep))
     os.setsid()
-    try:
-        _libc().prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     faulthandler.disable()        # pytest's, inherited: a crash is reported by the grader instead

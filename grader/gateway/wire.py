@@ -34,9 +34,6 @@ HEADER = struct.Struct("<Q")
 # announcing more is refused before anything more is read, so a worker cannot make the
 # grader hold a frame of any size; the worker sends an honest result this large as an error.
 MAX_FRAME = 8 * 2**20
-# The largest JSON frame: far below MAX_FRAME even as torch.save would write the same
-# message, so that which replies are too large does not depend on the format.
-MAX_JSON = 64 * 2**10
 
 
 class WireError(Exception):
@@ -63,19 +60,19 @@ def _exact_in_json(obj) -> bool:
 
 
 def encode(obj) -> bytes:
-    try:
-        payload = json.dumps(obj, allow_nan=False).encode() if type(obj) is dict and _exact_in_json(obj) else None
-    except (RecursionError, ValueError):
-        payload = None
-    if payload is not None and len(payload) > MAX_JSON:
-        payload = None
-    if payload is None and type(obj) is dict:
-        payload = tensors.encode(obj)
+    payload = _as_json(obj) or tensors.encode(obj) if type(obj) is dict else None
     if payload is None:
         buffer = io.BytesIO()
         torch.save(obj, buffer)
         payload = buffer.getvalue()
     return HEADER.pack(len(payload)) + payload
+
+
+def _as_json(obj: dict) -> bytes | None:
+    try:
+        return json.dumps(obj, allow_nan=False).encode() if _exact_in_json(obj) else None
+    except (RecursionError, ValueError):
+        return None
 
 
 def decode(payload: bytes):

@@ -58,3 +58,22 @@ def test_a_real_mistake_is_graded_on_a_copy_of_the_solutions(catalogue_report):
     assert {r.check.exercise for r in report.results} == {"ex03"}
     assert catalogue.variant_problems(mistake, report) == []
     assert catalogue.caught_by(mistake, report) == set(mistake.fails)
+
+
+def test_a_mistake_graded_by_its_named_checks_alone_gets_the_same_verdicts(catalogue_report):
+    """check-course grades a mistake by the checks it names only (judged_only): they say
+    what they say when every check of the exercise runs, in order. The last mistake of each
+    exercise, whose named checks come after others that share its calls."""
+    from grader.checks.cases import Cases
+    from grader.platforms.report import result_text
+
+    from .conftest import SOLUTIONS
+
+    cases = Cases()
+    for ex in exercises():
+        mistake = variants(ex)[0][-1]
+        full = {r.check.id: (r.passed, result_text(r)) for r in catalogue_report(mistake).results}
+        named = catalogue.grade_variant(mistake, SOLUTIONS, cases, judged_only=True)
+        assert [r.check.id for r in named.results] == [c.id for c in all_checks(ex.id) if c.id in mistake.fails]
+        assert {r.check.id: (r.passed, result_text(r)) for r in named.results} == {
+            check_id: full[check_id] for check_id in mistake.fails}, mistake.name

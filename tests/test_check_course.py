@@ -20,10 +20,11 @@ from grader.runner import Cause, Report, Result
 
 def test_the_course_passes_check_course(monkeypatch, capsys, catalogue_report):
     """Every stage, the whole catalogue graded (each variant once per test session: the
-    notebook's tests judge the same reports). tests/test_new_exercise.py runs the command
+    notebook's tests judge the same reports, by all of the exercise's checks, which
+    check-course's judged_only narrows). tests/test_new_exercise.py runs the command
     itself, `python -m grader check-course`, in a copy of the course."""
-    def graded_once(variant, solutions, cases):
-        assert solutions == ROOT / "solutions"
+    def graded_once(variant, solutions, cases, judged_only):
+        assert solutions == ROOT / "solutions" and judged_only
         return catalogue_report(variant)
 
     monkeypatch.setattr(check_course.catalogue, "grade_variant", graded_once)

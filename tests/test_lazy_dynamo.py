@@ -46,6 +46,29 @@ def test_optimizer_steps_are_identical_with_the_stand_in():
         assert run(place) == ["_StandIn", params_real], place
 
 
+LOOKED_AT = """
+import importlib.util, inspect, sys, torch
+from grader.gateway import lazy_dynamo
+spec = importlib.util.find_spec('torch._dynamo')
+lazy_dynamo.install()
+inspect.getmodule(inspect.getmodule)        # every IPython traceback asks this of each module
+print(type(sys.modules['torch._dynamo']).__name__)
+print(torch._dynamo.__file__ == spec.origin, importlib.util.find_spec('torch._dynamo') == spec)
+print(hasattr(torch._dynamo, '__wrapped__'), type(sys.modules['torch._dynamo']).__name__)
+import torch._dynamo.config                 # a submodule's import asks for __path__
+print(hasattr(torch._dynamo.config, 'cache_size_limit'), type(sys.modules['torch._dynamo']).__name__)
+"""
+
+
+def test_looking_at_the_module_keeps_the_stand_in_and_a_submodule_loads_it():
+    """Tools that walk sys.modules asking each module for `__file__` (inspect.getmodule,
+    under every traceback a notebook's kernel shows) do not load the real module, which
+    took 2 s at a kernel's first error. Importing a submodule does."""
+    proc = subprocess.run([sys.executable, "-c", LOOKED_AT], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert proc.stdout.split() == ["_StandIn", "True", "True", "False", "_StandIn", "True", "module"]
+
+
 def test_other_attributes_load_the_real_module():
     code = ("import sys, torch\nfrom grader.gateway import lazy_dynamo\nlazy_dynamo.install()\n"
             "import torch._dynamo\nprint(callable(torch._dynamo.reset))\n"

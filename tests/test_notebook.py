@@ -171,6 +171,7 @@ def test_the_config_grades_after_execution_and_hides_hidden_tests(tmp_path):
     assert steps.index("TimedExecute") + 1 == steps.index("GradeFromCode") < steps.index("SaveAutoGrades")
     assert "Execute" not in steps
     assert c.Execute.timeout == CELL_TIMEOUT and c.Execute.iopub_timeout >= 30
+    assert c.Execute.shutdown_kernel == "immediate"
     assert c.GradeFromCode.pins["torch"] == "2.13.0"
     assert "nbgrader.preprocessors.ClearHiddenTests" in c.GenerateFeedback.preprocessors
 

@@ -18,7 +18,8 @@ from types import ModuleType
 from ..checks.cases import Cases
 from ..course import exercise, exercises
 from ..platforms.report import result_text
-from ..runner import Report, grade
+from ..checks.registry import all_checks
+from ..runner import Report, Session
 
 CATALOGUE = Path("tests") / "catalogue"
 PACKAGE = "_course_catalogue"       # a private name: the tests import it as tests.catalogue
@@ -44,16 +45,22 @@ def first_line(feedback: str) -> str:
     return feedback.strip().splitlines()[0] if feedback.strip() else "(no message)"
 
 
-def grade_variant(variant, solutions: Path, cases: Cases) -> Report:
+def grade_variant(variant, solutions: Path, cases: Cases, judged_only: bool = False) -> Report:
     """Grade the reference solutions with the variant's code appended to its exercise's
-    file (its defs replace the reference ones)."""
+    file (its defs replace the reference ones): by every check of its exercise, or, with
+    judged_only, by those that judge it (a mistake's named checks: variant_problems and
+    caught_by read no other result; a correct variant's, all)."""
+    checks = all_checks(variant.exercise)
+    if judged_only and variant.fails:
+        checks = [c for c in checks if c.id in variant.fails]
     with tempfile.TemporaryDirectory(prefix="check-course-") as tmp:
         for ex in exercises():
             if (solutions / ex.file).is_file():
                 (Path(tmp) / ex.file).write_text((solutions / ex.file).read_text())
         target = Path(tmp) / exercise(variant.exercise).file
         target.write_text(target.read_text() + "\n\n# --- variant ---\n" + textwrap.dedent(variant.code))
-        return grade(tmp, only=variant.exercise, cases=cases)
+        with Session(tmp, cases) as session:
+            return session.run_all(checks)
 
 
 def variant_problems(variant, report: Report) -> list[str]:

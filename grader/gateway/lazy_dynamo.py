@@ -6,11 +6,14 @@ nothing, yet the import costs about a second: as much as grading everything else
 never compiles, so until something asks torch._dynamo for anything else, it is this
 stand-in: graph_break() does nothing and disable(fn) returns fn, which is what they do
 when nothing is being compiled. Any other attribute loads the real module, so code that
-does use torch.compile still gets it.
+does use torch.compile still gets it. Its other dunders are a plain module's (`__spec__`
+and `__file__` the real one's, others missing), so that what walks sys.modules asking for them, such as
+inspect.getmodule under every IPython traceback, does not load it.
 """
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import types
 
@@ -29,7 +32,10 @@ class _StandIn(types.ModuleType):
         return fn
 
     def __getattr__(self, name: str):
-        # Anything else: swap in the real module and answer from it.
+        if name.startswith("__") and name.endswith("__") and name != "__path__":
+            raise AttributeError(name)
+        # Anything else (__path__: a submodule's import): swap in the real module and
+        # answer from it.
         import torch
 
         if sys.modules.get(NAME) is self:
@@ -46,6 +52,9 @@ def install() -> bool:
     import torch
 
     stand_in = _StandIn(NAME, __doc__)
+    stand_in.__spec__ = spec = importlib.util.find_spec(NAME)
+    if spec is not None and spec.origin:
+        stand_in.__file__ = spec.origin
     sys.modules[NAME] = stand_in
     torch._dynamo = stand_in
     return True

@@ -44,6 +44,11 @@ class Silent(WireError):
     """No complete frame before the deadline."""
 
 
+class Unreadable(WireError):
+    """A whole frame that is not what encode() writes, or a header announcing more than
+    MAX_FRAME: only code writing into the pipe on purpose sends one."""
+
+
 def _exact_in_json(obj) -> bool:
     """Whether json.loads(json.dumps(obj)) gives obj back, of the same types (no tuple,
     tensor, non-string key or subclass; no NaN or infinity)."""
@@ -83,7 +88,7 @@ def decode(payload: bytes):
             return tensors.decode(payload)
         return torch.load(io.BytesIO(payload), weights_only=True)
     except Exception as exc:
-        raise WireError(f"unreadable frame: {type(exc).__name__}: {str(exc)[:200]}") from None
+        raise Unreadable(f"unreadable frame: {type(exc).__name__}: {str(exc)[:200]}") from None
 
 
 def send(fd: int, obj) -> None:
@@ -108,7 +113,7 @@ class Reader:
             return None
         (size,) = HEADER.unpack_from(self.buffer)
         if size > MAX_FRAME:
-            raise WireError(f"a frame of {size:,} bytes")
+            raise Unreadable(f"a frame of {size:,} bytes")
         if len(self.buffer) < HEADER.size + size:
             return None
         payload = bytes(self.buffer[HEADER.size: HEADER.size + size])

@@ -190,7 +190,7 @@ class Worker:
                 raise WorkerDied(messages.TIMED_OUT.format(
                     where=self._place(where), seconds=seconds), FailureKind.TIMED_OUT, where, stopped_at) from None
             except wire.WireError as exc:
-                raise self._death(where, str(exc)) from None
+                raise self._death(where, exc) from None
             kind = message.get("type") if isinstance(message, dict) else None
             if kind == "importing":
                 where = ("importing", _text(message.get("file")) or "?")
@@ -224,9 +224,15 @@ class Worker:
         action, name = where
         return f"while importing {name}" if action == "importing" else f"inside {name}()"
 
-    def _death(self, where, wire_error: str) -> WorkerDied:
+    def _death(self, where, error: wire.WireError) -> WorkerDied:
         """What ended the worker, from its exit status, as the student should read it."""
-        place = self._place(where)
+        place, wire_error = self._place(where), str(error)
+        if isinstance(error, wire.Unreadable):
+            # Written on purpose, whatever the worker does next: said at once, rather than
+            # after waiting to see whether it ends (2 s, and a message that depends on it).
+            self.kill()
+            return WorkerDied(messages.UNREADABLE_REPLY.format(where=place, error=wire_error),
+                              FailureKind.TAMPERED, where)
         try:
             ended = self.zygote.status(self.pid, 2.0) if self.pid else None
             if ended is None:                        # alive but talking nonsense

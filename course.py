@@ -121,9 +121,12 @@ def requirements(dev: bool, marimo: bool = False, instructor: bool = False) -> l
     return reqs
 
 
+def pip_command(*args: str, python: Path | None = None) -> list[str]:
+    return [str(python or venv_python()), "-m", "pip", "--disable-pip-version-check", *args]
+
+
 def pip(*args: str, python: Path | None = None) -> None:
-    cmd = [str(python or venv_python()), "-m", "pip", "--disable-pip-version-check", *args]
-    subprocess.run(cmd, check=True)
+    subprocess.run(pip_command(*args, python=python), check=True)
 
 
 def torch_index_args(default: str | None = None) -> list[str]:
@@ -174,12 +177,13 @@ def install_resolved(resolved: list[dict], python: Path | None = None) -> None:
     # torch's wheel is about half of what there is to unpack: it installs in a pip of its
     # own, beside the others' (their files are apart, and --no-deps checks nothing across
     # them): 24 s -> 18 s for the dev set, on two cores.
-    torch = [item for item in resolved if item["metadata"]["name"].lower() == "torch"]
-    groups = [group for group in (torch, [i for i in resolved if i not in torch]) if group]
-    cmds = [[str(python or venv_python()), "-m", "pip", "--disable-pip-version-check", *INSTALL, "--no-deps",
-             *(f"{item['metadata']['name']} @ {item['download_info']['url']}" for item in group)]
-            for group in groups]
-    wait_for_all(cmds)
+    torch: list[dict] = []
+    rest: list[dict] = []
+    for item in resolved:
+        (torch if item["metadata"]["name"].lower() == "torch" else rest).append(item)
+    wait_for_all([pip_command(*INSTALL, "--no-deps", *(f"{item['metadata']['name']} @ {item['download_info']['url']}"
+                                                       for item in group), python=python)
+                  for group in (torch, rest) if group])
     if torch:
         compile_imported(python)
 

@@ -7,8 +7,8 @@ never compiles, so until something asks torch._dynamo for anything else, it is t
 stand-in: graph_break() does nothing and disable(fn) returns fn, which is what they do
 when nothing is being compiled. Any other attribute loads the real module, so code that
 does use torch.compile still gets it. Its other dunders are a plain module's (`__spec__`
-and `__file__` the real one's, others missing), so that what walks sys.modules asking for them, such as
-inspect.getmodule under every IPython traceback, does not load it.
+and `__file__` the real one's, the rest missing), so that what walks sys.modules asking
+for them, such as inspect.getmodule under every IPython traceback, does not load it.
 """
 from __future__ import annotations
 

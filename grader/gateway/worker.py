@@ -226,18 +226,16 @@ class Worker:
 
     def _death(self, where, error: wire.WireError) -> WorkerDied:
         """What ended the worker, from its exit status, as the student should read it."""
-        place, wire_error = self._place(where), str(error)
-        if isinstance(error, wire.Unreadable):
-            # Written on purpose, whatever the worker does next: said at once, rather than
-            # after waiting to see whether it ends (2 s, and a message that depends on it).
-            self.kill()
-            return WorkerDied(messages.UNREADABLE_REPLY.format(where=place, error=wire_error),
-                              FailureKind.TAMPERED, where)
+        place = self._place(where)
+        # A whole frame it cannot read was written on purpose, whatever the worker does next:
+        # said at once, not after waiting to see whether it ends (2 s, and a message that
+        # would depend on it).
         try:
-            ended = self.zygote.status(self.pid, 2.0) if self.pid else None
+            waits = not isinstance(error, wire.Unreadable)
+            ended = self.zygote.status(self.pid, 2.0) if self.pid and waits else None
             if ended is None:                        # alive but talking nonsense
                 self.kill()
-                return WorkerDied(messages.UNREADABLE_REPLY.format(where=place, error=wire_error),
+                return WorkerDied(messages.UNREADABLE_REPLY.format(where=place, error=error),
                                   FailureKind.TAMPERED, where)
         except ZygoteLost as lost:
             self.pid = None

@@ -89,9 +89,12 @@ class Browser:
         from websockets.sync.client import connect
 
         self.profile = tempfile.mkdtemp(prefix="chromium-")
+        # No traffic of its own (updates, sync, QUIC): on a machine whose network reaches
+        # nothing but the page, each would be a refused connection or a failed look-up.
         self.process = subprocess.Popen(
             [binary, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             "--no-first-run", "--remote-debugging-port=0", f"--user-data-dir={self.profile}",
+             "--no-first-run", "--disable-background-networking", "--disable-component-update",
+             "--disable-sync", "--disable-quic", "--remote-debugging-port=0", f"--user-data-dir={self.profile}",
              f"--window-size={width},{height}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = Path(self.profile) / "DevToolsActivePort"

@@ -146,6 +146,7 @@ def test_the_lesson_autoreloads_and_runs_its_cells_on_opening():
 
 
 # -- headless -------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_with_the_solutions_the_lesson_shows_full_marks_and_no_error(exported):
     run = exported["solutions"]
     assert run.returncode == 0, run.stderr[-3000:]
@@ -165,6 +166,7 @@ def test_with_the_solutions_the_lesson_shows_full_marks_and_no_error(exported):
     assert not any("Traceback" in t for t in run.texts + run.consoles)
 
 
+@pytest.mark.slow
 def test_with_the_stubs_every_function_is_not_implemented_yet_and_no_error(exported):
     run = exported["stubs"]
     assert run.returncode == 0, run.stderr[-3000:]
@@ -194,6 +196,7 @@ STALE_OUTPUTS_UNFILTERED = """[...document.styleSheets].some(sheet => [...sheet.
     rule => rule.selectorText === ".marimo-output-stale" && rule.style.filter === "none"))"""
 
 
+@pytest.mark.slow
 def test_in_a_browser_the_verdicts_follow_the_files_and_a_slider_redraws(tmp_path):
     binary = chromium()
     if binary is None:

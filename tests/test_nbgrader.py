@@ -34,7 +34,7 @@ from grader.messages import KERNEL_IGNORED, ONLY_SOLUTION_CELLS
 from .conftest import SOLUTIONS
 from .release_tools import solution_leaks
 
-pytestmark = pytest.mark.nbgrader
+pytestmark = [pytest.mark.nbgrader, pytest.mark.slow]
 nbformat = pytest.importorskip("nbformat")
 pytest.importorskip("nbgrader")
 

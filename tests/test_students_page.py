@@ -80,6 +80,7 @@ def student_env(home: Path) -> dict[str, str]:
     return {"PATH": f"{python_dir}:/usr/local/bin:/usr/bin:/bin", "HOME": str(home), "TERM": "xterm"}
 
 
+@pytest.mark.slow
 def test_every_command_of_the_page_works_as_printed(fresh_copy, tmp_path):
     env = student_env(tmp_path)
     ran = []

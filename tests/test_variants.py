@@ -114,6 +114,7 @@ def test_every_phrase_rewritten_is_in_the_course():
     assert [p for p in pairs if p not in text] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MATRIX)
 def test_solutions_earn_everything_and_stubs_nothing(built, name, record_property):
     b = built[name]
@@ -128,6 +129,7 @@ def test_solutions_earn_everything_and_stubs_nothing(built, name, record_propert
     assert ref["good"] and ref["threshold"] == ref["accuracy"] - b.lesson.accuracy_margin
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MATRIX)
 def test_the_text_names_the_variants_constants(built, name):
     b = built[name]
@@ -151,6 +153,7 @@ def test_the_text_names_the_variants_constants(built, name):
     assert "four clusters" not in lesson + ex01 and "n_classes=4" not in ex01
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", MATRIX)
 def test_check_course_passes_in_each_variant(built, name):
     """The whole of check-course in each variant: the generated files in sync, the stubs and
@@ -188,6 +191,7 @@ def test_a_folder_that_is_not_empty_is_left_alone(tmp_path, capsys):
     assert [p.name for p in tmp_path.iterdir()] == ["notes.txt"]
 
 
+@pytest.mark.slow
 def test_a_reference_that_learns_too_little_is_refused(tmp_path):
     """Data the nearest centre classifies perfectly, but a learning rate too small to learn
     it in 10 epochs (a lucky start may still guess 80% of the 20 test points right, so the

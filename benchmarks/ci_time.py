@@ -3,7 +3,8 @@
     python3 benchmarks/ci_time.py [--rev REV] [--setup-only] [--keep] [-- PYTEST ARGS]
 
 Clones this repository (REV, default HEAD: what is committed) into a temporary folder and
-runs its `.ci/run` there, as CI does: Chromium if missing, then `python3 course.py test`,
+runs its `.ci/run` there, as CI does (CI=true, no standard input): Chromium if missing, then
+`python3 course.py test`,
 which creates .venv (`course.py setup --dev`) and runs pytest over tests/. Prints
 
   setup      what course.py reports ("set up in ..."); where chromium is missing, .ci/run
@@ -54,8 +55,11 @@ def run_timed(cmd: list[str], cwd: Path) -> tuple[float, float, list[tuple[float
     """Run cmd, echoing its output; (wall s, CPU s, [(seconds since start, line)])."""
     cpu, start = cpu_seconds(), time.monotonic()
     lines = []
-    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    # As CI runs it: CI=true (a test that would skip for a missing layer of the box, or a
+    # missing browser, fails instead) and no standard input.
+    proc = subprocess.Popen(cmd, cwd=cwd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "CI": "true"})
     for line in proc.stdout:
         lines.append((time.monotonic() - start, line.rstrip("\n")))
         stamp = f"[{lines[-1][0]:6.0f} s] " if line.startswith("course.py:") else ""

@@ -4,8 +4,8 @@
 
 Clones this repository (REV, default HEAD: what is committed) into a temporary folder and
 runs its `.ci/run` there, as CI does (CI=true, no standard input): Chromium if missing, then
-`python3 course.py test`,
-which creates .venv (`course.py setup --dev`) and runs pytest over tests/. Prints
+`python3 course.py test`, which creates .venv (`course.py setup --dev`) and runs pytest over
+tests/. Prints
 
   setup      what course.py reports ("set up in ..."); where chromium is missing, .ci/run
              installs it meanwhile, and waits for it after the set-up

@@ -356,6 +356,17 @@ def start_judge(channel: int) -> int:
     return zygote().judge(channel)
 
 
+def close() -> None:
+    """Kill this process's own zygote, if it started one, and wait for it. A process that
+    ends by returning (a test session, not the command line, which leaves by os._exit)
+    would otherwise leave the zygote to die with it, and an unwaited child to warn about."""
+    global _zygote
+    with _guard:
+        if isinstance(_zygote, Zygote) and not isinstance(_zygote, ParentZygote):
+            _zygote.close()
+        _zygote = None
+
+
 def start_early() -> None:
     """Start the zygote now, so that its imports overlap the grader's (where there is one)."""
     if available():

@@ -362,8 +362,8 @@ def close() -> None:
     would otherwise leave the zygote to die with it, and an unwaited child to warn about."""
     global _zygote
     with _guard:
-        if isinstance(_zygote, Zygote) and not isinstance(_zygote, ParentZygote):
-            _zygote.close()
+        if _zygote is not None:
+            _zygote.close()         # a share of another's closes only its socket
         _zygote = None
 
 
